@@ -1,0 +1,36 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule, AppModuleOptions } from './app.module';
+import { setupSwagger } from './docs/swagger';
+import { MalformedJson, MalformedBodyInterceptor } from './http/malformed-body';
+
+/** Builds the whole service (used by main.ts and by every end-to-end test), not yet listening. */
+export async function createApp(options: AppModuleOptions, logger: boolean = true): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    bodyLimit: 64 * 1024,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    logger: logger ? ['error', 'warn', 'log'] : ['error'],
+    bufferLogs: false,
+    bodyParser: false,
+  });
+  // A body that is not valid JSON reaches the route as a marker, so each face answers it in its own words.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      done(null, new MalformedJson((error as Error).message));
+    }
+  });
+  app.useGlobalInterceptors(new MalformedBodyInterceptor());
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,5 @@
+import { hubDocument } from '../hub/hub.openapi';
+import { FaceDocument } from './face-document';
+
+/** Every face's document, in the order Swagger UI's selector shows them. Faces add themselves here. */
+export const FACE_DOCUMENTS: FaceDocument[] = [hubDocument];

@@ -1,0 +1,25 @@
+import { INestApplication } from '@nestjs/common';
+import { SwaggerModule } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { FACE_DOCUMENTS } from './faces';
+
+export const DOCS_PATH = 'api/docs';
+
+/** Swagger UI at /api/docs with one document per face in its selector; each document also at /api/docs/{slug}.json. */
+export function setupSwagger(app: INestApplication): void {
+  const documents = FACE_DOCUMENTS.map((face) => ({ face, document: face.build(app) }));
+  const fastify = app.getHttpAdapter();
+  for (const { face, document } of documents) {
+    fastify.get(`/${DOCS_PATH}/${face.slug}.json`, (_req: unknown, reply: FastifyReply) => {
+      reply.header('content-type', 'application/json; charset=utf-8').send(document);
+    });
+  }
+  SwaggerModule.setup(DOCS_PATH, app, documents[0].document, {
+    explorer: true,
+    jsonDocumentUrl: `${DOCS_PATH}-json`,
+    swaggerOptions: {
+      urls: documents.map(({ face }) => ({ url: `/${DOCS_PATH}/${face.slug}.json`, name: face.title })),
+    },
+    customSiteTitle: 'SessionHub API docs',
+  });
+}

@@ -1,0 +1,31 @@
+/** What went wrong, in the domain's words; each face's exception filter turns a code into its vendor's answer. */
+export enum DomainErrorCode {
+  NotAuthenticated = 'not_authenticated',
+  BadCredentials = 'bad_credentials',
+  NotPermitted = 'not_permitted',
+  NotFound = 'not_found',
+  InvalidAction = 'invalid_action',
+  InvalidValue = 'invalid_value',
+  RequiredValue = 'required_value',
+  Conflict = 'conflict',
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** For validation codes: the input field at fault. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  static notFound(what: string): DomainError {
+    return new DomainError(DomainErrorCode.NotFound, `${what} not found.`);
+  }
+
+  static invalid(field: string, message: string): DomainError {
+    return new DomainError(DomainErrorCode.InvalidValue, message, field);
+  }
+}

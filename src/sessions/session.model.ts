@@ -1,0 +1,115 @@
+import { ParsedUserAgent } from './user-agent/uap-parser';
+
+export const SESSION_STATUSES = ['new', 'unauthenticated', 'authenticated', 'complete', 'revoked'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+export const LIVE_STATUSES: readonly SessionStatus[] = ['new', 'unauthenticated', 'authenticated'];
+export const SESSION_TYPES = ['browser', 'api'] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
+export type DeviceClass = 'smartphone' | 'tablet' | 'desktop' | 'bot' | 'other';
+export type Face = 'hub' | 'authentik' | 'prefactor' | 'movens' | 'system';
+
+/** authentik's geo_ip dict plus the extra fields Prefactor's InteractionDetails can carry. */
+export interface GeoInfo {
+  continent: string | null;
+  country: string | null;
+  lat: number | null;
+  long: number | null;
+  city: string;
+  region_code: string | null;
+  timezone: string | null;
+}
+
+export interface AsnInfo {
+  asn: number | null;
+  as_org: string | null;
+  network: string | null;
+}
+
+export interface Interaction {
+  at: Date;
+  ip: string;
+  userAgent: string;
+}
+
+/** Device and app facts an app reports at login (MOVENS mobile-logon's SmBrand, SmModel, OsName, ...). */
+export interface DeviceInfo {
+  brand: string | null;
+  model: string | null;
+  osName: string | null;
+  osVersion: string | null;
+  appName: string | null;
+  appVersion: string | null;
+}
+
+export interface User {
+  id: number;
+  uuid: string;
+  username: string;
+  name: string;
+  email: string;
+  isSuperuser: boolean;
+  isOperator: boolean;
+  isActive: boolean;
+  pfid: string;
+  createdAt: Date;
+}
+
+export interface Session {
+  id: number;
+  uuid: string;
+  pfid: string;
+  userId: number;
+  userUuid: string;
+  username: string;
+  userIsOperator: boolean;
+  /** The stored status; a live status past its expiry reads as `complete` (see effectiveStatus). */
+  status: SessionStatus;
+  sessionType: SessionType;
+  accountId: string;
+  domainId: string;
+  poolId: string;
+  identityId: string;
+  deviceId: string;
+  title: string;
+  createdAt: Date;
+  firstSeen: Interaction;
+  lastSeen: Interaction;
+  expiresAt: Date;
+  endedAt: Date | null;
+  endedBy: number | null;
+  device: DeviceInfo;
+  deviceClass: DeviceClass;
+  userAgent: ParsedUserAgent;
+  geo: GeoInfo | null;
+  asn: AsnInfo | null;
+}
+
+export interface SessionEvent {
+  id: number;
+  kind: 'created' | 'validated_new_ip' | 'ended' | 'revoked' | 'expired';
+  actorUserId: number | null;
+  face: Face | null;
+  at: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export function isLive(session: Pick<Session, 'status' | 'expiresAt'>, now = new Date()): boolean {
+  return LIVE_STATUSES.includes(session.status) && session.expiresAt.getTime() > now.getTime();
+}
+
+/** Expiry ends a session like a logout does, even before the sweeper has written it down. */
+export function effectiveStatus(session: Pick<Session, 'status' | 'expiresAt'>, now = new Date()): SessionStatus {
+  return LIVE_STATUSES.includes(session.status) && !isLive(session, now) ? 'complete' : session.status;
+}
+
+/** Who is calling, as the credentials say. */
+export interface Caller {
+  userId: number;
+  username: string;
+  isSuperuser: boolean;
+  isOperator: boolean;
+  /** Set when the caller authenticated with a session's own token. */
+  sessionId: number | null;
+  tokenKind: 'api_token' | 'session';
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.factory';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export type Engine = 'pglite' | 'postgres';
+
+/** PGlite always; PostgreSQL too when TEST_DATABASE_URL is set (CI sets it), so every e2e suite runs on both. */
+export function engines(): Engine[] {
+  return process.env.TEST_DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  engine: Engine;
+  baseUrl: string;
+  /** An API token of the superuser `admin`. */
+  adminKey: string;
+  config: AppConfig;
+  /** Plain SQL against the app's database, for assertions about what is stored. */
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** Starts the whole service on a fresh database (an in-memory PGlite, or a new PostgreSQL database) on a free port. */
+export async function startTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
+  const adminKey = `test-bootstrap-${randomBytes(12).toString('hex')}`;
+  let databaseUrl: string | undefined;
+  let dropDatabase: (() => Promise<void>) | undefined;
+  if (engine === 'postgres') {
+    const serverUrl = process.env.TEST_DATABASE_URL!;
+    const name = `sessionhub_t_${randomBytes(6).toString('hex')}`;
+    const admin = new Client({ connectionString: serverUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    databaseUrl = withDatabase(serverUrl, name);
+    dropDatabase = async () => {
+      const c = new Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  const config = loadConfig({
+    BOOTSTRAP_TOKEN: adminKey,
+    TOUCH_INTERVAL_SECONDS: '0',
+    DATABASE_POOL_SIZE: '4',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...env,
+  });
+  const app = await createApp({ config, dataDir: null }, false);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const { DataSource } = await import('typeorm');
+  const dataSource = app.get(DataSource);
+  return {
+    app,
+    engine,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    adminKey,
+    config,
+    sql: (text, params = []) => dataSource.query(text, params),
+    close: async () => {
+      await app.close();
+      await dropDatabase?.();
+    },
+  };
+}
