@@ -21,7 +21,8 @@ async function serve(): Promise<void> {
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.WORKERS > 1 && cluster.isPrimary) {
-    if (!config.DATABASE_URL) throw new Error('WORKERS > 1 needs DATABASE_URL: the embedded database belongs to one process.');
+    if (!config.DATABASE_URL)
+      throw new Error('WORKERS > 1 needs DATABASE_URL: the embedded database belongs to one process.');
     await runMigrations(config);
     for (let i = 0; i < config.WORKERS; i++) cluster.fork();
     cluster.on('exit', (worker, code, signal) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { engines, startTestApp, TestApp } from './support/test-app';
 import { Http } from './support/http';
 import { makeSession, makeUser, TestUser, USER_AGENTS } from './support/factories';
@@ -33,7 +34,11 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect((await admin.get('/api/hub/v1/users')).status).toBe(200);
       const missing = await anon.get('/api/hub/v1/users');
       expect(missing.status).toBe(401);
-      expect(missing.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Authentication credentials were not provided.' });
+      expect(missing.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Authentication credentials were not provided.',
+      });
       expect(missing.headers.get('www-authenticate')).toBe('Bearer');
       const bad = await anon.as('nope').get('/api/hub/v1/users');
       expect(bad.status).toBe(401);
@@ -47,19 +52,31 @@ describe.each(engines())('hub API on %s', (engine) => {
         `SELECT (SELECT string_agg(t::text, '|') FROM api_tokens t) || (SELECT string_agg(s::text, '|') FROM sessions s) AS dump`,
       );
       for (const secret of [t.adminKey, alice.key, bob.key, session.token]) expect(rows[0].dump).not.toContain(secret);
-      expect(rows[0].dump).toContain(require('node:crypto').createHash('sha256').update(session.token).digest('hex'));
+      expect(rows[0].dump).toContain(createHash('sha256').update(session.token).digest('hex'));
     });
 
     it('should refuse a deleted token and an expired one', async () => {
-      const issued = await admin.post('/api/hub/v1/tokens', { user: 'bob', identifier: 'bob-temp', description: 'temp' });
+      const issued = await admin.post('/api/hub/v1/tokens', {
+        user: 'bob',
+        identifier: 'bob-temp',
+        description: 'temp',
+      });
       expect(issued.status).toBe(201);
-      expect(issued.body).toMatchObject({ identifier: 'bob-temp', user: { id: bob.id, username: 'bob' }, description: 'temp', expiresAt: null });
+      expect(issued.body).toMatchObject({
+        identifier: 'bob-temp',
+        user: { id: bob.id, username: 'bob' },
+        description: 'temp',
+        expiresAt: null,
+      });
       expect(issued.body.key).toMatch(/^shk_[A-Za-z0-9_-]{43}$/);
       expect((await anon.as(issued.body.key).get(`/api/hub/v1/users/${bob.id}`)).status).toBe(200);
       expect((await admin.delete('/api/hub/v1/tokens/bob-temp')).status).toBe(204);
       expect((await anon.as(issued.body.key).get(`/api/hub/v1/users/${bob.id}`)).status).toBe(401);
 
-      const soon = await admin.post('/api/hub/v1/tokens', { user: bob.id, expiresAt: new Date(Date.now() + 1500).toISOString() });
+      const soon = await admin.post('/api/hub/v1/tokens', {
+        user: bob.id,
+        expiresAt: new Date(Date.now() + 1500).toISOString(),
+      });
       expect((await anon.as(soon.body.key).get(`/api/hub/v1/users/${bob.id}`)).status).toBe(200);
       await new Promise((r) => setTimeout(r, 1700));
       expect((await anon.as(soon.body.key).get(`/api/hub/v1/users/${bob.id}`)).status).toBe(401);
@@ -79,7 +96,9 @@ describe.each(engines())('hub API on %s', (engine) => {
 
     it('should reject token input that makes no sense', async () => {
       expect((await admin.post('/api/hub/v1/tokens', { user: 'nobody-here' })).status).toBe(404);
-      expect((await admin.post('/api/hub/v1/tokens', { user: alice.id, expiresAt: '2001-01-01T00:00:00Z' })).status).toBe(400);
+      expect(
+        (await admin.post('/api/hub/v1/tokens', { user: alice.id, expiresAt: '2001-01-01T00:00:00Z' })).status,
+      ).toBe(400);
       expect((await admin.post('/api/hub/v1/tokens', { user: alice.id, expiresAt: 'tomorrow' })).status).toBe(400);
       expect((await admin.post('/api/hub/v1/tokens', { user: alice.id, identifier: 'bad id!' })).status).toBe(400);
       expect((await anon.as(alice.key).post('/api/hub/v1/tokens', { user: alice.id })).status).toBe(403);
@@ -88,12 +107,24 @@ describe.each(engines())('hub API on %s', (engine) => {
 
   describe('users', () => {
     it('should create a user with every field and refuse a duplicate', async () => {
-      const res = await admin.post('/api/hub/v1/users', { username: 'carol', name: 'Carol', email: 'carol@example.com', isOperator: true });
+      const res = await admin.post('/api/hub/v1/users', {
+        username: 'carol',
+        name: 'Carol',
+        email: 'carol@example.com',
+        isOperator: true,
+      });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
-        id: expect.any(Number), uuid: expect.stringMatching(/^[0-9a-f-]{36}$/), username: 'carol', name: 'Carol',
-        email: 'carol@example.com', isSuperuser: false, isOperator: true, isActive: true,
-        identityId: expect.stringMatching(/^[0-7][0-9a-hjkmnp-tv-z]{31}$/), createdAt: expect.any(String),
+        id: expect.any(Number),
+        uuid: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        username: 'carol',
+        name: 'Carol',
+        email: 'carol@example.com',
+        isSuperuser: false,
+        isOperator: true,
+        isActive: true,
+        identityId: expect.stringMatching(/^[0-7][0-9a-hjkmnp-tv-z]{31}$/),
+        createdAt: expect.any(String),
       });
       const again = await admin.post('/api/hub/v1/users', { username: 'carol' });
       expect(again.status).toBe(409);
@@ -101,7 +132,14 @@ describe.each(engines())('hub API on %s', (engine) => {
     });
 
     it('should answer bad user input with 400 and a message', async () => {
-      for (const body of [{}, { username: '' }, { username: 'has space' }, { username: 'x'.repeat(151) }, { username: 'ok', email: 'not-mail' }, { username: 'ok2', extra: 1 }]) {
+      for (const body of [
+        {},
+        { username: '' },
+        { username: 'has space' },
+        { username: 'x'.repeat(151) },
+        { username: 'ok', email: 'not-mail' },
+        { username: 'ok2', extra: 1 },
+      ]) {
         const res = await admin.post('/api/hub/v1/users', body);
         expect(res.status).toBe(400);
         expect(res.body.statusCode).toBe(400);
@@ -124,7 +162,8 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect(injection.status).toBe(200);
       expect(injection.body.total).toBe(0);
       expect((await admin.get('/api/hub/v1/users?search=%25')).body.total).toBe(0);
-      for (const q of ['limit=1000000', 'limit=0', 'offset=-1', 'limit=abc']) expect((await admin.get(`/api/hub/v1/users?${q}`)).status).toBe(400);
+      for (const q of ['limit=1000000', 'limit=0', 'offset=-1', 'limit=abc'])
+        expect((await admin.get(`/api/hub/v1/users?${q}`)).status).toBe(400);
       expect((await anon.as(alice.key).get('/api/hub/v1/users')).status).toBe(403);
     });
 
@@ -133,26 +172,56 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect((await anon.as(alice.key).get(`/api/hub/v1/users/${alice.id}`)).status).toBe(200);
       expect((await anon.as(alice.key).get(`/api/hub/v1/users/${bob.id}`)).status).toBe(404);
       expect((await admin.get('/api/hub/v1/users/999999')).status).toBe(404);
-      for (const bad of ['abc', '-1', '1.5', '99999999999', "1'%20OR%201=1"]) expect((await admin.get(`/api/hub/v1/users/${bad}`)).status).toBe(400);
+      for (const bad of ['abc', '-1', '1.5', '99999999999', "1'%20OR%201=1"])
+        expect((await admin.get(`/api/hub/v1/users/${bad}`)).status).toBe(400);
     });
   });
 
   describe('sessions', () => {
     it('should create a session with every field and show the token once', async () => {
-      const device = { brand: 'Apple', model: 'iPhone 15', osName: 'iOS', osVersion: '17.2', appName: 'Movens', appVersion: '3.4.1' };
+      const device = {
+        brand: 'Apple',
+        model: 'iPhone 15',
+        osName: 'iOS',
+        osVersion: '17.2',
+        appName: 'Movens',
+        appVersion: '3.4.1',
+      };
       const res = await admin.post('/api/hub/v1/sessions', {
-        user: 'alice', ip: '2001:db8::7', userAgent: USER_AGENTS.iphone, sessionType: 'api', ttlSeconds: 3600, title: 'My phone', device,
+        user: 'alice',
+        ip: '2001:db8::7',
+        userAgent: USER_AGENTS.iphone,
+        sessionType: 'api',
+        ttlSeconds: 3600,
+        title: 'My phone',
+        device,
       });
       expect(res.status).toBe(201);
       const s = res.body;
       expect(s.token).toMatch(/^shs_/);
       expect(s).toMatchObject({
-        id: expect.any(Number), uuid: expect.any(String), pfid: expect.stringMatching(/^[0-7][0-9a-hjkmnp-tv-z]{31}$/),
-        user: { id: alice.id, uuid: alice.uuid, username: 'alice' }, status: 'authenticated', live: true, sessionType: 'api',
-        identityId: alice.identityId, title: 'My phone', device, deviceClass: 'smartphone',
-        firstSeen: { ip: '2001:db8::7', userAgent: USER_AGENTS.iphone }, lastSeen: { ip: '2001:db8::7' },
-        userAgent: { string: USER_AGENTS.iphone, user_agent: { family: 'Mobile Safari' }, os: { family: 'iOS' }, device: { family: 'iPhone' } },
-        geo: null, asn: null, endedAt: null,
+        id: expect.any(Number),
+        uuid: expect.any(String),
+        pfid: expect.stringMatching(/^[0-7][0-9a-hjkmnp-tv-z]{31}$/),
+        user: { id: alice.id, uuid: alice.uuid, username: 'alice' },
+        status: 'authenticated',
+        live: true,
+        sessionType: 'api',
+        identityId: alice.identityId,
+        title: 'My phone',
+        device,
+        deviceClass: 'smartphone',
+        firstSeen: { ip: '2001:db8::7', userAgent: USER_AGENTS.iphone },
+        lastSeen: { ip: '2001:db8::7' },
+        userAgent: {
+          string: USER_AGENTS.iphone,
+          user_agent: { family: 'Mobile Safari' },
+          os: { family: 'iOS' },
+          device: { family: 'iPhone' },
+        },
+        geo: null,
+        asn: null,
+        endedAt: null,
       });
       expect(new Date(s.expiresAt).getTime() - Date.now()).toBeGreaterThan(3500_000);
       const read = await admin.get(`/api/hub/v1/sessions/${s.uuid}`);
@@ -191,7 +260,10 @@ describe.each(engines())('hub API on %s', (engine) => {
         expect({ body, status: res.status }).toEqual({ body, status });
         expect(typeof res.body.message === 'string' || Array.isArray(res.body.message)).toBe(true);
       }
-      expect((await anon.as(alice.key).post('/api/hub/v1/sessions', { user: alice.id, ip: '1.1.1.1', userAgent: 'x' })).status).toBe(403);
+      expect(
+        (await anon.as(alice.key).post('/api/hub/v1/sessions', { user: alice.id, ip: '1.1.1.1', userAgent: 'x' }))
+          .status,
+      ).toBe(403);
     });
 
     it('should validate a live token, record a new IP with an event, and refuse unknown tokens', async () => {
@@ -199,7 +271,11 @@ describe.each(engines())('hub API on %s', (engine) => {
       const ok = await anon.post('/api/hub/v1/sessions/validate', { token: s.token });
       expect(ok.status).toBe(200);
       expect(ok.body.uuid).toBe(s.uuid);
-      const moved = await anon.post('/api/hub/v1/sessions/validate', { token: s.token, ip: '198.51.100.9', userAgent: USER_AGENTS.windowsChrome });
+      const moved = await anon.post('/api/hub/v1/sessions/validate', {
+        token: s.token,
+        ip: '198.51.100.9',
+        userAgent: USER_AGENTS.windowsChrome,
+      });
       expect(moved.body.lastSeen).toMatchObject({ ip: '198.51.100.9', userAgent: USER_AGENTS.windowsChrome });
       expect(moved.body.firstSeen.ip).toBe('203.0.113.7');
       expect(moved.body.userAgent.user_agent.family).toBe('Chrome');
@@ -231,24 +307,31 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect((await anon.as(s.token).get(`/api/hub/v1/sessions/${s.uuid}`)).status).toBe(401);
       expect((await admin.post(`/api/hub/v1/sessions/${s.uuid}/end`)).status).toBe(409);
       const events = await admin.get(`/api/hub/v1/sessions/${s.uuid}/events`);
-      expect(events.body.map((e: any) => [e.kind, e.actorUserId, e.face])).toEqual([['created', null, 'hub'], ['ended', alice.id, 'hub']]);
+      expect(events.body.map((e: any) => [e.kind, e.actorUserId, e.face])).toEqual([
+        ['created', null, 'hub'],
+        ['ended', alice.id, 'hub'],
+      ]);
     });
 
-    it('should keep user A away from user B\'s sessions', async () => {
+    it("should keep user A away from user B's sessions", async () => {
       const bobs = await makeSession(admin, bob);
       const asAlice = anon.as(alice.key);
       expect((await asAlice.get(`/api/hub/v1/sessions/${bobs.uuid}`)).status).toBe(404);
       expect((await asAlice.post(`/api/hub/v1/sessions/${bobs.uuid}/end`)).status).toBe(404);
       expect((await asAlice.get(`/api/hub/v1/sessions/${bobs.uuid}/events`)).status).toBe(404);
       expect((await asAlice.post(`/api/hub/v1/users/${bob.id}/sessions/revoke`, {})).status).toBe(404);
-      expect((await admin.post('/api/hub/v1/sessions/validate', { token: bobs.token })).body.status).toBe('authenticated');
+      expect((await admin.post('/api/hub/v1/sessions/validate', { token: bobs.token })).body.status).toBe(
+        'authenticated',
+      );
     });
 
-    it('should revoke all of a user\'s sessions except one', async () => {
+    it("should revoke all of a user's sessions except one", async () => {
       const dave = await makeUser(admin, { username: 'dave' });
       const keep = await makeSession(admin, dave);
       const gone = [await makeSession(admin, dave), await makeSession(admin, dave)];
-      const res = await anon.as(keep.token).post(`/api/hub/v1/users/${dave.id}/sessions/revoke`, { exceptSession: keep.uuid });
+      const res = await anon
+        .as(keep.token)
+        .post(`/api/hub/v1/users/${dave.id}/sessions/revoke`, { exceptSession: keep.uuid });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ revoked: 2 });
       expect((await anon.post('/api/hub/v1/sessions/validate', { token: keep.token })).status).toBe(200);
@@ -257,7 +340,9 @@ describe.each(engines())('hub API on %s', (engine) => {
         expect((await admin.get(`/api/hub/v1/sessions/${s.uuid}`)).body.status).toBe('revoked');
       }
       expect((await admin.post(`/api/hub/v1/users/${dave.id}/sessions/revoke`, {})).body).toEqual({ revoked: 1 });
-      expect((await admin.post(`/api/hub/v1/users/${dave.id}/sessions/revoke`, { exceptSession: 'nope' })).status).toBe(400);
+      expect((await admin.post(`/api/hub/v1/users/${dave.id}/sessions/revoke`, { exceptSession: 'nope' })).status).toBe(
+        400,
+      );
     });
 
     it('should answer malformed session ids with 400 and unknown ones with 404', async () => {

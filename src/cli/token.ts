@@ -13,13 +13,21 @@ async function main(): Promise<void> {
   };
   const username = option('user');
   if (!username) throw new Error('usage: npm run token -- --user <username> [--description <text>]');
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: loadConfig() }), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ config: loadConfig() }), {
+    logger: ['error'],
+  });
   try {
     const sessions = app.get(SessionsService);
     const user = await sessions.findUser(username);
     if (!user) throw new Error(`No user named ${username}.`);
     const { newKey, API_TOKEN_PREFIX } = await import('../sessions/credentials');
-    const issued = await sessions.issueToken(user, option('description') ?? 'Created by npm run token', null, undefined, newKey(API_TOKEN_PREFIX));
+    const issued = await sessions.issueToken(
+      user,
+      option('description') ?? 'Created by npm run token',
+      null,
+      undefined,
+      newKey(API_TOKEN_PREFIX),
+    );
     console.log(issued.key);
   } finally {
     await app.close();

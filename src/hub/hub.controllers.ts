@@ -1,5 +1,17 @@
 import {
-  Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseFilters, UseGuards, UsePipes, ValidationPipe,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  UseFilters,
+  UseGuards,
+  UsePipes,
+  ValidationPipe,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
@@ -7,7 +19,14 @@ import { DomainError } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { SessionsService } from '../sessions/sessions.service';
 import { HubExceptionFilter } from './hub-exception.filter';
-import { CreateSessionDto, CreateTokenDto, CreateUserDto, ListQueryDto, RevokeAllDto, ValidateSessionDto } from './hub.dto';
+import {
+  CreateSessionDto,
+  CreateTokenDto,
+  CreateUserDto,
+  ListQueryDto,
+  RevokeAllDto,
+  ValidateSessionDto,
+} from './hub.dto';
 import { toHubEvent, toHubSession, toHubToken, toHubUser } from './hub.mapper';
 
 const hubValidation = new ValidationPipe({
@@ -17,11 +36,14 @@ const hubValidation = new ValidationPipe({
   stopAtFirstError: false,
 });
 
-const uuidParam = new ParseUUIDPipe({ exceptionFactory: () => DomainError.invalid('uuid', 'Validation failed (uuid is expected)') });
+const uuidParam = new ParseUUIDPipe({
+  exceptionFactory: () => DomainError.invalid('uuid', 'Validation failed (uuid is expected)'),
+});
 
 function positiveIntParam(value: string): number {
   const id = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647) throw DomainError.invalid('id', 'Validation failed (numeric string is expected)');
+  if (!Number.isSafeInteger(id) || id < 1 || id > 2147483647)
+    throw DomainError.invalid('id', 'Validation failed (numeric string is expected)');
   return id;
 }
 
@@ -86,7 +108,7 @@ export class HubTokensController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'API tokens: all for superusers, else the caller\'s own. Keys are never shown again.' })
+  @ApiOperation({ summary: "API tokens: all for superusers, else the caller's own. Keys are never shown again." })
   async list(@CurrentCaller() caller: Caller) {
     return (await this.sessions.listTokens(caller)).map(toHubToken);
   }
@@ -109,7 +131,9 @@ export class HubSessionsController {
   @Post()
   @ApiBearerAuth()
   @UseGuards(CallerGuard)
-  @ApiOperation({ summary: 'Create a session: the application\'s login call (superusers only); the token is shown once' })
+  @ApiOperation({
+    summary: "Create a session: the application's login call (superusers only); the token is shown once",
+  })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateSessionDto) {
     const { session, token } = await this.sessions.createSession(caller, body);
     return { ...toHubSession(session), token };
@@ -119,7 +143,8 @@ export class HubSessionsController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Check a session token and record activity',
-    description: 'The token is its own credential, so no Authorization header is needed. 401 for an unknown, expired, ended or revoked token.',
+    description:
+      'The token is its own credential, so no Authorization header is needed. 401 for an unknown, expired, ended or revoked token.',
   })
   async validate(@Body() body: ValidateSessionDto) {
     return toHubSession(await this.sessions.validate(body.token, body.ip, body.userAgent));

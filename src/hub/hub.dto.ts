@@ -1,8 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsDateString, IsEmail, IsIn, IsInt, IsIP, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min,
-  ValidateBy, ValidateNested,
+  IsBoolean,
+  IsDateString,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsIP,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateNested,
 } from 'class-validator';
 import { PFID_PATTERN } from '../sessions/pfid';
 
@@ -23,32 +37,56 @@ function IsUserRef(): PropertyDecorator {
 
 export class CreateUserDto {
   @ApiProperty({ example: 'alice', description: 'Unique; letters, digits and @/./+/-/_.' })
-  @IsString() @Matches(/^[\w.@+-]{1,150}$/, { message: 'username must be 1-150 letters, digits and @/./+/-/_' })
+  @IsString()
+  @Matches(/^[\w.@+-]{1,150}$/, { message: 'username must be 1-150 letters, digits and @/./+/-/_' })
   username: string;
 
   @ApiPropertyOptional({ example: 'Alice Example' }) @IsOptional() @IsString() @MaxLength(300) name?: string;
   @ApiPropertyOptional({ example: 'alice@example.com' }) @IsOptional() @IsEmail() @MaxLength(254) email?: string;
   @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() isSuperuser?: boolean;
   @ApiPropertyOptional({ default: false, description: 'Operators may use the MOVENS admin face.' })
-  @IsOptional() @IsBoolean() isOperator?: boolean;
+  @IsOptional()
+  @IsBoolean()
+  isOperator?: boolean;
 }
 
 export class ListQueryDto {
-  @ApiPropertyOptional({ default: 0, minimum: 0 }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(1_000_000_000) offset?: number;
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000_000)
+  offset?: number;
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
   @ApiPropertyOptional({ description: 'Case-insensitive substring of username, name or email.' })
-  @IsOptional() @IsString() @MaxLength(200) search?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  search?: string;
 }
 
 export class CreateTokenDto {
-  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string' }], example: 'alice', description: 'User id, uuid or username.' })
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+    example: 'alice',
+    description: 'User id, uuid or username.',
+  })
   @IsUserRef()
   user: number | string;
 
   @ApiPropertyOptional({ example: 'CI pipeline' }) @IsOptional() @IsString() @MaxLength(500) description?: string;
   @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z' }) @IsOptional() @IsDateString() expiresAt?: string;
   @ApiPropertyOptional({ example: 'ci-token', description: 'Defaults to the username and a random suffix.' })
-  @IsOptional() @IsString() @Matches(/^[\w.-]{1,100}$/, { message: 'identifier must be 1-100 letters, digits, dots, dashes or underscores' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.-]{1,100}$/, { message: 'identifier must be 1-100 letters, digits, dots, dashes or underscores' })
   identifier?: string;
 }
 
@@ -62,35 +100,91 @@ export class DeviceDto {
 }
 
 export class CreateSessionDto {
-  @ApiProperty({ oneOf: [{ type: 'integer' }, { type: 'string' }], example: 'alice', description: 'User id, uuid or username.' })
+  @ApiProperty({
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+    example: 'alice',
+    description: 'User id, uuid or username.',
+  })
   @IsUserRef()
   user: number | string;
 
-  @ApiProperty({ example: '203.0.113.7' }) @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' }) ip: string;
-  @ApiProperty({ example: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15' })
-  @IsString() @MaxLength(2048) userAgent: string;
+  @ApiProperty({ example: '203.0.113.7' })
+  @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' })
+  ip: string;
+  @ApiProperty({
+    example:
+      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15',
+  })
+  @IsString()
+  @MaxLength(2048)
+  userAgent: string;
 
-  @ApiPropertyOptional({ enum: ['browser', 'api'], default: 'browser' }) @IsOptional() @IsIn(['browser', 'api']) sessionType?: 'browser' | 'api';
+  @ApiPropertyOptional({ enum: ['browser', 'api'], default: 'browser' })
+  @IsOptional()
+  @IsIn(['browser', 'api'])
+  sessionType?: 'browser' | 'api';
   @ApiPropertyOptional({ enum: ['new', 'unauthenticated', 'authenticated'], default: 'authenticated' })
-  @IsOptional() @IsIn(['new', 'unauthenticated', 'authenticated']) status?: 'new' | 'unauthenticated' | 'authenticated';
-  @ApiPropertyOptional({ example: 86400, minimum: 1, maximum: 366 * 24 * 3600, description: 'Lifetime; defaults to SESSION_TTL_SECONDS.' })
-  @IsOptional() @IsInt() @Min(1) @Max(366 * 24 * 3600) ttlSeconds?: number;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE }) @IsOptional() @IsString() @Matches(PFID_PATTERN, { message: 'accountId must be a valid ID' }) accountId?: string;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE }) @IsOptional() @IsString() @Matches(PFID_PATTERN, { message: 'domainId must be a valid ID' }) domainId?: string;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE }) @IsOptional() @IsString() @Matches(PFID_PATTERN, { message: 'poolId must be a valid ID' }) poolId?: string;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE }) @IsOptional() @IsString() @Matches(PFID_PATTERN, { message: 'deviceId must be a valid ID' }) deviceId?: string;
+  @IsOptional()
+  @IsIn(['new', 'unauthenticated', 'authenticated'])
+  status?: 'new' | 'unauthenticated' | 'authenticated';
+  @ApiPropertyOptional({
+    example: 86400,
+    minimum: 1,
+    maximum: 366 * 24 * 3600,
+    description: 'Lifetime; defaults to SESSION_TTL_SECONDS.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(366 * 24 * 3600)
+  ttlSeconds?: number;
+  @ApiPropertyOptional({ example: PFID_EXAMPLE })
+  @IsOptional()
+  @IsString()
+  @Matches(PFID_PATTERN, { message: 'accountId must be a valid ID' })
+  accountId?: string;
+  @ApiPropertyOptional({ example: PFID_EXAMPLE })
+  @IsOptional()
+  @IsString()
+  @Matches(PFID_PATTERN, { message: 'domainId must be a valid ID' })
+  domainId?: string;
+  @ApiPropertyOptional({ example: PFID_EXAMPLE })
+  @IsOptional()
+  @IsString()
+  @Matches(PFID_PATTERN, { message: 'poolId must be a valid ID' })
+  poolId?: string;
+  @ApiPropertyOptional({ example: PFID_EXAMPLE })
+  @IsOptional()
+  @IsString()
+  @Matches(PFID_PATTERN, { message: 'deviceId must be a valid ID' })
+  deviceId?: string;
   @ApiPropertyOptional({ example: 'Safari on Mac OS X' }) @IsOptional() @IsString() @Length(0, 200) title?: string;
-  @ApiPropertyOptional({ type: DeviceDto }) @IsOptional() @IsObject() @ValidateNested() @Type(() => DeviceDto) device?: DeviceDto;
+  @ApiPropertyOptional({ type: DeviceDto })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => DeviceDto)
+  device?: DeviceDto;
 }
 
 export class ValidateSessionDto {
-  @ApiProperty({ description: 'The session token returned by POST /sessions.' }) @IsString() @Length(1, 512) token: string;
-  @ApiPropertyOptional({ example: '203.0.113.7' }) @IsOptional() @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' }) ip?: string;
+  @ApiProperty({ description: 'The session token returned by POST /sessions.' })
+  @IsString()
+  @Length(1, 512)
+  token: string;
+  @ApiPropertyOptional({ example: '203.0.113.7' })
+  @IsOptional()
+  @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' })
+  ip?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2048) userAgent?: string;
 }
 
 export class RevokeAllDto {
-  @ApiPropertyOptional({ format: 'uuid', description: 'A session of this user to keep (usually the caller\'s own).' })
-  @IsOptional() @IsString() @Matches(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, { message: 'exceptSession must be a session uuid' })
+  @ApiPropertyOptional({ format: 'uuid', description: "A session of this user to keep (usually the caller's own)." })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, {
+    message: 'exceptSession must be a session uuid',
+  })
   exceptSession?: string;
 }

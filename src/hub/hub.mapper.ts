@@ -44,7 +44,11 @@ export function toHubSession(session: Session, now = new Date()) {
     deviceId: session.deviceId,
     title: session.title,
     createdAt: session.createdAt.toISOString(),
-    firstSeen: { at: session.firstSeen.at.toISOString(), ip: session.firstSeen.ip, userAgent: session.firstSeen.userAgent },
+    firstSeen: {
+      at: session.firstSeen.at.toISOString(),
+      ip: session.firstSeen.ip,
+      userAgent: session.firstSeen.userAgent,
+    },
     lastSeen: { at: session.lastSeen.at.toISOString(), ip: session.lastSeen.ip, userAgent: session.lastSeen.userAgent },
     expiresAt: session.expiresAt.toISOString(),
     endedAt: session.endedAt?.toISOString() ?? null,

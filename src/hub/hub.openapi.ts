@@ -10,7 +10,9 @@ export const hubDocument: FaceDocument = {
       app,
       new DocumentBuilder()
         .setTitle('SessionHub API')
-        .setDescription('Users, API tokens and sessions: create, validate, end, revoke. Errors are {statusCode, error, message}.')
+        .setDescription(
+          'Users, API tokens and sessions: create, validate, end, revoke. Errors are {statusCode, error, message}.',
+        )
         .setVersion('1')
         .addBearerAuth()
         .build(),
