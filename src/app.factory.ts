@@ -1,18 +1,39 @@
+import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppModuleOptions } from './app.module';
+import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
 import { MalformedJson, MalformedBodyInterceptor } from './http/malformed-body';
 
+/** LOG_LEVEL in Nest's terms: each level includes the more severe ones. */
+function nestLogLevels(level: AppConfig['LOG_LEVEL']): LogLevel[] {
+  const order: Array<[AppConfig['LOG_LEVEL'], LogLevel[]]> = [
+    ['fatal', ['fatal']],
+    ['error', ['error']],
+    ['warn', ['warn']],
+    ['info', ['log']],
+    ['debug', ['debug']],
+    ['trace', ['verbose']],
+  ];
+  if (level === 'silent') return [];
+  const levels: LogLevel[] = [];
+  for (const [name, nest] of order) {
+    levels.push(...nest);
+    if (name === level) break;
+  }
+  return levels;
+}
+
 /** Builds the whole service (used by main.ts and by every end-to-end test), not yet listening. */
-export async function createApp(options: AppModuleOptions, logger: boolean = true): Promise<NestFastifyApplication> {
+export async function createApp(options: AppModuleOptions, quiet = false): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: 64 * 1024,
     trustProxy: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: logger ? ['error', 'warn', 'log'] : ['error'],
+    logger: quiet ? ['fatal', 'error'] : nestLogLevels(options.config.LOG_LEVEL),
     bufferLogs: false,
     bodyParser: false,
   });

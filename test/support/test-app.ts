@@ -56,7 +56,7 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp({ config, dataDir: null }, false);
+  const app = await createApp({ config, dataDir: null }, true);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const { DataSource } = await import('typeorm');
