@@ -1,6 +1,8 @@
 /** Fields a face may order sessions by; each face maps its own names onto these. */
 export const SESSION_SORT_FIELDS = [
   'id', 'uuid', 'user', 'username', 'status', 'title', 'last_ip', 'last_user_agent', 'last_seen', 'expires', 'created',
+  // The Prefactor id: time-ordered like `id`, but it is the id Prefactor clients see, so they sort by it.
+  'pfid',
 ] as const;
 export type SessionSortField = (typeof SESSION_SORT_FIELDS)[number];
 
@@ -33,4 +35,6 @@ export interface Page<T> {
 /** Whether a caller who is not a superuser sees everyone's sessions: operators do on the admin console. */
 export interface Visibility {
   operatorsSeeAll?: boolean;
+  /** Prefactor: someone else's existing session is `not permitted` rather than `not found`. */
+  othersNotPermitted?: boolean;
 }

@@ -282,7 +282,11 @@ export class SessionsService {
   /** A session by its authentik uuid, Prefactor id or integer id, if the caller may see it; else not found. */
   async getSession(caller: Caller, ref: SessionRef, visibility: Visibility = {}): Promise<Session> {
     const session = await this.lookup(ref);
-    if (!session || !this.canSee(caller, session, visibility)) throw DomainError.notFound('Session');
+    if (!session) throw DomainError.notFound('Session');
+    if (!this.canSee(caller, session, visibility)) {
+      if (visibility.othersNotPermitted) throw new DomainError(DomainErrorCode.NotPermitted, 'You may not access this session.');
+      throw DomainError.notFound('Session');
+    }
     return session;
   }
 
@@ -398,7 +402,7 @@ export class SessionsService {
     return Number.isSafeInteger(ref.id) && ref.id > 0 ? this.sessions.findById(ref.id) : Promise.resolve(null);
   }
 
-  private requireSuperuser(caller: Caller): void {
+  requireSuperuser(caller: Caller): void {
     if (!caller.isSuperuser) throw new DomainError(DomainErrorCode.NotPermitted, 'Superusers only.');
   }
 

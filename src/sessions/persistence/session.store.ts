@@ -20,6 +20,7 @@ const SORT_COLUMNS: Record<SessionSortField, string> = {
   last_seen: 's.last_seen_at',
   expires: 's.expires_at',
   created: 's.created_at',
+  pfid: 's.pfid',
 };
 
 export interface NewSessionRow {

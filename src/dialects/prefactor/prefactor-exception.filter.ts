@@ -1,0 +1,102 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
+import { PrefactorRequestError } from './prefactor.request';
+
+export type PrefactorErrorCode =
+  | 'bad_request'
+  | 'bad_authtoken'
+  | 'not_authenticated'
+  | 'not_permitted'
+  | 'not_implemented'
+  | 'unknown'
+  | 'not_found'
+  | 'unexpected_ref_type'
+  | 'unexpected'
+  | 'invalid_action'
+  | 'invalid_value'
+  | 'required_value';
+
+/** HTTP status per Prefactor error code (DESIGN.md). */
+export const PREFACTOR_STATUS: Record<PrefactorErrorCode, number> = {
+  bad_request: 400,
+  unexpected_ref_type: 400,
+  bad_authtoken: 401,
+  not_authenticated: 401,
+  not_permitted: 403,
+  not_found: 404,
+  invalid_action: 422,
+  invalid_value: 422,
+  required_value: 422,
+  unknown: 500,
+  unexpected: 500,
+  not_implemented: 501,
+};
+
+const DOMAIN_CODE: Record<DomainErrorCode, PrefactorErrorCode> = {
+  [DomainErrorCode.NotAuthenticated]: 'not_authenticated',
+  [DomainErrorCode.BadCredentials]: 'bad_authtoken',
+  [DomainErrorCode.NotPermitted]: 'not_permitted',
+  [DomainErrorCode.NotFound]: 'not_found',
+  [DomainErrorCode.InvalidAction]: 'invalid_action',
+  [DomainErrorCode.InvalidValue]: 'invalid_value',
+  [DomainErrorCode.RequiredValue]: 'required_value',
+  [DomainErrorCode.Conflict]: 'invalid_action',
+};
+
+export interface PrefactorErrorBody {
+  code: PrefactorErrorCode;
+  message: string;
+  status: 'error';
+  errors?: Record<string, string[]>;
+}
+
+/** The body and status of a Prefactor error; a pure function, so its mapping is unit-tested. */
+export function toPrefactorError(
+  exception: unknown,
+): { status: number; body: PrefactorErrorBody; allow?: string[] } | null {
+  if (exception instanceof PrefactorRequestError) {
+    const body: PrefactorErrorBody = { code: exception.code, message: exception.message, status: 'error' };
+    if (exception.errors) body.errors = exception.errors;
+    return { status: PREFACTOR_STATUS[exception.code], body, allow: exception.allow };
+  }
+  if (exception instanceof DomainError) {
+    // An unparseable JSON body (the global interceptor's InvalidValue on `body`) is a malformed request.
+    const code: PrefactorErrorCode = exception.field === 'body' ? 'bad_request' : DOMAIN_CODE[exception.code];
+    const body: PrefactorErrorBody = { code, message: exception.message, status: 'error' };
+    if (exception.field && (code === 'invalid_value' || code === 'required_value' || code === 'bad_request')) {
+      body.errors = { [exception.field]: [exception.message] };
+    }
+    return { status: PREFACTOR_STATUS[code], body };
+  }
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    const code: PrefactorErrorCode = exception.getStatus() === 404 ? 'not_found' : 'bad_request';
+    return { status: PREFACTOR_STATUS[code], body: { code, message: exception.message, status: 'error' } };
+  }
+  return null;
+}
+
+/** Prefactor answers errors as `{code, message, status: "error"}`, with `errors` per field for validation failures. */
+@Catch()
+export class PrefactorExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('prefactor');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const known = toPrefactorError(exception);
+    if (known) {
+      if (known.status === 401) reply.header('WWW-Authenticate', 'Bearer');
+      if (known.allow) reply.header('Allow', known.allow.join(', '));
+      reply.status(known.status).send(known.body);
+      return;
+    }
+    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    reply
+      .status(500)
+      .send({
+        code: 'unexpected',
+        message: 'An unexpected error occurred',
+        status: 'error',
+      } satisfies PrefactorErrorBody);
+  }
+}

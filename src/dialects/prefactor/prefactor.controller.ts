@@ -1,0 +1,89 @@
+import { All, Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
+import { Visibility } from '../../sessions/session-query';
+import { Caller } from '../../sessions/session.model';
+import { SessionsService } from '../../sessions/sessions.service';
+import { PrefactorExceptionFilter } from './prefactor-exception.filter';
+import { toSessionFetch, toSessionList } from './prefactor.mapper';
+import {
+  checkEmptyObjectBody,
+  parseListQuery,
+  parseSessionId,
+  PrefactorRequestError,
+  RawListQuery,
+} from './prefactor.request';
+
+/** Someone else's session is `not_permitted` in Prefactor (authentik says not found). */
+const PREFACTOR_VISIBILITY: Visibility = { othersNotPermitted: true };
+
+@Controller('api/v1/session')
+@UseGuards(CallerGuard)
+@UseFilters(PrefactorExceptionFilter)
+export class PrefactorSessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  async list(@CurrentCaller() caller: Caller, @Query() query: RawListQuery) {
+    const request = parseListQuery(query ?? {}, caller.isSuperuser);
+    const page = await this.sessions.listSessions(
+      caller,
+      {
+        liveOnly: false,
+        poolId: request.poolId,
+        accountId: request.accountId,
+        order: [request.order],
+        offset: request.offset,
+        limit: request.pageSize,
+      },
+      PREFACTOR_VISIBILITY,
+    );
+    return toSessionList(page.items, page.total, request.offset, request.pageSize, request.sorting);
+  }
+
+  @Get(':session_id')
+  async fetch(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string) {
+    const session = await this.sessions.getSession(caller, { pfid: parseSessionId(sessionId) }, PREFACTOR_VISIBILITY);
+    return toSessionFetch(session, this.sessions.canRevoke(caller, session, PREFACTOR_VISIBILITY));
+  }
+
+  @Post(':session_id/revoke')
+  @HttpCode(200)
+  async revoke(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string, @Body() body: unknown) {
+    const pfid = parseSessionId(sessionId);
+    checkEmptyObjectBody(body);
+    const session = await this.sessions.revokeSession(caller, { pfid }, 'prefactor', PREFACTOR_VISIBILITY);
+    return toSessionFetch(session, this.sessions.canRevoke(caller, session, PREFACTOR_VISIBILITY));
+  }
+}
+
+/** Paths this face answers and their methods, so the fallback can tell a wrong method from an unknown path. */
+const ROUTES: { pattern: RegExp; methods: string[] }[] = [
+  { pattern: /^\/api\/v1\/session\/?$/, methods: ['GET'] },
+  { pattern: /^\/api\/v1\/session\/[^/]+\/?$/, methods: ['GET'] },
+  { pattern: /^\/api\/v1\/session\/[^/]+\/revoke\/?$/, methods: ['POST'] },
+];
+
+/**
+ * Everything else under /api/v1/ answers in Prefactor's words: a wrong method on a known path is `bad_request`,
+ * an unknown path `not_found`. Fastify matches static and parametric routes before this wildcard, whatever the order.
+ */
+@ApiExcludeController()
+@Controller('api/v1')
+@UseFilters(PrefactorExceptionFilter)
+export class PrefactorFallbackController {
+  @All(['', '*'])
+  fallback(@Req() request: { method: string; url: string }): never {
+    const path = request.url.split('?')[0];
+    const route = ROUTES.find((r) => r.pattern.test(path));
+    if (route) {
+      throw new PrefactorRequestError(
+        'bad_request',
+        `Method ${request.method} is not allowed here`,
+        undefined,
+        route.methods,
+      );
+    }
+    throw new PrefactorRequestError('not_found', 'No such route');
+  }
+}

@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { PrefactorFallbackController, PrefactorSessionsController } from './prefactor.controller';
+
+// The fallback comes last so it is clearly the catch-all; Fastify would prefer the specific routes anyway.
+@Module({ controllers: [PrefactorSessionsController, PrefactorFallbackController] })
+export class PrefactorModule {}
