@@ -13,6 +13,11 @@ export function networkOf(ip: string, prefixLength: number): string {
   const groups = expandIpv6(ip);
   const value = groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
   const masked = prefixLength === 0 ? 0n : (value >> BigInt(128 - prefixLength)) << BigInt(128 - prefixLength);
+  // Python 3.13+ (authentik's runtime) prints IPv4-mapped addresses with a dotted tail: ::ffff:81.2.69.0/120.
+  if (masked >> 32n === 0xffffn) {
+    const v4 = [24n, 16n, 8n, 0n].map((shift) => String((masked >> shift) & 255n));
+    return `::ffff:${v4.join('.')}/${prefixLength}`;
+  }
   const out: number[] = [];
   for (let i = 7; i >= 0; i--) out.push(Number((masked >> BigInt(i * 16)) & 0xffffn));
   return `${compressIpv6(out)}/${prefixLength}`;
@@ -35,16 +40,30 @@ function expandIpv6(ip: string): number[] {
 function compressIpv6(groups: number[]): string {
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen && j - i > 1) { bestStart = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i > 1) {
+      bestStart = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = groups.map((g) => g.toString(16));
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
+}
+
+/**
+ * An IPv4-only database cannot answer for IPv6 addresses (geoip2 raises ValueError, so authentik shows null);
+ * mmdb-lib would instead walk the address's first 32 bits and return an unrelated IPv4 record.
+ */
+function canLookUp(reader: Reader<AsnResponse> | Reader<CityResponse>, ip: string): boolean {
+  return reader.metadata.ipVersion === 6 || isIP(ip) === 4;
 }
 
 /** MaxMind City and ASN lookups; either database may be absent, and then that half is always null. */
@@ -70,7 +89,8 @@ export class GeoIpLookup {
   }
 
   private lookupCity(ip: string): GeoInfo | null {
-    const record = this.city?.get(ip);
+    if (!this.city || !canLookUp(this.city, ip)) return null;
+    const record = this.city.get(ip);
     if (!record) return null;
     return {
       continent: record.continent?.code ?? null,
@@ -84,7 +104,7 @@ export class GeoIpLookup {
   }
 
   private lookupAsn(ip: string): AsnInfo | null {
-    if (!this.asnDb) return null;
+    if (!this.asnDb || !canLookUp(this.asnDb, ip)) return null;
     const [record, prefixLength] = this.asnDb.getWithPrefixLength(ip);
     if (!record) return null;
     return {
