@@ -1,0 +1,106 @@
+import { Session } from '../../sessions/session.model';
+
+/** MOVENS's literals for what nobody told us: the join of empty parts in its own templates. */
+export const UNKNOWN_SMARTPHONE = '-';
+export const UNKNOWN_SOFTWARE = 'Other- v. ';
+
+/** One row of the domain's users-with-live-sessions page. */
+export interface UserWithLiveSessions {
+  userUuid: string;
+  username: string;
+  count: number;
+  isOperator: boolean;
+}
+
+export interface MovensUserSessionCountJson {
+  UserGuid: string;
+  UserName: string;
+  SessionCount: number;
+  IsOperator: boolean;
+}
+
+export interface MovensUserSessionJson {
+  ID: number;
+  UserID: number;
+  UserGuid: string;
+  LastUpdated: string;
+  ExpirationDate: string;
+  UserName: string;
+  IsOperator: boolean;
+  Smartphone: string;
+  OperatingSystem: string;
+  Application: string;
+}
+
+/** MOVENS dates: ISO 8601 in UTC, whole seconds, `Z` (2020-09-21T10:42:50Z). */
+export function movensDate(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function toMovensUserSessionCount(row: UserWithLiveSessions): MovensUserSessionCountJson {
+  return {
+    UserGuid: row.userUuid.toLowerCase(),
+    UserName: row.username,
+    SessionCount: row.count,
+    IsOperator: row.isOperator,
+  };
+}
+
+export function toMovensUserSession(session: Session): MovensUserSessionJson {
+  return {
+    ID: session.id,
+    UserID: session.userId,
+    UserGuid: session.userUuid.toLowerCase(),
+    LastUpdated: movensDate(session.lastSeen.at),
+    ExpirationDate: movensDate(session.expiresAt),
+    UserName: session.username,
+    IsOperator: session.userIsOperator,
+    Smartphone: smartphoneOf(session),
+    OperatingSystem: operatingSystemOf(session),
+    Application: applicationOf(session),
+  };
+}
+
+const known = (value: string | null | undefined): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** `{brand}-{model}`: what the app reported at login, else what the user agent names, else "-". */
+export function smartphoneOf(session: Pick<Session, 'device' | 'userAgent'>): string {
+  const { brand, model } = session.device;
+  if (known(brand) || known(model)) return `${brand ?? ''}-${model ?? ''}`;
+  const parsed = session.userAgent?.device;
+  if (known(parsed?.brand) || known(parsed?.model)) return `${parsed.brand ?? ''}-${parsed.model ?? ''}`;
+  return UNKNOWN_SMARTPHONE;
+}
+
+/** `{name}- v. {version}`: the app's OsName / OsVersion at login, else the user agent's OS, else "Other- v. ". */
+export function operatingSystemOf(session: Pick<Session, 'device' | 'userAgent'>): string {
+  const { osName, osVersion } = session.device;
+  if (known(osName) || known(osVersion)) return software(osName, osVersion);
+  const os = session.userAgent?.os;
+  if (!os) return UNKNOWN_SOFTWARE;
+  return software(os.family, dotted(os.major, os.minor, os.patch, os.patch_minor));
+}
+
+/** `{name}- v. {version}`: the app's AppName / AppVersion at login, else the user agent's browser, else "Other- v. ". */
+export function applicationOf(session: Pick<Session, 'device' | 'userAgent'>): string {
+  const { appName, appVersion } = session.device;
+  if (known(appName) || known(appVersion)) return software(appName, appVersion);
+  const agent = session.userAgent?.user_agent;
+  if (!agent) return UNKNOWN_SOFTWARE;
+  return software(agent.family, dotted(agent.major, agent.minor, agent.patch));
+}
+
+// MOVENS's template is "{Name}-{Sub} v. {Version}"; neither source has a sub-name, so it stays empty, which keeps
+// "Other- v. " exact for unknown software and makes known values read "iOS- v. 17.2".
+function software(name: string | null, version: string | null): string {
+  return `${known(name) ? name : 'Other'}- v. ${known(version) ? version : ''}`;
+}
+
+function dotted(...parts: (string | null)[]): string | null {
+  const present: string[] = [];
+  for (const part of parts) {
+    if (!known(part)) break;
+    present.push(part);
+  }
+  return present.length ? present.join('.') : null;
+}
