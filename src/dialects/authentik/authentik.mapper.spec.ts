@@ -1,0 +1,135 @@
+import { Session } from '../../sessions/session.model';
+import { formatTimestamp, sessionMatches, toAuthenticatedSession, toPagination } from './authentik.mapper';
+
+function session(overrides: Partial<Session> = {}): Session {
+  const at = new Date('2026-04-20T08:47:25.123Z');
+  return {
+    id: 7,
+    uuid: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+    pfid: '0'.repeat(32),
+    userId: 42,
+    userUuid: '00000000-0000-4000-8000-000000000000',
+    username: 'alice',
+    userIsOperator: false,
+    status: 'authenticated',
+    sessionType: 'browser',
+    accountId: 'a',
+    domainId: 'd',
+    poolId: 'p',
+    identityId: 'i',
+    deviceId: 'dev',
+    title: 't',
+    createdAt: at,
+    firstSeen: { at, ip: '192.0.2.1', userAgent: 'curl/8.5.0' },
+    lastSeen: { at, ip: '2001:db8::1', userAgent: 'curl/8.5.0' },
+    expiresAt: new Date('2026-04-21T00:00:00.000Z'),
+    endedAt: null,
+    endedBy: null,
+    device: { brand: null, model: null, osName: null, osVersion: null, appName: null, appVersion: null },
+    deviceClass: 'other',
+    // Stored JSON comes back in any key order (jsonb sorts keys); the mapper restores authentik's.
+    userAgent: {
+      device: { model: null, brand: null, family: 'Other' },
+      os: { patch_minor: null, patch: null, minor: null, major: null, family: 'Other' },
+      user_agent: { patch: '0', minor: '5', major: '8', family: 'curl' },
+      string: 'curl/8.5.0',
+    },
+    geo: {
+      continent: 'EU',
+      country: 'DE',
+      lat: 52.5,
+      long: 13.4,
+      city: 'Berlin',
+      region_code: 'BE',
+      timezone: 'Europe/Berlin',
+    },
+    asn: null,
+    ...overrides,
+  };
+}
+
+describe('authentik mapper', () => {
+  it('formats timestamps as DRF does, six fraction digits only when non-zero', () => {
+    expect(formatTimestamp(new Date('2026-04-20T08:47:25.123Z'))).toBe('2026-04-20T08:47:25.123000Z');
+    expect(formatTimestamp(new Date('2026-04-20T08:47:25.001Z'))).toBe('2026-04-20T08:47:25.001000Z');
+    expect(formatTimestamp(new Date('2026-04-20T08:47:25.000Z'))).toBe('2026-04-20T08:47:25Z');
+  });
+
+  it("maps a session to the serializer's fields in authentik's key order", () => {
+    const mapped = toAuthenticatedSession(session(), null);
+    expect(JSON.stringify(mapped)).toBe(
+      JSON.stringify({
+        uuid: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+        current: false,
+        user_agent: {
+          string: 'curl/8.5.0',
+          user_agent: { family: 'curl', major: '8', minor: '5', patch: '0' },
+          os: { family: 'Other', major: null, minor: null, patch: null, patch_minor: null },
+          device: { family: 'Other', brand: null, model: null },
+        },
+        geo_ip: { continent: 'EU', country: 'DE', lat: 52.5, long: 13.4, city: 'Berlin' },
+        asn: null,
+        user: 42,
+        last_ip: '2001:db8::1',
+        last_user_agent: 'curl/8.5.0',
+        last_used: '2026-04-20T08:47:25.123000Z',
+        expires: '2026-04-21T00:00:00Z',
+      }),
+    );
+  });
+
+  it("marks the session current only for the caller's own session token", () => {
+    expect(toAuthenticatedSession(session(), 7).current).toBe(true);
+    expect(toAuthenticatedSession(session(), 8).current).toBe(false);
+    expect(toAuthenticatedSession(session(), null).current).toBe(false);
+  });
+
+  it("keeps asn keys in authentik's order", () => {
+    const mapped = toAuthenticatedSession(
+      session({ asn: { network: '192.0.2.0/24', as_org: 'Example', asn: 64496 } }),
+      null,
+    );
+    expect(JSON.stringify(mapped.asn)).toBe('{"asn":64496,"as_org":"Example","network":"192.0.2.0/24"}');
+  });
+
+  it("computes Django's page numbers", () => {
+    expect(toPagination(1, 20, 0)).toEqual({
+      next: 0,
+      previous: 0,
+      count: 0,
+      current: 1,
+      total_pages: 1,
+      start_index: 0,
+      end_index: 0,
+    });
+    expect(toPagination(2, 2, 5)).toEqual({
+      next: 3,
+      previous: 1,
+      count: 5,
+      current: 2,
+      total_pages: 3,
+      start_index: 3,
+      end_index: 4,
+    });
+    expect(toPagination(3, 2, 5)).toEqual({
+      next: 0,
+      previous: 2,
+      count: 5,
+      current: 3,
+      total_pages: 3,
+      start_index: 5,
+      end_index: 5,
+    });
+  });
+
+  it('matches search terms and exact filters on a detail lookup', () => {
+    const s = session();
+    expect(sessionMatches(s, ['ALI', 'CURL', 'db8'], {})).toBe(true);
+    expect(sessionMatches(s, ['alice bob'], {})).toBe(false);
+    expect(sessionMatches(s, [], { lastIp: '2001:DB8:0::1', username: 'alice', lastUserAgent: 'curl/8.5.0' })).toBe(
+      true,
+    );
+    expect(sessionMatches(s, [], { username: 'Alice' })).toBe(false);
+    expect(sessionMatches(s, [], { lastIp: '2001:db8::2' })).toBe(false);
+  });
+});
