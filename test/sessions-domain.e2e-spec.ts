@@ -85,6 +85,7 @@ describe.each(engines())('SessionsService on %s', (engine) => {
     expect((await service.listSessions(root, { ...base, searchTerms: ['ANN-DOM', 'MACINTOSH'] })).total).toBe(1);
     expect((await service.listSessions(root, { ...base, searchTerms: ['203.0.113'] })).total).toBe(2);
     expect((await service.listSessions(root, { ...base, searchTerms: ['%'] })).total).toBe(0);
+    expect((await service.listSessions(root, { ...base, searchTerms: ['ann-domain\x1f203'] })).total).toBe(0);
     expect((await service.listSessions(root, { ...base, searchTerms: ["'; DROP TABLE sessions; --"] })).total).toBe(0);
     const byIpDesc = await service.listSessions(root, {
       ...base,

@@ -56,6 +56,8 @@ export interface SeenChange {
   asn: AsnInfo | null;
 }
 
+const SEARCH_FIELD_SEPARATOR = '\x1f';
+
 function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => '\\' + c);
 }
@@ -212,7 +214,9 @@ export class SessionStore {
     if (query.lastIp !== undefined) clauses.push(`s.last_ip = $${params.push(query.lastIp)}::inet`);
     if (query.lastUserAgent !== undefined) clauses.push(`s.last_user_agent = $${params.push(query.lastUserAgent)}`);
     for (const term of query.searchTerms ?? []) {
-      clauses.push(`s.search_text LIKE $${params.push(`%${escapeLike(term.toLowerCase())}%`)}`);
+      // search_text joins the fields with \x1f: a term holding that separator could only match across two fields.
+      if (term.includes(SEARCH_FIELD_SEPARATOR)) clauses.push('false');
+      else clauses.push(`s.search_text LIKE $${params.push(`%${escapeLike(term.toLowerCase())}%`)}`);
     }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
     const order = query.order.map((o) => `${SORT_COLUMNS[o.field]} ${o.descending ? 'DESC' : 'ASC'}`);
