@@ -20,7 +20,12 @@ export class BootstrapService implements OnApplicationBootstrap, OnModuleDestroy
     let admin = await this.sessions.findUser(ADMIN_USERNAME);
     if (!admin) {
       try {
-        admin = await this.sessions.insertUser({ username: ADMIN_USERNAME, name: 'SessionHub administrator', isSuperuser: true, isOperator: true });
+        admin = await this.sessions.insertUser({
+          username: ADMIN_USERNAME,
+          name: 'SessionHub administrator',
+          isSuperuser: true,
+          isOperator: true,
+        });
         this.logger.log('Created superuser admin');
       } catch (error) {
         // Another worker created it first.
@@ -29,10 +34,12 @@ export class BootstrapService implements OnApplicationBootstrap, OnModuleDestroy
       }
     }
     if (this.config.BOOTSTRAP_TOKEN) {
-      await this.sessions.issueToken(admin, 'Bootstrap token (BOOTSTRAP_TOKEN)', null, 'bootstrap', this.config.BOOTSTRAP_TOKEN).catch((error) => {
-        if (!(error instanceof DomainError && error.code === DomainErrorCode.Conflict)) throw error;
-        this.logger.warn('A token named "bootstrap" exists with another key; BOOTSTRAP_TOKEN was not stored.');
-      });
+      await this.sessions
+        .issueToken(admin, 'Bootstrap token (BOOTSTRAP_TOKEN)', null, 'bootstrap', this.config.BOOTSTRAP_TOKEN)
+        .catch((error) => {
+          if (!(error instanceof DomainError && error.code === DomainErrorCode.Conflict)) throw error;
+          this.logger.warn('A token named "bootstrap" exists with another key; BOOTSTRAP_TOKEN was not stored.');
+        });
     }
     this.timer = setInterval(() => {
       this.sessions.housekeeping().catch((error) => this.logger.error(`housekeeping failed: ${String(error)}`));

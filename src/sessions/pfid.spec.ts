@@ -18,7 +18,13 @@ describe('pfid', () => {
   });
 
   it('should reject malformed ids', () => {
-    for (const bad of ['', 'abc', '813xrzp12g3nqk8nkv4y96wrbzje9dsr', '013xrzp12g3nqk8nkv4y96wrbzje9dsu', '013XRZP12G3NQK8NKV4Y96WRBZJE9DSR']) {
+    for (const bad of [
+      '',
+      'abc',
+      '813xrzp12g3nqk8nkv4y96wrbzje9dsr',
+      '013xrzp12g3nqk8nkv4y96wrbzje9dsu',
+      '013XRZP12G3NQK8NKV4Y96WRBZJE9DSR',
+    ]) {
       expect(isPfid(bad)).toBe(false);
     }
   });

@@ -1,6 +1,16 @@
 /** Fields a face may order sessions by; each face maps its own names onto these. */
 export const SESSION_SORT_FIELDS = [
-  'id', 'uuid', 'user', 'username', 'status', 'title', 'last_ip', 'last_user_agent', 'last_seen', 'expires', 'created',
+  'id',
+  'uuid',
+  'user',
+  'username',
+  'status',
+  'title',
+  'last_ip',
+  'last_user_agent',
+  'last_seen',
+  'expires',
+  'created',
   // The Prefactor id: time-ordered like `id`, but it is the id Prefactor clients see, so they sort by it.
   'pfid',
 ] as const;

@@ -91,12 +91,10 @@ export class PrefactorExceptionFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    reply
-      .status(500)
-      .send({
-        code: 'unexpected',
-        message: 'An unexpected error occurred',
-        status: 'error',
-      } satisfies PrefactorErrorBody);
+    reply.status(500).send({
+      code: 'unexpected',
+      message: 'An unexpected error occurred',
+      status: 'error',
+    } satisfies PrefactorErrorBody);
   }
 }
