@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -21,6 +22,16 @@ import {
 import { PFID_PATTERN } from '../sessions/pfid';
 
 const PFID_EXAMPLE = '013xrzp12g3nqk8n6cyr5x0k8yb10h59';
+
+/** An optional Prefactor id (PFID), documented and validated together. */
+function OptionalPfid(field: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: PFID_EXAMPLE, pattern: PFID_PATTERN.source }),
+    IsOptional(),
+    IsString(),
+    Matches(PFID_PATTERN, { message: `${field} must be a valid ID` }),
+  );
+}
 
 /** A user given as integer id, uuid or username. */
 function IsUserRef(): PropertyDecorator {
@@ -138,25 +149,13 @@ export class CreateSessionDto {
   @Min(1)
   @Max(366 * 24 * 3600)
   ttlSeconds?: number;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE })
-  @IsOptional()
-  @IsString()
-  @Matches(PFID_PATTERN, { message: 'accountId must be a valid ID' })
+  @OptionalPfid('accountId')
   accountId?: string;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE })
-  @IsOptional()
-  @IsString()
-  @Matches(PFID_PATTERN, { message: 'domainId must be a valid ID' })
+  @OptionalPfid('domainId')
   domainId?: string;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE })
-  @IsOptional()
-  @IsString()
-  @Matches(PFID_PATTERN, { message: 'poolId must be a valid ID' })
+  @OptionalPfid('poolId')
   poolId?: string;
-  @ApiPropertyOptional({ example: PFID_EXAMPLE })
-  @IsOptional()
-  @IsString()
-  @Matches(PFID_PATTERN, { message: 'deviceId must be a valid ID' })
+  @OptionalPfid('deviceId')
   deviceId?: string;
   @ApiPropertyOptional({ example: 'Safari on Mac OS X' }) @IsOptional() @IsString() @Length(0, 200) title?: string;
   @ApiPropertyOptional({ type: DeviceDto })
