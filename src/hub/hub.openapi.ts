@@ -14,7 +14,7 @@ export const hubDocument: FaceDocument = {
           'Users, API tokens and sessions: create, validate, end, revoke. Errors are {statusCode, error, message}.',
         )
         .setVersion('1')
-        .addBearerAuth()
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token or a session token' })
         .build(),
       { include: [HubModule] },
     ),

@@ -27,7 +27,7 @@ export const movensDocument: FaceDocument = {
               'X-Pagination and Link headers. Errors are 400 {"Message": "err_..."}; 401 and 403 have empty bodies.',
           )
           .setVersion('1')
-          .addBearerAuth()
+          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token or a session token' })
           .build(),
         { include: [MovensModule] },
       ),

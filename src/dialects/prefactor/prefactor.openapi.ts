@@ -17,13 +17,13 @@ import {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const nullable = (schema: object) => ({ oneOf: [schema, { type: 'null' }] });
 
-const idSchema = (title: string, what: string, example: string) => ({
-  title,
+const pfidSchema = (what: string) => ({
   type: 'string',
   description: `A valid ${what} ID`,
   pattern: '^[0-7][0-9abcdefghjkmnpqrstvwxyz]{31}$',
-  example,
 });
+
+const idSchema = (title: string, what: string, example: string) => ({ title, ...pfidSchema(what), example });
 
 const ERROR_CODES = Object.keys(PREFACTOR_STATUS);
 
@@ -147,10 +147,12 @@ function buildDocument(): OpenAPIObject {
               name: 'pool_id',
               in: 'query',
               required: false,
-              schema: ref('Pool_Id'),
+              // Inline, without the id's example: Swagger UI pre-fills "Try it out" with examples, which would
+              // quietly filter the list down to the documentation's sample pool.
+              schema: pfidSchema('pool'),
               description: 'Required (or account_id) unless the caller is a superuser',
             },
-            { name: 'account_id', in: 'query', required: false, schema: ref('Account_Id') },
+            { name: 'account_id', in: 'query', required: false, schema: pfidSchema('account') },
             {
               name: 'sorting',
               in: 'query',
