@@ -10,7 +10,17 @@ import { SessionStore } from './persistence/session.store';
 import { generatePfid, generateRelatedPfid, isPfid } from './pfid';
 import { Page, SessionQuery, Visibility } from './session-query';
 import {
-  Caller, DeviceInfo, Face, isLive, LIVE_STATUSES, Session, SessionEvent, SessionStatus, SessionType, SESSION_TYPES, User,
+  Caller,
+  DeviceInfo,
+  Face,
+  isLive,
+  LIVE_STATUSES,
+  Session,
+  SessionEvent,
+  SessionStatus,
+  SessionType,
+  SESSION_TYPES,
+  User,
 } from './session.model';
 import { deviceClass, parseUserAgent } from './user-agent/uap-parser';
 
@@ -79,7 +89,8 @@ export class SessionsService {
       isOperator: input.isOperator ?? false,
       pfid: generateRelatedPfid(await this.defaultScope('account')),
     });
-    if (!user) throw new DomainError(DomainErrorCode.Conflict, `A user named ${input.username} already exists.`, 'username');
+    if (!user)
+      throw new DomainError(DomainErrorCode.Conflict, `A user named ${input.username} already exists.`, 'username');
     return user;
   }
 
@@ -97,7 +108,8 @@ export class SessionsService {
 
   /** Resolves a user given as id, uuid or username. */
   async findUser(ref: number | string): Promise<User | null> {
-    if (typeof ref === 'number') return Number.isSafeInteger(ref) && ref > 0 && ref <= 2147483647 ? this.accounts.userById(ref) : null;
+    if (typeof ref === 'number')
+      return Number.isSafeInteger(ref) && ref > 0 && ref <= 2147483647 ? this.accounts.userById(ref) : null;
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref)) {
       return (await this.accounts.userByUuid(ref.toLowerCase())) ?? this.accounts.userByUsername(ref);
     }
@@ -121,17 +133,36 @@ export class SessionsService {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw DomainError.invalid('expiresAt', 'expiresAt must be in the future.');
     }
-    return this.issueToken(user, input.description ?? '', input.expiresAt ?? null, input.identifier, newKey(API_TOKEN_PREFIX));
+    return this.issueToken(
+      user,
+      input.description ?? '',
+      input.expiresAt ?? null,
+      input.identifier,
+      newKey(API_TOKEN_PREFIX),
+    );
   }
 
   /** Stores a token with a given key: BOOTSTRAP_TOKEN and the token command. Idempotent for the same key. */
-  async issueToken(user: User, description: string, expiresAt: Date | null, identifier: string | undefined, key: string): Promise<IssuedToken> {
+  async issueToken(
+    user: User,
+    description: string,
+    expiresAt: Date | null,
+    identifier: string | undefined,
+    key: string,
+  ): Promise<IssuedToken> {
     const keyHash = hashKey(key);
     const existing = await this.accounts.tokenByHash(keyHash);
     if (existing) return { key, token: existing };
     const chosen = identifier ?? `${user.username}-${randomBytes(6).toString('hex')}`;
-    const inserted = await this.accounts.insertToken({ identifier: chosen, keyHash, userId: user.id, description, expiresAt });
-    if (!inserted) throw new DomainError(DomainErrorCode.Conflict, `A token named ${chosen} already exists.`, 'identifier');
+    const inserted = await this.accounts.insertToken({
+      identifier: chosen,
+      keyHash,
+      userId: user.id,
+      description,
+      expiresAt,
+    });
+    if (!inserted)
+      throw new DomainError(DomainErrorCode.Conflict, `A token named ${chosen} already exists.`, 'identifier');
     return { key, token: (await this.accounts.tokenByIdentifier(chosen))! };
   }
 
@@ -153,17 +184,18 @@ export class SessionsService {
     if (!key.startsWith(SESSION_TOKEN_PREFIX)) {
       const token = await this.accounts.tokenByHash(keyHash);
       if (token && sameHash(token.keyHash, keyHash)) {
-        if ((token.expiresAt && token.expiresAt.getTime() <= Date.now()) || !token.user.isActive) throw this.badCredentials();
-        void this.accounts.touchToken(keyHash, this.config.TOUCH_INTERVAL_SECONDS).catch(() => undefined);
+        if ((token.expiresAt && token.expiresAt.getTime() <= Date.now()) || !token.user.isActive)
+          throw this.badCredentials();
+        // The throttle is known from the row just read: a recent last-used needs no write at all.
+        if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= this.config.TOUCH_INTERVAL_SECONDS * 1000) {
+          void this.accounts.touchToken(keyHash, this.config.TOUCH_INTERVAL_SECONDS).catch(() => undefined);
+        }
         return this.callerOf(token.user, null, 'api_token');
       }
     }
     if (!key.startsWith(API_TOKEN_PREFIX)) {
-      const session = await this.sessions.findLiveByTokenHash(keyHash);
-      if (session) {
-        const user = await this.accounts.userById(session.userId);
-        if (user?.isActive) return this.callerOf(user, session.id, 'session');
-      }
+      const found = await this.accounts.userBySessionTokenHash(keyHash);
+      if (found?.user.isActive) return this.callerOf(found.user, found.sessionId, 'session');
     }
     throw this.badCredentials();
   }
@@ -173,7 +205,14 @@ export class SessionsService {
   }
 
   private callerOf(user: User, sessionId: number | null, tokenKind: Caller['tokenKind']): Caller {
-    return { userId: user.id, username: user.username, isSuperuser: user.isSuperuser, isOperator: user.isOperator, sessionId, tokenKind };
+    return {
+      userId: user.id,
+      username: user.username,
+      isSuperuser: user.isSuperuser,
+      isOperator: user.isOperator,
+      sessionId,
+      tokenKind,
+    };
   }
 
   // ---- sessions ----------------------------------------------------------------------------------------------
@@ -187,7 +226,8 @@ export class SessionsService {
       throw DomainError.invalid('ttlSeconds', `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}.`);
     }
     const sessionType = input.sessionType ?? 'browser';
-    if (!SESSION_TYPES.includes(sessionType)) throw DomainError.invalid('sessionType', 'sessionType must be browser or api.');
+    if (!SESSION_TYPES.includes(sessionType))
+      throw DomainError.invalid('sessionType', 'sessionType must be browser or api.');
     const status = input.status ?? 'authenticated';
     if (!LIVE_STATUSES.includes(status)) {
       throw DomainError.invalid('status', 'A new session starts as new, unauthenticated or authenticated.');
@@ -215,7 +255,12 @@ export class SessionsService {
     const session = await this.sessions.transaction(async (tx) => {
       const deviceId =
         input.deviceId ??
-        (await this.sessions.upsertDevice(user.id, deviceFingerprint(userAgent, device), generateRelatedPfid(accountId), tx));
+        (await this.sessions.upsertDevice(
+          user.id,
+          deviceFingerprint(userAgent, device),
+          generateRelatedPfid(accountId),
+          tx,
+        ));
       return this.sessions.insert(
         {
           uuid: randomUUID(),
@@ -270,10 +315,13 @@ export class SessionsService {
           },
           tx,
         );
-        if (ipChanged) await this.sessions.addEvent(session.id, 'validated_new_ip', session.userId, 'hub', nextIp, nextAgent, tx);
+        if (ipChanged)
+          await this.sessions.addEvent(session.id, 'validated_new_ip', session.userId, 'hub', nextIp, nextAgent, tx);
       });
       return (await this.sessions.findById(session.id))!;
     }
+    // The throttle is known from the row just read: a recent last-seen needs no write at all.
+    if (Date.now() - session.lastSeen.at.getTime() < this.config.TOUCH_INTERVAL_SECONDS * 1000) return session;
     const touchedAt = await this.sessions.touch(session.id, this.config.TOUCH_INTERVAL_SECONDS);
     if (touchedAt) session.lastSeen = { ...session.lastSeen, at: touchedAt };
     return session;
@@ -284,7 +332,8 @@ export class SessionsService {
     const session = await this.lookup(ref);
     if (!session) throw DomainError.notFound('Session');
     if (!this.canSee(caller, session, visibility)) {
-      if (visibility.othersNotPermitted) throw new DomainError(DomainErrorCode.NotPermitted, 'You may not access this session.');
+      if (visibility.othersNotPermitted)
+        throw new DomainError(DomainErrorCode.NotPermitted, 'You may not access this session.');
       throw DomainError.notFound('Session');
     }
     return session;
@@ -309,27 +358,50 @@ export class SessionsService {
     return this.finish(caller, ref, 'revoked', face, visibility);
   }
 
-  private async finish(caller: Caller, ref: SessionRef, status: 'complete' | 'revoked', face: Face, visibility: Visibility): Promise<Session> {
+  private async finish(
+    caller: Caller,
+    ref: SessionRef,
+    status: 'complete' | 'revoked',
+    face: Face,
+    visibility: Visibility,
+  ): Promise<Session> {
     const session = await this.getSession(caller, ref, visibility);
-    const ended = await this.sessions.transaction((tx) => this.sessions.end({ ids: [session.id] }, status, caller.userId, face, tx));
+    const ended = await this.sessions.transaction((tx) =>
+      this.sessions.end({ ids: [session.id] }, status, caller.userId, face, tx),
+    );
     if (ended.length === 0) {
-      throw new DomainError(DomainErrorCode.InvalidAction, `The session is ${isLive(session) ? 'busy' : 'no longer active'}.`);
+      throw new DomainError(
+        DomainErrorCode.InvalidAction,
+        `The session is ${isLive(session) ? 'busy' : 'no longer active'}.`,
+      );
     }
     return (await this.sessions.findById(session.id))!;
   }
 
   /** Revokes every live session of one user, optionally keeping one; returns how many were revoked. */
-  async revokeAllForUser(caller: Caller, userId: number, exceptSession: SessionRef | null, face: Face): Promise<number> {
+  async revokeAllForUser(
+    caller: Caller,
+    userId: number,
+    exceptSession: SessionRef | null,
+    face: Face,
+  ): Promise<number> {
     if (!caller.isSuperuser && caller.userId !== userId) throw DomainError.notFound('User');
     const user = await this.accounts.userById(userId);
     if (!user) throw DomainError.notFound('User');
     let exceptId: number | null = null;
     if (exceptSession) {
       const kept = await this.lookup(exceptSession);
-      if (!kept || kept.userId !== userId) throw new DomainError(DomainErrorCode.InvalidValue, 'exceptSession is not a session of this user.', 'exceptSession');
+      if (!kept || kept.userId !== userId)
+        throw new DomainError(
+          DomainErrorCode.InvalidValue,
+          'exceptSession is not a session of this user.',
+          'exceptSession',
+        );
       exceptId = kept.id;
     }
-    const ids = await this.sessions.transaction((tx) => this.sessions.end({ userIds: [userId], exceptId }, 'revoked', caller.userId, face, tx));
+    const ids = await this.sessions.transaction((tx) =>
+      this.sessions.end({ userIds: [userId], exceptId }, 'revoked', caller.userId, face, tx),
+    );
     return ids.length;
   }
 
@@ -338,7 +410,9 @@ export class SessionsService {
     this.requireSuperuser(caller);
     const valid = userIds.filter((id) => Number.isSafeInteger(id) && id > 0 && id <= 2147483647);
     if (valid.length === 0) return 0;
-    const ids = await this.sessions.transaction((tx) => this.sessions.end({ userIds: valid }, 'revoked', caller.userId, face, tx));
+    const ids = await this.sessions.transaction((tx) =>
+      this.sessions.end({ userIds: valid }, 'revoked', caller.userId, face, tx),
+    );
     return ids.length;
   }
 
@@ -357,19 +431,26 @@ export class SessionsService {
     this.requireOperator(caller);
     const user = await this.accounts.userByUuid(userUuid);
     if (!user) return { items: [], total: 0 };
-    return this.sessions.list({ liveOnly: true, userIds: [user.id], order: [{ field: 'last_seen', descending: true }], offset, limit });
+    return this.sessions.list({
+      liveOnly: true,
+      userIds: [user.id],
+      order: [{ field: 'last_seen', descending: true }],
+      offset,
+      limit,
+    });
   }
 
   requireOperator(caller: Caller): void {
-    if (!caller.isSuperuser && !caller.isOperator) throw new DomainError(DomainErrorCode.NotPermitted, 'Operators only.');
+    if (!caller.isSuperuser && !caller.isOperator)
+      throw new DomainError(DomainErrorCode.NotPermitted, 'Operators only.');
   }
 
   /** Marks expired sessions complete and purges those ended past retention; returns what it did. */
   async housekeeping(): Promise<{ expired: number; purged: number }> {
     let expired = 0;
-    for (let n = -1; n !== 0; ) expired += n = await this.sessions.sweepExpired(1000);
+    for (let n = -1; n !== 0;) expired += n = await this.sessions.sweepExpired(1000);
     let purged = 0;
-    for (let n = -1; n !== 0; ) purged += n = await this.sessions.purgeEnded(this.config.RETENTION_DAYS, 1000);
+    for (let n = -1; n !== 0;) purged += n = await this.sessions.purgeEnded(this.config.RETENTION_DAYS, 1000);
     return { expired, purged };
   }
 
@@ -382,7 +463,10 @@ export class SessionsService {
     const cached = this.scopeCache.get(kind);
     if (cached) return cached;
     const account = await this.sessions.putSettingIfAbsent('default_account_id', generatePfid());
-    const value = kind === 'account' ? account : await this.sessions.putSettingIfAbsent(`default_${kind}_id`, generateRelatedPfid(account));
+    const value =
+      kind === 'account'
+        ? account
+        : await this.sessions.putSettingIfAbsent(`default_${kind}_id`, generateRelatedPfid(account));
     this.scopeCache.set(kind, value);
     return value;
   }
@@ -407,7 +491,8 @@ export class SessionsService {
   }
 
   private requireIp(ip: unknown, field: string): string {
-    if (typeof ip !== 'string' || isIP(ip) === 0) throw DomainError.invalid(field, 'Enter a valid IPv4 or IPv6 address.');
+    if (typeof ip !== 'string' || isIP(ip) === 0)
+      throw DomainError.invalid(field, 'Enter a valid IPv4 or IPv6 address.');
     return ip;
   }
 }
@@ -415,7 +500,9 @@ export class SessionsService {
 export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
 
 function deviceFingerprint(userAgent: string, device: DeviceInfo): string {
-  return createHash('sha256').update(JSON.stringify([userAgent, device.brand, device.model, device.osName, device.appName])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([userAgent, device.brand, device.model, device.osName, device.appName]))
+    .digest('hex');
 }
 
 function defaultTitle(browser: string, os: string): string {

@@ -4,7 +4,9 @@ import { DataSource, Repository } from 'typeorm';
 import { Page } from '../session-query';
 import { User } from '../session.model';
 import { ApiTokenEntity } from './api-token.entity';
-import { toUser } from './session-row.mapper';
+import { Row, toUser } from './session-row.mapper';
+import { TOKEN_BY_HASH_SQL, USER_BY_SESSION_TOKEN_SQL, USER_COLUMNS } from './session.sql';
+import { SqlRunner } from './sql-runner';
 import { UserEntity } from './user.entity';
 
 export interface NewUser {
@@ -14,6 +16,21 @@ export interface NewUser {
   isSuperuser: boolean;
   isOperator: boolean;
   pfid: string;
+}
+
+function userOf(row: Row): User {
+  return {
+    id: Number(row.id),
+    uuid: String(row.uuid),
+    username: String(row.username),
+    name: String(row.name),
+    email: String(row.email),
+    isSuperuser: Boolean(row.is_superuser),
+    isOperator: Boolean(row.is_operator),
+    isActive: Boolean(row.is_active),
+    pfid: String(row.pfid),
+    createdAt: row.created_at instanceof Date ? row.created_at : new Date(String(row.created_at)),
+  };
 }
 
 export interface StoredToken {
@@ -32,38 +49,43 @@ export interface StoredToken {
 export class AccountStore {
   private readonly users: Repository<UserEntity>;
   private readonly tokens: Repository<ApiTokenEntity>;
+  private readonly sql: SqlRunner;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     this.users = db.getRepository(UserEntity);
     this.tokens = db.getRepository(ApiTokenEntity);
+    this.sql = new SqlRunner(db);
+  }
+
+  /** Users are read on hot paths (every request's credentials, logins): plain prepared queries, no hydration. */
+  private async oneUser(where: string, value: unknown): Promise<User | null> {
+    const rows = await this.sql.rows(`SELECT ${USER_COLUMNS} FROM users u WHERE ${where}`, [value], { prepare: true });
+    return rows.length ? userOf(rows[0]) : null;
   }
 
   /** Inserts the user unless the username is taken; returns null when it was. */
   async insertUser(user: NewUser): Promise<User | null> {
-    const result = await this.users
-      .createQueryBuilder()
-      .insert()
-      .values(user)
-      .orIgnore()
-      .returning('id')
-      .execute();
+    const result = await this.users.createQueryBuilder().insert().values(user).orIgnore().returning('id').execute();
     const id = result.raw?.[0]?.id as number | undefined;
     return id === undefined ? null : this.userById(id);
   }
 
   async userById(id: number): Promise<User | null> {
-    const entity = await this.users.findOneBy({ id });
-    return entity ? toUser(entity) : null;
+    return this.oneUser('u.id = $1', id);
   }
 
   async userByUsername(username: string): Promise<User | null> {
-    const entity = await this.users.findOneBy({ username });
-    return entity ? toUser(entity) : null;
+    return this.oneUser('u.username = $1', username);
   }
 
   async userByUuid(uuid: string): Promise<User | null> {
-    const entity = await this.users.findOneBy({ uuid });
-    return entity ? toUser(entity) : null;
+    return this.oneUser('u.uuid = $1', uuid);
+  }
+
+  /** The user behind a live session's token, with the session id: one query on every session-token request. */
+  async userBySessionTokenHash(tokenHash: string): Promise<{ sessionId: number; user: User } | null> {
+    const rows = await this.sql.rows(USER_BY_SESSION_TOKEN_SQL, [tokenHash], { prepare: true });
+    return rows.length ? { sessionId: Number(rows[0].session_id), user: userOf(rows[0]) } : null;
   }
 
   async listUsers(search: string | undefined, offset: number, limit: number): Promise<Page<User>> {
@@ -87,12 +109,23 @@ export class AccountStore {
     return (result.raw?.length ?? 0) > 0;
   }
 
+  /** A token and its owner in one query: this runs on every API-token request. */
   async tokenByHash(keyHash: string): Promise<(StoredToken & { user: User }) | null> {
-    const token = await this.tokens.findOneBy({ keyHash });
-    if (!token) return null;
-    const user = await this.userById(token.userId);
-    if (!user) return null;
-    return { ...this.toStored(token, user.username), user };
+    const rows = await this.sql.rows(TOKEN_BY_HASH_SQL, [keyHash], { prepare: true });
+    if (!rows.length) return null;
+    const r = rows[0];
+    const user = userOf(r);
+    return {
+      identifier: String(r.identifier),
+      keyHash: String(r.key_hash),
+      userId: user.id,
+      username: user.username,
+      description: String(r.description),
+      expiresAt: (r.expires_at as Date | null) ?? null,
+      lastUsedAt: (r.last_used_at as Date | null) ?? null,
+      createdAt: r.token_created_at as Date,
+      user,
+    };
   }
 
   async tokenByIdentifier(identifier: string): Promise<StoredToken | null> {
@@ -126,10 +159,11 @@ export class AccountStore {
 
   /** Throttled like session touches: one write per interval at most. */
   async touchToken(keyHash: string, throttleSeconds: number): Promise<void> {
-    await this.db.query(
+    await this.sql.rows(
       `UPDATE api_tokens SET last_used_at = now()
        WHERE key_hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
       [keyHash, throttleSeconds],
+      { prepare: true },
     );
   }
 

@@ -1,0 +1,129 @@
+import { generatePfid } from '../src/sessions/pfid';
+import { Caller } from '../src/sessions/session.model';
+import { SessionsService } from '../src/sessions/sessions.service';
+import { USER_AGENTS } from './support/factories';
+import { engines, startTestApp, TestApp } from './support/test-app';
+
+const LIVE = `status IN ('new', 'unauthenticated', 'authenticated')`;
+
+/**
+ * List totals come from counters that triggers keep (migration CountersAndListIndexes), not from count(*). These
+ * tests change sessions every way the service can (login, logout, revoke, revoke-all, expiry, sweep, purge, many
+ * logins at once) and check after each step that every total a face shows equals a count of the rows themselves.
+ */
+describe.each(engines())('exact list totals from counters on %s', (engine) => {
+  let t: TestApp;
+  let service: SessionsService;
+  let root: Caller;
+  const pool = generatePfid();
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { RETENTION_DAYS: '1' });
+    service = t.app.get(SessionsService);
+    root = await service.authenticate(t.adminKey);
+  });
+  afterAll(() => t?.close());
+
+  const count = async (where: string, params: unknown[] = []) =>
+    Number((await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions WHERE ${where}`, params))[0].n);
+
+  /** Every total the faces read, against the rows. */
+  const expectExactTotals = async () => {
+    const liveNow = `${LIVE} AND expires_at > now()`;
+    const all = await service.listSessions(root, {
+      liveOnly: false,
+      order: [{ field: 'id', descending: false }],
+      offset: 0,
+      limit: 1,
+    });
+    expect(all.total).toBe(await count('true'));
+    const live = await service.listSessions(root, {
+      liveOnly: true,
+      order: [{ field: 'username', descending: false }],
+      offset: 0,
+      limit: 1,
+    });
+    expect(live.total).toBe(await count(liveNow));
+    const inPool = await service.listSessions(root, {
+      liveOnly: false,
+      poolId: pool,
+      order: [{ field: 'last_seen', descending: true }],
+      offset: 0,
+      limit: 1,
+    });
+    expect(inPool.total).toBe(await count('pool_id = $1', [pool]));
+    const users = await service.usersWithLiveSessions(root, 0, 100);
+    const expected = await t.sql<{ user_id: number; n: number }>(
+      `SELECT user_id, count(*) AS n FROM sessions WHERE ${liveNow} GROUP BY user_id ORDER BY user_id`,
+    );
+    expect(users.total).toBe(expected.length);
+    const byUuid = new Map(users.items.map((u) => [u.userUuid, u.count]));
+    for (const row of expected) {
+      const user = (await service.findUser(Number(row.user_id)))!;
+      expect([user.username, byUuid.get(user.uuid)]).toEqual([user.username, Number(row.n)]);
+      const own = await service.listSessions(root, {
+        liveOnly: true,
+        userIds: [user.id],
+        order: [{ field: 'last_seen', descending: true }],
+        offset: 0,
+        limit: 1,
+      });
+      expect(own.total).toBe(Number(row.n));
+    }
+  };
+
+  const login = (user: string, extra: Record<string, unknown> = {}) =>
+    service.createSession(root, { user, ip: '81.2.69.160', userAgent: USER_AGENTS.macSafari, ...extra });
+
+  it('should keep every total exact through logins, logouts, revocations, expiry, sweeping and purging', async () => {
+    const alice = await service.createUser(root, { username: `alice-${engine}` });
+    const bob = await service.createUser(root, { username: `bob-${engine}` });
+    const carol = await service.createUser(root, { username: `carol-${engine}` });
+    const a = [];
+    for (let i = 0; i < 5; i++) a.push((await login(alice.username)).session);
+    for (let i = 0; i < 3; i++) await login(bob.username, { poolId: pool });
+    const c = (await login(carol.username, { poolId: pool, status: 'new' })).session;
+    await expectExactTotals();
+
+    await service.revokeSession(root, { uuid: a[0].uuid }, 'authentik');
+    await service.endSession(root, { uuid: a[1].uuid }, 'hub');
+    await expectExactTotals();
+
+    expect(await service.revokeAllForUser(root, bob.id, null, 'hub')).toBe(3);
+    await expectExactTotals();
+
+    // Expired but not yet swept: gone from every live total at once, and carol from the users with live sessions.
+    await t.sql(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1::bigint[])`, [
+      [a[2].id, c.id],
+    ]);
+    await expectExactTotals();
+    expect((await service.usersWithLiveSessions(root, 0, 100)).items.map((u) => u.username)).not.toContain(
+      carol.username,
+    );
+
+    expect(await service.housekeeping()).toEqual({ expired: 2, purged: 0 });
+    await expectExactTotals();
+
+    // Ended long ago: purged, and gone from the all-status totals too.
+    await t.sql(`UPDATE sessions SET ended_at = now() - interval '3 days' WHERE user_id = $1`, [bob.id]);
+    expect((await service.housekeeping()).purged).toBe(3);
+    await expectExactTotals();
+  });
+
+  it('should count many logins of one user made at the same time', async () => {
+    const dave = await service.createUser(root, { username: `dave-${engine}` });
+    await Promise.all(Array.from({ length: 20 }, () => login(dave.username, { poolId: pool })));
+    await expectExactTotals();
+    expect(
+      (
+        await service.listSessions(root, {
+          liveOnly: true,
+          userIds: [dave.id],
+          order: [{ field: 'id', descending: false }],
+          offset: 0,
+          limit: 5,
+        })
+      ).total,
+    ).toBe(20);
+  });
+});
