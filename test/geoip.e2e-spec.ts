@@ -1,6 +1,11 @@
 import { authentikValidators } from './authentik-support';
 import { makeSession, makeUser, TestSession, TestUser, USER_AGENTS } from './support/factories';
-import { GeoIpFixtureFiles, writeGeoIpFixtures } from './support/geoip-fixtures';
+import {
+  EXPECTED_LONDON_ASN,
+  EXPECTED_LONDON_GEO,
+  GeoIpFixtureFiles,
+  writeGeoIpFixtures,
+} from './support/geoip-fixtures';
 import { Http } from './support/http';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
@@ -14,15 +19,7 @@ const LONDON_IP = '81.2.69.142';
 const GERMANY_IP = '2a02:ff0:1234::5';
 const ASHBURN_IP = '2600:1f18:4000::1';
 
-const HUB_LONDON = {
-  continent: 'EU',
-  country: 'GB',
-  lat: 51.5142,
-  long: -0.0931,
-  city: 'London',
-  region_code: 'ENG',
-  timezone: 'Europe/London',
-};
+const HUB_LONDON = EXPECTED_LONDON_GEO;
 const HUB_GERMANY = {
   continent: 'EU',
   country: 'DE',
@@ -41,7 +38,7 @@ const HUB_ASHBURN = {
   region_code: 'VA',
   timezone: 'America/New_York',
 };
-const ASN_LONDON = { asn: 20712, as_org: 'Andrews & Arnold Ltd', network: '81.2.64.0/19' };
+const ASN_LONDON = EXPECTED_LONDON_ASN;
 const ASN_GERMANY = { asn: 3209, as_org: 'Vodafone GmbH', network: '2a02:ff0::/32' };
 const ASN_ASHBURN = { asn: 14618, as_org: 'AMAZON-AES', network: '2600:1f18::/33' };
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { engines, startTestApp, TestApp } from './support/test-app';
 import { Http } from './support/http';
-import { makeSession, makeUser, TestUser, USER_AGENTS } from './support/factories';
+import { makeSession, makeUser, MOBILE_APP_DEVICE, TestUser, USER_AGENTS } from './support/factories';
 
 describe.each(engines())('hub API on %s', (engine) => {
   let t: TestApp;
@@ -179,14 +179,7 @@ describe.each(engines())('hub API on %s', (engine) => {
 
   describe('sessions', () => {
     it('should create a session with every field and show the token once', async () => {
-      const device = {
-        brand: 'Apple',
-        model: 'iPhone 15',
-        osName: 'iOS',
-        osVersion: '17.2',
-        appName: 'Movens',
-        appVersion: '3.4.1',
-      };
+      const device = MOBILE_APP_DEVICE;
       const res = await admin.post('/api/hub/v1/sessions', {
         user: 'alice',
         ip: '2001:db8::7',

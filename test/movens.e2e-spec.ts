@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { engines, startTestApp, TestApp } from './support/test-app';
 import { Http, HttpResult } from './support/http';
-import { makeSession, makeUser, TestSession, TestUser, USER_AGENTS } from './support/factories';
+import { makeSession, makeUser, MOBILE_APP_DEVICE, TestSession, TestUser, USER_AGENTS } from './support/factories';
 import { CheckedHttp, MovensContract } from './support/movens-contract';
 
 const LIST = '/api/admin/v1/authenticated-sessions/list';
@@ -64,14 +64,7 @@ describe.each(engines())('MOVENS admin face on %s', (engine) => {
       const started = Date.now();
       amyPhone = await makeSession(admin, amy, {
         userAgent: USER_AGENTS.iphone,
-        device: {
-          brand: 'Apple',
-          model: 'iPhone 15',
-          osName: 'iOS',
-          osVersion: '17.2',
-          appName: 'Movens',
-          appVersion: '3.4.1',
-        },
+        device: MOBILE_APP_DEVICE,
       });
       amyAndroid = await makeSession(admin, amy, { userAgent: USER_AGENTS.androidChrome });
       amyUnknown = await makeSession(admin, amy, { userAgent: '' });

@@ -1,19 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { double, uint32, writeMmdb } from '../../test/support/mmdb-writer';
-import { GeoIpFixtureFiles, writeGeoIpFixtures } from '../../test/support/geoip-fixtures';
+import {
+  EXPECTED_LONDON_ASN,
+  EXPECTED_LONDON_GEO,
+  GeoIpFixtureFiles,
+  writeGeoIpFixtures,
+} from '../../test/support/geoip-fixtures';
 import { GeoIpLookup, networkOf } from './geoip';
 
-const LONDON = {
-  continent: 'EU',
-  country: 'GB',
-  lat: 51.5142,
-  long: -0.0931,
-  city: 'London',
-  region_code: 'ENG',
-  timezone: 'Europe/London',
-};
-const ANDREWS = { asn: 20712, as_org: 'Andrews & Arnold Ltd', network: '81.2.64.0/19' };
+const LONDON = EXPECTED_LONDON_GEO;
+const ANDREWS = EXPECTED_LONDON_ASN;
 
 describe('GeoIpLookup over GeoLite2-shaped City and ASN databases', () => {
   let files: GeoIpFixtureFiles;

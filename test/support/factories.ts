@@ -14,6 +14,16 @@ export const USER_AGENTS = {
   curl: 'curl/8.5.0',
 };
 
+/** Device facts a mobile app reports at login (the hub's `device`, MOVENS mobile-logon's SmBrand, SmModel, ...). */
+export const MOBILE_APP_DEVICE = {
+  brand: 'Apple',
+  model: 'iPhone 15',
+  osName: 'iOS',
+  osVersion: '17.2',
+  appName: 'Movens',
+  appVersion: '3.4.1',
+};
+
 export interface TestUser {
   id: number;
   uuid: string;

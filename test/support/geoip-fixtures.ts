@@ -64,6 +64,18 @@ function cityRecord(place: Place): MmdbValue {
 const EUROPE = { code: 'EU', geonameId: 6255148, name: 'Europe' };
 const NORTH_AMERICA = { code: 'NA', geonameId: 6255149, name: 'North America' };
 
+/** What GeoIpLookup should answer for an address in the London network (81.2.69.0/24), as stored on a session. */
+export const EXPECTED_LONDON_GEO = {
+  continent: 'EU',
+  country: 'GB',
+  lat: 51.5142,
+  long: -0.0931,
+  city: 'London',
+  region_code: 'ENG',
+  timezone: 'Europe/London',
+};
+export const EXPECTED_LONDON_ASN = { asn: 20712, as_org: 'Andrews & Arnold Ltd', network: '81.2.64.0/19' };
+
 export const CITY_NETWORKS = {
   london: {
     network: '81.2.69.0/24',
