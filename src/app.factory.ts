@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppModule, AppModuleOptions } from './app.module';
 import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
-import { bindMalformedBodyChecks, MalformedJson } from './http/malformed-body';
+import { MalformedBodyPipe, MalformedJson } from './http/malformed-body';
 
 /** LOG_LEVEL in Nest's terms: each level includes the more severe ones. */
 function nestLogLevels(level: AppConfig['LOG_LEVEL']): LogLevel[] {
@@ -49,7 +49,7 @@ export async function createApp(options: AppModuleOptions, quiet = false): Promi
       done(null, new MalformedJson((error as Error).message));
     }
   });
-  bindMalformedBodyChecks(app);
+  app.useGlobalPipes(new MalformedBodyPipe());
   app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();

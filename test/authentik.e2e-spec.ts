@@ -583,13 +583,12 @@ describe.each(engines())('authentik face on %s', (engine) => {
       expect(await statusOf(bobs.uuid)).toBe('revoked');
     });
 
-    it("should refuse a malformed JSON body with DRF's parse error and revoke nothing", async () => {
+    it('should ignore a malformed JSON body on DELETE, as authentik never reads that body', async () => {
       const session = await makeSession(admin, alice);
       const res = await anon.as(alice.key).request('DELETE', `${BASE}/${session.uuid}/`, { rawBody: '{nope' });
-      expect(res.status).toBe(400);
-      expect(res.body).toEqual({ detail: expect.stringMatching(/^JSON parse error - /) });
-      expect(await statusOf(session.uuid)).toBe('authenticated');
-      expect((await anon.as(alice.key).delete(`${BASE}/${session.uuid}/`)).status).toBe(204);
+      expect(res.status).toBe(204);
+      expect(res.text).toBe('');
+      expect(await statusOf(session.uuid)).toBe('revoked');
     });
   });
 

@@ -27,7 +27,6 @@ export function authentikErrorFor(error: DomainError): { status: number; body: u
     case DomainErrorCode.InvalidValue:
     case DomainErrorCode.RequiredValue:
     case DomainErrorCode.Conflict:
-      if (error.field === 'body') return { status: 400, body: { detail: `JSON parse error - ${error.message}` } };
       return {
         status: 400,
         body: { [FIELD_NAMES[error.field ?? ''] ?? error.field ?? 'non_field_errors']: [error.message] },
