@@ -22,8 +22,8 @@ import {
   parseUserAgent,
   UAP_CORE_VERSION,
   UapParser,
-} from '../src/sessions/user-agent/uap-parser';
-import { UAP_CORE_REGEXES } from '../src/sessions/user-agent/regexes/uap-core-regexes';
+} from '../src/sessions/insight/user-agent/uap-parser';
+import { UAP_CORE_REGEXES } from '../src/sessions/insight/user-agent/regexes/uap-core-regexes';
 
 export const UAP_TESTS_DIR = process.env.UAP_TESTS_DIR ?? '/usr/share/uap-core/tests';
 export const FIXTURE_FILES = ['test_ua.yaml', 'test_os.yaml', 'test_device.yaml'] as const;
@@ -60,7 +60,7 @@ export function loadFixture(file: string, dir = UAP_TESTS_DIR): FixtureCase[] {
   return cases;
 }
 
-const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v as string | number));
 
 function agreement(
   file: string,
@@ -167,7 +167,7 @@ export function throughput(extraCorpus: string[] = []): string[] {
   const lines: string[] = [];
   // first use: lazy translation + compilation of the regexes the UA reaches
   const fresh = new UapParser(UAP_CORE_REGEXES);
-  const first = time(() => fresh.parse(COMMON_UAS[0]!));
+  const first = time(() => fresh.parse(COMMON_UAS[0]));
   const all = time(() => new UapParser(UAP_CORE_REGEXES).compileAll());
   lines.push(
     `first parse on a fresh parser (lazy compile): ${(first * 1000).toFixed(1)} ms; compiling all ${UAP_CORE_REGEXES.user_agent_parsers.length + UAP_CORE_REGEXES.os_parsers.length + UAP_CORE_REGEXES.device_parsers.length} rules eagerly: ${(all * 1000).toFixed(0)} ms`,

@@ -1,25 +1,16 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
-import { dataSourceOptions } from './database/data-source-options';
-import { FACE_MODULES } from './faces.module-list';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { FACES } from './faces';
 import { HealthModule } from './health/health.controller';
 import { SessionsModule } from './sessions/sessions.module';
-import { APP_CONFIG } from './sessions/sessions.service';
 
 export interface AppModuleOptions {
   config: AppConfig;
   /** Tests: null for an in-memory PGlite; otherwise DATA_DIR applies. */
   dataDir?: string | null;
-}
-
-@Global()
-@Module({})
-class ConfigModule {
-  static of(config: AppConfig): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
-  }
 }
 
 @Module({})
@@ -29,16 +20,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.of(config),
-        TypeOrmModule.forRoot({
-          ...dataSourceOptions(config, dataDir),
-          migrationsRun: true,
-          retryAttempts: 3,
-          retryDelay: 1000,
-        }),
+        DatabaseModule.forRoot(dataDir),
+        DatabaseModule.migrations(),
         SessionsModule,
         AuthModule,
         HealthModule,
-        ...FACE_MODULES,
+        ...FACES.map((face) => face.module),
       ],
     };
   }

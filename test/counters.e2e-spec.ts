@@ -1,6 +1,7 @@
 import { generatePfid } from '../src/sessions/pfid';
+import { SessionScope } from '../src/sessions/session-query';
 import { Caller } from '../src/sessions/session.model';
-import { SessionsService } from '../src/sessions/sessions.service';
+import { domainOf } from './support/domain';
 import { USER_AGENTS } from './support/factories';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
@@ -13,16 +14,23 @@ const LIVE = `status IN ('new', 'unauthenticated', 'authenticated')`;
  */
 describe.each(engines())('exact list totals from counters on %s', (engine) => {
   let t: TestApp;
-  let service: SessionsService;
+  let domain: ReturnType<typeof domainOf>;
   let root: Caller;
   const pool = generatePfid();
 
   beforeAll(async () => {
     t = await startTestApp(engine, { RETENTION_DAYS: '1' });
-    service = t.app.get(SessionsService);
-    root = await service.authenticate(t.adminKey);
+    domain = domainOf(t.app);
+    root = await domain.credentials.authenticate(t.adminKey);
   });
   afterAll(() => t?.close());
+
+  /** A list read as the hub face does, scoped as given and unfiltered. */
+  const list = (
+    scope: SessionScope,
+    order: { field: 'id' | 'username' | 'last_seen'; descending: boolean }[],
+    limit: number,
+  ) => domain.sessions.listSessions(root, { scope, filters: {}, order, offset: 0, limit }, 'hub');
 
   const count = async (where: string, params: unknown[] = []) =>
     Number((await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions WHERE ${where}`, params))[0].n);
@@ -30,66 +38,44 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
   /** Every total the faces read, against the rows. */
   const expectExactTotals = async () => {
     const liveNow = `${LIVE} AND expires_at > now()`;
-    const all = await service.listSessions(root, {
-      liveOnly: false,
-      order: [{ field: 'id', descending: false }],
-      offset: 0,
-      limit: 1,
-    });
+    const all = await list({ liveOnly: false }, [{ field: 'id', descending: false }], 1);
     expect(all.total).toBe(await count('true'));
-    const live = await service.listSessions(root, {
-      liveOnly: true,
-      order: [{ field: 'username', descending: false }],
-      offset: 0,
-      limit: 1,
-    });
+    const live = await list({ liveOnly: true }, [{ field: 'username', descending: false }], 1);
     expect(live.total).toBe(await count(liveNow));
-    const inPool = await service.listSessions(root, {
-      liveOnly: false,
-      poolId: pool,
-      order: [{ field: 'last_seen', descending: true }],
-      offset: 0,
-      limit: 1,
-    });
+    const inPool = await list({ liveOnly: false, poolId: pool }, [{ field: 'last_seen', descending: true }], 1);
     expect(inPool.total).toBe(await count('pool_id = $1', [pool]));
-    const users = await service.usersWithLiveSessions(root, 0, 100);
+    const users = await domain.sessions.usersWithLiveSessions(root, 0, 100);
     const expected = await t.sql<{ user_id: number; n: number }>(
       `SELECT user_id, count(*) AS n FROM sessions WHERE ${liveNow} GROUP BY user_id ORDER BY user_id`,
     );
     expect(users.total).toBe(expected.length);
     const byUuid = new Map(users.items.map((u) => [u.userUuid, u.count]));
     for (const row of expected) {
-      const user = (await service.findUser(Number(row.user_id)))!;
+      const user = (await domain.accounts.findUser(Number(row.user_id)))!;
       expect([user.username, byUuid.get(user.uuid)]).toEqual([user.username, Number(row.n)]);
-      const own = await service.listSessions(root, {
-        liveOnly: true,
-        userIds: [user.id],
-        order: [{ field: 'last_seen', descending: true }],
-        offset: 0,
-        limit: 1,
-      });
+      const own = await list({ liveOnly: true, userIds: [user.id] }, [{ field: 'last_seen', descending: true }], 1);
       expect(own.total).toBe(Number(row.n));
     }
   };
 
   const login = (user: string, extra: Record<string, unknown> = {}) =>
-    service.createSession(root, { user, ip: '81.2.69.160', userAgent: USER_AGENTS.macSafari, ...extra });
+    domain.sessions.createSession(root, { user, ip: '81.2.69.160', userAgent: USER_AGENTS.macSafari, ...extra });
 
   it('should keep every total exact through logins, logouts, revocations, expiry, sweeping and purging', async () => {
-    const alice = await service.createUser(root, { username: `alice-${engine}` });
-    const bob = await service.createUser(root, { username: `bob-${engine}` });
-    const carol = await service.createUser(root, { username: `carol-${engine}` });
+    const alice = await domain.accounts.createUser(root, { username: `alice-${engine}` });
+    const bob = await domain.accounts.createUser(root, { username: `bob-${engine}` });
+    const carol = await domain.accounts.createUser(root, { username: `carol-${engine}` });
     const a = [];
     for (let i = 0; i < 5; i++) a.push((await login(alice.username)).session);
     for (let i = 0; i < 3; i++) await login(bob.username, { poolId: pool });
     const c = (await login(carol.username, { poolId: pool, status: 'new' })).session;
     await expectExactTotals();
 
-    await service.revokeSession(root, { uuid: a[0].uuid }, 'authentik');
-    await service.endSession(root, { uuid: a[1].uuid }, 'hub');
+    await domain.sessions.revokeSession(root, { uuid: a[0].uuid }, 'authentik');
+    await domain.sessions.endSession(root, { uuid: a[1].uuid }, 'hub');
     await expectExactTotals();
 
-    expect(await service.revokeAllForUser(root, bob.id, null, 'hub')).toBe(3);
+    expect(await domain.sessions.revokeAllForUser(root, bob.id, null, 'hub')).toBe(3);
     await expectExactTotals();
 
     // Expired but not yet swept: gone from every live total at once, and carol from the users with live sessions.
@@ -97,33 +83,25 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
       [a[2].id, c.id],
     ]);
     await expectExactTotals();
-    expect((await service.usersWithLiveSessions(root, 0, 100)).items.map((u) => u.username)).not.toContain(
+    expect((await domain.sessions.usersWithLiveSessions(root, 0, 100)).items.map((u) => u.username)).not.toContain(
       carol.username,
     );
 
-    expect(await service.housekeeping()).toEqual({ expired: 2, purged: 0 });
+    expect(await domain.housekeeping.run()).toEqual({ expired: 2, purged: 0 });
     await expectExactTotals();
 
     // Ended long ago: purged, and gone from the all-status totals too.
     await t.sql(`UPDATE sessions SET ended_at = now() - interval '3 days' WHERE user_id = $1`, [bob.id]);
-    expect((await service.housekeeping()).purged).toBe(3);
+    expect((await domain.housekeeping.run()).purged).toBe(3);
     await expectExactTotals();
   });
 
   it('should count many logins of one user made at the same time', async () => {
-    const dave = await service.createUser(root, { username: `dave-${engine}` });
+    const dave = await domain.accounts.createUser(root, { username: `dave-${engine}` });
     await Promise.all(Array.from({ length: 20 }, () => login(dave.username, { poolId: pool })));
     await expectExactTotals();
-    expect(
-      (
-        await service.listSessions(root, {
-          liveOnly: true,
-          userIds: [dave.id],
-          order: [{ field: 'id', descending: false }],
-          offset: 0,
-          limit: 5,
-        })
-      ).total,
-    ).toBe(20);
+    expect((await list({ liveOnly: true, userIds: [dave.id] }, [{ field: 'id', descending: false }], 5)).total).toBe(
+      20,
+    );
   });
 });

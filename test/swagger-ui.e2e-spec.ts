@@ -180,7 +180,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
    */
   async function tryItOut(
     operation: string,
-    edit: (block: Locator) => Promise<void> = async () => undefined,
+    edit: (block: Locator) => Promise<void> = () => Promise.resolve(),
   ): Promise<{ requestUrl: URL; status: string; body: string }> {
     const [method, path] = operation.split(' ');
     const block = page.locator(`.opblock-${method.toLowerCase()}`, {

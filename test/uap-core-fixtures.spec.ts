@@ -1,5 +1,5 @@
 /**
- * Agreement of src/sessions/user-agent/uap-parser.ts with uap-core's own
+ * Agreement of src/sessions/insight/user-agent/uap-parser.ts with uap-core's own
  * fixtures, installed by Debian's `uap-core` package in /usr/share/uap-core/tests
  * (override with UAP_TESTS_DIR). Skipped, with a note, when they are absent.
  *
@@ -10,8 +10,8 @@
  * Each rate must be >= 97%.
  */
 import { computeAgreement, FIXTURE_FILES, fixturesAvailable, loadFixture, UAP_TESTS_DIR } from '../bench/uap-agreement';
-import { UAP_CORE_REGEXES } from '../src/sessions/user-agent/regexes/uap-core-regexes';
-import { getUapParser, UapParser } from '../src/sessions/user-agent/uap-parser';
+import { UAP_CORE_REGEXES } from '../src/sessions/insight/user-agent/regexes/uap-core-regexes';
+import { getUapParser, UapParser } from '../src/sessions/insight/user-agent/uap-parser';
 
 const available = fixturesAvailable();
 if (!available) {

@@ -1,7 +1,7 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '../sessions/domain-error';
+import { CredentialsService } from '../sessions/credentials/credentials.service';
 import { Caller } from '../sessions/session.model';
-import { SessionsService } from '../sessions/sessions.service';
 import { bearerKey } from './bearer';
 
 interface RequestWithCaller {
@@ -12,7 +12,7 @@ interface RequestWithCaller {
 /** Authenticates the bearer key and attaches the caller; failures are domain errors each face renders its way. */
 @Injectable()
 export class CallerGuard implements CanActivate {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(private readonly credentials: CredentialsService) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
@@ -22,7 +22,7 @@ export class CallerGuard implements CanActivate {
       throw new DomainError(DomainErrorCode.NotAuthenticated, 'Authentication credentials were not provided.');
     }
     if (parsed === 'malformed') throw new DomainError(DomainErrorCode.BadCredentials, 'Malformed header');
-    request.caller = await this.sessions.authenticate(parsed.key);
+    request.caller = await this.credentials.authenticate(parsed.key);
     return true;
   }
 }

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
 import { loadConfig } from '../config/app-config';
-import { SessionsService } from '../sessions/sessions.service';
+import { AccountsService } from '../sessions/accounts/accounts.service';
+import { API_TOKEN_PREFIX, newKey } from '../sessions/credentials/keys';
 
 /** `npm run token -- --user admin [--description text]`: prints a new API token for that user. */
 async function main(): Promise<void> {
@@ -17,17 +18,14 @@ async function main(): Promise<void> {
     logger: ['error'],
   });
   try {
-    const sessions = app.get(SessionsService);
-    const user = await sessions.findUser(username);
+    const accounts = app.get(AccountsService);
+    const user = await accounts.findUser(username);
     if (!user) throw new Error(`No user named ${username}.`);
-    const { newKey, API_TOKEN_PREFIX } = await import('../sessions/credentials');
-    const issued = await sessions.issueToken(
-      user,
-      option('description') ?? 'Created by npm run token',
-      null,
-      undefined,
-      newKey(API_TOKEN_PREFIX),
-    );
+    const issued = await accounts.issueToken(user, {
+      description: option('description') ?? 'Created by npm run token',
+      expiresAt: null,
+      key: newKey(API_TOKEN_PREFIX),
+    });
     console.log(issued.key);
   } finally {
     await app.close();

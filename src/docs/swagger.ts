@@ -1,13 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { FACE_DOCUMENTS } from './faces';
+import { FACES } from '../faces';
 
 export const DOCS_PATH = 'api/docs';
 
 /** Swagger UI at /api/docs with one document per face in its selector; each document also at /api/docs/{slug}.json. */
 export function setupSwagger(app: INestApplication): void {
-  const documents = FACE_DOCUMENTS.map((face) => ({ face, document: face.build(app) }));
+  const documents = FACES.map(({ document: face }) => ({ face, document: face.build(app) }));
   const fastify = app.getHttpAdapter();
   for (const { face, document } of documents) {
     fastify.get(`/${DOCS_PATH}/${face.slug}.json`, (_req: unknown, reply: FastifyReply) => {

@@ -7,6 +7,7 @@ const STATUS: Record<DomainErrorCode, HttpStatus> = {
   [DomainErrorCode.BadCredentials]: HttpStatus.UNAUTHORIZED,
   [DomainErrorCode.NotPermitted]: HttpStatus.FORBIDDEN,
   [DomainErrorCode.NotFound]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.NotVisible]: HttpStatus.NOT_FOUND,
   [DomainErrorCode.InvalidAction]: HttpStatus.CONFLICT,
   [DomainErrorCode.InvalidValue]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.RequiredValue]: HttpStatus.BAD_REQUEST,

@@ -17,7 +17,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
 import { DomainError } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
-import { SessionsService } from '../sessions/sessions.service';
+import { AccountsService } from '../sessions/accounts/accounts.service';
+import { CredentialsService } from '../sessions/credentials/credentials.service';
+import { SessionsService } from '../sessions/lifecycle/sessions.service';
 import { HubExceptionFilter } from './hub-exception.filter';
 import {
   CreateSessionDto,
@@ -54,12 +56,15 @@ function positiveIntParam(value: string): number {
 @UseFilters(HubExceptionFilter)
 @UsePipes(hubValidation)
 export class HubUsersController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a user (superusers only)' })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateUserDto) {
-    return toHubUser(await this.sessions.createUser(caller, body));
+    return toHubUser(await this.accounts.createUser(caller, body));
   }
 
   @Get()
@@ -67,14 +72,14 @@ export class HubUsersController {
   async list(@CurrentCaller() caller: Caller, @Query() query: ListQueryDto) {
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 20;
-    const page = await this.sessions.listUsers(caller, query.search, offset, limit);
+    const page = await this.accounts.listUsers(caller, query.search, offset, limit);
     return { items: page.items.map(toHubUser), total: page.total, offset, limit };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One user; others than superusers may read only themselves' })
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string) {
-    return toHubUser(await this.sessions.getUser(caller, positiveIntParam(id)));
+    return toHubUser(await this.accounts.getUser(caller, positiveIntParam(id)));
   }
 
   @Post(':id/sessions/revoke')
@@ -93,12 +98,12 @@ export class HubUsersController {
 @UseFilters(HubExceptionFilter)
 @UsePipes(hubValidation)
 export class HubTokensController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(private readonly accounts: AccountsService) {}
 
   @Post()
   @ApiOperation({ summary: 'Create an API token (superusers only); the key is shown once' })
   async create(@CurrentCaller() caller: Caller, @Body() body: CreateTokenDto) {
-    const issued = await this.sessions.createToken(caller, {
+    const issued = await this.accounts.createToken(caller, {
       user: body.user,
       description: body.description,
       expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined,
@@ -110,14 +115,14 @@ export class HubTokensController {
   @Get()
   @ApiOperation({ summary: "API tokens: all for superusers, else the caller's own. Keys are never shown again." })
   async list(@CurrentCaller() caller: Caller) {
-    return (await this.sessions.listTokens(caller)).map(toHubToken);
+    return (await this.accounts.listTokens(caller)).map(toHubToken);
   }
 
   @Delete(':identifier')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an API token' })
   async remove(@CurrentCaller() caller: Caller, @Param('identifier') identifier: string) {
-    await this.sessions.deleteToken(caller, identifier);
+    await this.accounts.deleteToken(caller, identifier);
   }
 }
 
@@ -126,7 +131,10 @@ export class HubTokensController {
 @UseFilters(HubExceptionFilter)
 @UsePipes(hubValidation)
 export class HubSessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly credentials: CredentialsService,
+  ) {}
 
   @Post()
   @ApiBearerAuth()
@@ -147,7 +155,7 @@ export class HubSessionsController {
       'The token is its own credential, so no Authorization header is needed. 401 for an unknown, expired, ended or revoked token.',
   })
   async validate(@Body() body: ValidateSessionDto) {
-    return toHubSession(await this.sessions.validate(body.token, body.ip, body.userAgent));
+    return toHubSession(await this.credentials.validate(body.token, body.ip, body.userAgent));
   }
 
   @Get(':uuid')
@@ -155,7 +163,7 @@ export class HubSessionsController {
   @UseGuards(CallerGuard)
   @ApiOperation({ summary: 'One session' })
   async get(@CurrentCaller() caller: Caller, @Param('uuid', uuidParam) uuid: string) {
-    return toHubSession(await this.sessions.getSession(caller, { uuid }));
+    return toHubSession(await this.sessions.getSession(caller, { uuid }, 'hub'));
   }
 
   @Post(':uuid/end')
@@ -172,7 +180,7 @@ export class HubSessionsController {
   @UseGuards(CallerGuard)
   @ApiOperation({ summary: 'What happened to a session: created, new IP, ended, revoked, expired' })
   async events(@CurrentCaller() caller: Caller, @Param('uuid', uuidParam) uuid: string) {
-    return (await this.sessions.sessionEvents(caller, { uuid })).map(toHubEvent);
+    return (await this.sessions.sessionEvents(caller, { uuid }, 'hub')).map(toHubEvent);
   }
 }
 

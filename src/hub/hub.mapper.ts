@@ -1,5 +1,4 @@
-import { StoredToken } from '../sessions/persistence/account.store';
-import { effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
+import { ApiToken, effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
 
 /** SessionHub's own JSON: camelCase keys, ISO 8601 dates. Pure functions of domain objects. */
 export function toHubUser(user: User) {
@@ -17,7 +16,7 @@ export function toHubUser(user: User) {
   };
 }
 
-export function toHubToken(token: StoredToken) {
+export function toHubToken(token: ApiToken) {
   return {
     identifier: token.identifier,
     user: { id: token.userId, username: token.username },

@@ -4,6 +4,8 @@ export enum DomainErrorCode {
   BadCredentials = 'bad_credentials',
   NotPermitted = 'not_permitted',
   NotFound = 'not_found',
+  /** It exists, but the caller may not see it: each face chooses between its own 404 and 403. */
+  NotVisible = 'not_visible',
   InvalidAction = 'invalid_action',
   InvalidValue = 'invalid_value',
   RequiredValue = 'required_value',
@@ -23,6 +25,11 @@ export class DomainError extends Error {
 
   static notFound(what: string): DomainError {
     return new DomainError(DomainErrorCode.NotFound, `${what} not found.`);
+  }
+
+  /** Raised where something exists but belongs to someone the caller may not see; worded like not found. */
+  static notVisible(what: string): DomainError {
+    return new DomainError(DomainErrorCode.NotVisible, `${what} not found.`);
   }
 
   static invalid(field: string, message: string): DomainError {

@@ -21,17 +21,27 @@ export interface SessionOrder {
   descending: boolean;
 }
 
-export interface SessionQuery {
+/** Which sessions a list is about: what the counter tables can count without visiting rows. */
+export interface SessionScope {
   /** Only sessions that are live now (status live and not expired). */
   liveOnly: boolean;
   userIds?: number[];
   poolId?: string;
   accountId?: string;
+}
+
+/** Narrowing within the scope: anything set here makes the total a real count. */
+export interface SessionFilters {
   username?: string;
   lastIp?: string;
   lastUserAgent?: string;
   /** Every term must appear, case-insensitively, in the username, last IP or last user agent. */
   searchTerms?: string[];
+}
+
+export interface SessionQuery {
+  scope: SessionScope;
+  filters: SessionFilters;
   order: SessionOrder[];
   offset: number;
   limit: number;
@@ -40,11 +50,4 @@ export interface SessionQuery {
 export interface Page<T> {
   items: T[];
   total: number;
-}
-
-/** Whether a caller who is not a superuser sees everyone's sessions: operators do on the admin console. */
-export interface Visibility {
-  operatorsSeeAll?: boolean;
-  /** Prefactor: someone else's existing session is `not permitted` rather than `not found`. */
-  othersNotPermitted?: boolean;
 }

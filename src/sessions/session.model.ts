@@ -1,4 +1,4 @@
-import { ParsedUserAgent } from './user-agent/uap-parser';
+import { ParsedUserAgent } from './insight/user-agent/uap-parser';
 
 export const SESSION_STATUSES = ['new', 'unauthenticated', 'authenticated', 'complete', 'revoked'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -51,6 +51,17 @@ export interface User {
   isOperator: boolean;
   isActive: boolean;
   pfid: string;
+  createdAt: Date;
+}
+
+/** An API token as anyone may see it: never its key, never the key's hash. */
+export interface ApiToken {
+  identifier: string;
+  userId: number;
+  username: string;
+  description: string;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
   createdAt: Date;
 }
 

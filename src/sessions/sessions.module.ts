@@ -1,17 +1,27 @@
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
-import { BootstrapService } from './bootstrap.service';
-import { GeoIpLookup } from './geoip';
+import { APP_CONFIG, GEOIP } from '../config/tokens';
+import { AccountsService } from './accounts/accounts.service';
+import { BootstrapService } from './accounts/bootstrap.service';
+import { DefaultScopes } from './accounts/default-scopes';
+import { CredentialsService } from './credentials/credentials.service';
+import { HousekeepingService } from './housekeeping/housekeeping.service';
+import { GeoIpLookup } from './insight/geoip';
+import { SessionsService } from './lifecycle/sessions.service';
 import { AccountStore } from './persistence/account.store';
 import { SessionStore } from './persistence/session.store';
-import { APP_CONFIG, GEOIP, SessionsService } from './sessions.service';
 
+/** The domain: the only code that knows what users, tokens and sessions are and who may touch them. */
 @Global()
 @Module({
   providers: [
     SessionStore,
     AccountStore,
+    DefaultScopes,
+    AccountsService,
+    CredentialsService,
     SessionsService,
+    HousekeepingService,
     BootstrapService,
     {
       provide: GEOIP,
@@ -19,6 +29,6 @@ import { APP_CONFIG, GEOIP, SessionsService } from './sessions.service';
       useFactory: (config: AppConfig) => GeoIpLookup.open(config.GEOIP_CITY_DB, config.GEOIP_ASN_DB),
     },
   ],
-  exports: [SessionsService],
+  exports: [AccountsService, CredentialsService, SessionsService, HousekeepingService],
 })
 export class SessionsModule {}

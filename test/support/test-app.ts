@@ -3,6 +3,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { DATABASE } from '../../src/config/tokens';
+import { Database } from '../../src/database/database';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -59,15 +61,14 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
   const app = await createApp({ config, dataDir: null }, true);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
-  const { DataSource } = await import('typeorm');
-  const dataSource = app.get(DataSource);
+  const database = app.get<Database>(DATABASE);
   return {
     app,
     engine,
     baseUrl: `http://127.0.0.1:${address.port}`,
     adminKey,
     config,
-    sql: (text, params = []) => dataSource.query(text, params),
+    sql: async <T>(text: string, params: unknown[] = []) => (await database.rows(text, params)) as T[],
     close: async () => {
       await app.close();
       await dropDatabase?.();

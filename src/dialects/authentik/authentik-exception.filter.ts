@@ -22,6 +22,7 @@ export function authentikErrorFor(error: DomainError): { status: number; body: u
     case DomainErrorCode.NotPermitted:
       return { status: 403, body: { detail: 'You do not have permission to perform this action.' } };
     case DomainErrorCode.NotFound:
+    case DomainErrorCode.NotVisible: // authentik's querysets hide other users' sessions
     case DomainErrorCode.InvalidAction: // a session that stopped being live between lookup and revoke: gone for authentik
       return { status: 404, body: { detail: NOT_FOUND_DETAIL } };
     case DomainErrorCode.InvalidValue:
@@ -53,7 +54,15 @@ export class AuthentikExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const body = exception.getResponse();
       const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      reply.status(exception.getStatus()).send({ detail: Array.isArray(detail) ? detail.join(' ') : String(detail) });
+      reply
+        .status(exception.getStatus())
+        .send({
+          detail: Array.isArray(detail)
+            ? detail.join(' ')
+            : typeof detail === 'string'
+              ? detail
+              : JSON.stringify(detail),
+        });
       return;
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));

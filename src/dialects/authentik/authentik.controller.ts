@@ -17,12 +17,12 @@ import {
 } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
-import { DomainError } from '../../sessions/domain-error';
-import { Caller, isLive, Session } from '../../sessions/session.model';
-import { SessionsService } from '../../sessions/sessions.service';
+import { SessionsService } from '../../sessions/lifecycle/sessions.service';
+import { requireSuperuser } from '../../sessions/policy/access-policy';
+import { Caller, Session } from '../../sessions/session.model';
 import { AuthentikExceptionFilter } from './authentik-exception.filter';
 import { BulkDeleteSessionResponse, AuthenticatedSession, PaginatedAuthenticatedSessionList } from './authentik.dto';
-import { sessionMatches, toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
+import { toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
 import {
   AuthentikHttpError,
   invalidPage,
@@ -83,14 +83,17 @@ export class AuthentikSessionsController {
     const requested = parsePage(query);
     const pageSize = parsePageSize(query);
     const fetch = (page: number) =>
-      this.sessions.listSessions(caller, {
-        liveOnly: true,
-        ...filters,
-        searchTerms,
-        order,
-        offset: (page - 1) * pageSize,
-        limit: pageSize,
-      });
+      this.sessions.listSessions(
+        caller,
+        {
+          scope: { liveOnly: true },
+          filters: { ...filters, searchTerms },
+          order,
+          offset: (page - 1) * pageSize,
+          limit: pageSize,
+        },
+        'authentik',
+      );
     let page = requested === 'last' ? 1 : requested;
     let result = await fetch(page);
     if (requested === 'last') {
@@ -109,7 +112,7 @@ export class AuthentikSessionsController {
   @HttpCode(200)
   async bulkDelete(@CurrentCaller() caller: Caller, @Query() query: RawQuery): Promise<BulkDeleteSessionResponse> {
     // Permission before validation, as authentik checks it.
-    this.sessions.requireSuperuser(caller);
+    requireSuperuser(caller);
     const userIds = parseUserPks(query);
     return { deleted: await this.sessions.revokeAllForUsers(caller, userIds, 'authentik') };
   }
@@ -172,9 +175,6 @@ export class AuthentikSessionsController {
     const filters = parseFilters(query);
     const uuid = parseUuid(rawUuid);
     if (!uuid) throw new AuthentikHttpError(404, { detail: MALFORMED_ID_DETAIL });
-    const session = await this.sessions.getSession(caller, { uuid });
-    if (!isLive(session) || !sessionMatches(session, searchTerms, filters))
-      throw DomainError.notFound('AuthenticatedSession');
-    return session;
+    return this.sessions.getLiveMatching(caller, uuid, { ...filters, searchTerms }, 'authentik');
   }
 }

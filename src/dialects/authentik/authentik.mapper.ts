@@ -1,5 +1,5 @@
 import { AsnInfo, GeoInfo, Session } from '../../sessions/session.model';
-import { ParsedUserAgent } from '../../sessions/user-agent/uap-parser';
+import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import {
   AuthenticatedSession,
   AuthenticatedSessionAsn,
@@ -7,7 +7,6 @@ import {
   AuthenticatedSessionUserAgent,
   Pagination,
 } from './authentik.dto';
-import { AuthentikFilters } from './authentik.request';
 
 /**
  * DRF's DateTimeField in UTC with `Z`: Python's isoformat prints microseconds only when non-zero. Our timestamps
@@ -89,24 +88,4 @@ export function toPagination(page: number, pageSize: number, count: number): Pag
     start_index: count === 0 ? 0 : (page - 1) * pageSize + 1,
     end_index: page === pages ? count : page * pageSize,
   };
-}
-
-function canonicalIp(ip: string): string {
-  try {
-    return new URL(`http://${ip.includes(':') ? `[${ip}]` : ip}`).hostname;
-  } catch {
-    return ip;
-  }
-}
-
-/**
- * authentik runs its filter backends on detail lookups too, so `?search=` or `?user__username=` narrow a retrieve
- * or destroy: true when the session passes them (terms as icontains over username / IP / user agent, filters exact).
- */
-export function sessionMatches(session: Session, searchTerms: string[], filters: AuthentikFilters): boolean {
-  if (filters.username !== undefined && session.username !== filters.username) return false;
-  if (filters.lastUserAgent !== undefined && session.lastSeen.userAgent !== filters.lastUserAgent) return false;
-  if (filters.lastIp !== undefined && canonicalIp(session.lastSeen.ip) !== canonicalIp(filters.lastIp)) return false;
-  const fields = [session.username, session.lastSeen.ip, session.lastSeen.userAgent].map((f) => f.toUpperCase());
-  return searchTerms.every((term) => fields.some((field) => field.includes(term.toUpperCase())));
 }

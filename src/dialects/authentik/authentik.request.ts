@@ -14,7 +14,7 @@ export class AuthentikHttpError extends Error {
   ) {
     super(
       typeof body === 'object' && body && 'detail' in body
-        ? String((body as { detail: unknown }).detail)
+        ? String((body as { detail: string }).detail)
         : JSON.stringify(body),
     );
     this.name = 'AuthentikHttpError';

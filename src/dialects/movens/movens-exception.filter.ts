@@ -9,6 +9,7 @@ const MESSAGE: Partial<Record<DomainErrorCode, MovensMessage>> = {
   [DomainErrorCode.RequiredValue]: 'err_InvalidRequest',
   // The face's only lookup by session is revoke: a session that is unknown, not visible or not live.
   [DomainErrorCode.NotFound]: 'err_NoActiveSession',
+  [DomainErrorCode.NotVisible]: 'err_NoActiveSession',
   [DomainErrorCode.InvalidAction]: 'err_NoActiveSession',
 };
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Caller } from '../../sessions/session.model';
-import { SessionsService } from '../../sessions/sessions.service';
+import { requireOperator } from '../../sessions/policy/access-policy';
 
 /**
  * Runs after CallerGuard: only operators and superusers reach MOVENS's admin routes. As a guard it refuses a
@@ -8,12 +8,10 @@ import { SessionsService } from '../../sessions/sessions.service';
  */
 @Injectable()
 export class MovensOperatorGuard implements CanActivate {
-  constructor(private readonly sessions: SessionsService) {}
-
   canActivate(context: ExecutionContext): boolean {
     const caller = context.switchToHttp().getRequest<{ caller?: Caller }>().caller;
     if (!caller) throw new Error('MovensOperatorGuard must run after CallerGuard');
-    this.sessions.requireOperator(caller);
+    requireOperator(caller);
     return true;
   }
 }

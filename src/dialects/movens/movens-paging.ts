@@ -29,7 +29,7 @@ function integerParam(
 ): number | undefined {
   const values: unknown[] = [];
   for (const [key, value] of Object.entries(query ?? {})) {
-    if (key.toLowerCase() === lowerName) values.push(...(Array.isArray(value) ? value : [value]));
+    if (key.toLowerCase() === lowerName) values.push(...(Array.isArray(value) ? (value as unknown[]) : [value]));
   }
   if (values.length === 0) return undefined;
   const text = values.length === 1 ? values[0] : undefined;

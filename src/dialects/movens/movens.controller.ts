@@ -16,7 +16,7 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Caller } from '../../sessions/session.model';
-import { SessionsService } from '../../sessions/sessions.service';
+import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { MovensExceptionFilter } from './movens-exception.filter';
 import { MovensOperatorGuard } from './movens-operator.guard';
 import {
@@ -154,11 +154,13 @@ export class MovensController {
   async revoke(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<Record<string, never>> {
     const id = parseRevokeRequest(body);
     try {
-      await this.sessions.revokeSession(caller, { id }, 'movens', { operatorsSeeAll: true });
+      await this.sessions.revokeSession(caller, { id }, 'movens');
     } catch (error) {
       if (
         error instanceof DomainError &&
-        (error.code === DomainErrorCode.NotFound || error.code === DomainErrorCode.InvalidAction)
+        (error.code === DomainErrorCode.NotFound ||
+          error.code === DomainErrorCode.NotVisible ||
+          error.code === DomainErrorCode.InvalidAction)
       ) {
         throw new MovensError('err_NoActiveSession');
       }

@@ -1,5 +1,5 @@
 import { DeviceInfo, Session } from '../../sessions/session.model';
-import { ParsedUserAgent } from '../../sessions/user-agent/uap-parser';
+import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import {
   applicationOf,
   movensDate,

@@ -38,11 +38,15 @@ const DOMAIN_CODE: Record<DomainErrorCode, PrefactorErrorCode> = {
   [DomainErrorCode.BadCredentials]: 'bad_authtoken',
   [DomainErrorCode.NotPermitted]: 'not_permitted',
   [DomainErrorCode.NotFound]: 'not_found',
+  // Prefactor tells an existing session of someone else apart from a missing one.
+  [DomainErrorCode.NotVisible]: 'not_permitted',
   [DomainErrorCode.InvalidAction]: 'invalid_action',
   [DomainErrorCode.InvalidValue]: 'invalid_value',
   [DomainErrorCode.RequiredValue]: 'required_value',
   [DomainErrorCode.Conflict]: 'invalid_action',
 };
+
+const NOT_PERMITTED_MESSAGE = 'You may not access this session.';
 
 export interface PrefactorErrorBody {
   code: PrefactorErrorCode;
@@ -63,7 +67,8 @@ export function toPrefactorError(
   if (exception instanceof DomainError) {
     // An unparseable JSON body (the global interceptor's InvalidValue on `body`) is a malformed request.
     const code: PrefactorErrorCode = exception.field === 'body' ? 'bad_request' : DOMAIN_CODE[exception.code];
-    const body: PrefactorErrorBody = { code, message: exception.message, status: 'error' };
+    const message = exception.code === DomainErrorCode.NotVisible ? NOT_PERMITTED_MESSAGE : exception.message;
+    const body: PrefactorErrorBody = { code, message, status: 'error' };
     if (exception.field && (code === 'invalid_value' || code === 'required_value' || code === 'bad_request')) {
       body.errors = { [exception.field]: [exception.message] };
     }

@@ -1,9 +1,9 @@
 import { All, Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
-import { Visibility } from '../../sessions/session-query';
 import { Caller } from '../../sessions/session.model';
-import { SessionsService } from '../../sessions/sessions.service';
+import { SessionsService } from '../../sessions/lifecycle/sessions.service';
+import { canRevoke } from '../../sessions/policy/access-policy';
 import { PrefactorExceptionFilter } from './prefactor-exception.filter';
 import { toSessionFetch, toSessionList } from './prefactor.mapper';
 import {
@@ -13,9 +13,6 @@ import {
   PrefactorRequestError,
   RawListQuery,
 } from './prefactor.request';
-
-/** Someone else's session is `not_permitted` in Prefactor (authentik says not found). */
-const PREFACTOR_VISIBILITY: Visibility = { othersNotPermitted: true };
 
 @Controller('api/v1/session')
 @UseGuards(CallerGuard)
@@ -29,22 +26,21 @@ export class PrefactorSessionsController {
     const page = await this.sessions.listSessions(
       caller,
       {
-        liveOnly: false,
-        poolId: request.poolId,
-        accountId: request.accountId,
+        scope: { liveOnly: false, poolId: request.poolId, accountId: request.accountId },
+        filters: {},
         order: [request.order],
         offset: request.offset,
         limit: request.pageSize,
       },
-      PREFACTOR_VISIBILITY,
+      'prefactor',
     );
     return toSessionList(page.items, page.total, request.offset, request.pageSize, request.sorting);
   }
 
   @Get(':session_id')
   async fetch(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string) {
-    const session = await this.sessions.getSession(caller, { pfid: parseSessionId(sessionId) }, PREFACTOR_VISIBILITY);
-    return toSessionFetch(session, this.sessions.canRevoke(caller, session, PREFACTOR_VISIBILITY));
+    const session = await this.sessions.getSession(caller, { pfid: parseSessionId(sessionId) }, 'prefactor');
+    return toSessionFetch(session, canRevoke(caller, session, 'prefactor'));
   }
 
   @Post(':session_id/revoke')
@@ -52,8 +48,8 @@ export class PrefactorSessionsController {
   async revoke(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string, @Body() body: unknown) {
     const pfid = parseSessionId(sessionId);
     checkEmptyObjectBody(body);
-    const session = await this.sessions.revokeSession(caller, { pfid }, 'prefactor', PREFACTOR_VISIBILITY);
-    return toSessionFetch(session, this.sessions.canRevoke(caller, session, PREFACTOR_VISIBILITY));
+    const session = await this.sessions.revokeSession(caller, { pfid }, 'prefactor');
+    return toSessionFetch(session, canRevoke(caller, session, 'prefactor'));
   }
 }
 

@@ -1,7 +1,7 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Session } from '../../sessions/session.model';
-import { ParsedUserAgent } from '../../sessions/user-agent/uap-parser';
+import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import { toPrefactorError } from './prefactor-exception.filter';
 import { toPaginationOutput, toSessionFetch, toSessionList, toSessionSummary, toTimestamp } from './prefactor.mapper';
 import { parseListQuery, parseSessionId, PrefactorRequestError } from './prefactor.request';

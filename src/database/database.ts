@@ -1,0 +1,34 @@
+/** A row as the driver returns it: column name to value. */
+export type Row = Record<string, unknown>;
+
+export interface QueryOptions {
+  /**
+   * Name the statement so each connection parses and plans it once (PostgreSQL; PGlite ignores it). Only for texts
+   * drawn from a bounded set: every distinct text stays prepared on every pooled connection.
+   */
+  prepare?: boolean;
+}
+
+/** Something SQL runs on: the database itself, or one open transaction. */
+export interface Queryable {
+  rows(text: string, params?: unknown[], options?: QueryOptions): Promise<Row[]>;
+}
+
+/**
+ * The service's one way to the database: plain parameterised SQL and transactions, the same on PGlite and
+ * PostgreSQL. The domain sees only this interface; TypeORM borrows the same connections for migrations.
+ */
+export interface Database extends Queryable {
+  readonly engine: 'pglite' | 'postgres';
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** The `driver` option TypeORM's postgres driver loads in place of `pg`, lending it this database's connections. */
+  typeormDriver(): unknown;
+  close(): Promise<void>;
+}
+
+/** A statement and its parameters, built by pure functions and run by whoever holds a connection. */
+export interface Statement {
+  text: string;
+  params: unknown[];
+}

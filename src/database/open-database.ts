@@ -1,0 +1,27 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Database } from './database';
+import { PgliteDatabase } from './pglite-database';
+import { PostgresDatabase } from './postgres-database';
+
+export interface DatabaseSettings {
+  DATABASE_URL?: string;
+  DATA_DIR: string;
+  DATABASE_POOL_SIZE: number;
+}
+
+/**
+ * A PostgreSQL server when DATABASE_URL is set, otherwise embedded PGlite with its data in DATA_DIR (created if
+ * missing). `dataDirOverride` null asks for an in-memory PGlite (tests).
+ */
+export async function openDatabase(settings: DatabaseSettings, dataDirOverride?: string | null): Promise<Database> {
+  if (settings.DATABASE_URL) {
+    return new PostgresDatabase({ url: settings.DATABASE_URL, poolSize: settings.DATABASE_POOL_SIZE });
+  }
+  let dataDir: string | undefined;
+  if (dataDirOverride !== null) {
+    dataDir = resolve(dataDirOverride ?? settings.DATA_DIR);
+    mkdirSync(dataDir, { recursive: true });
+  }
+  return PgliteDatabase.open(dataDir);
+}

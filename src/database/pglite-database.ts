@@ -1,0 +1,88 @@
+import { EventEmitter } from 'node:events';
+import { Extension, PGlite, Transaction } from '@electric-sql/pglite';
+import { Database, Queryable, Row } from './database';
+
+// The contrib entry has only ESM typings, but a CommonJS build exists: load it with require.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+
+function on(target: PGlite | Transaction): Queryable {
+  return { rows: async (text, params = []) => (await target.query<Row>(text, params)).rows };
+}
+
+/**
+ * The embedded engine: one PGlite instance in this process. PGlite is a single connection; its own `transaction`
+ * holds every other query back until the transaction ends, so transactions are as isolated as on a server.
+ */
+export class PgliteDatabase implements Database {
+  readonly engine = 'pglite' as const;
+  private readonly direct: Queryable;
+
+  private constructor(readonly pglite: PGlite) {
+    this.direct = on(pglite);
+  }
+
+  /** `dataDir` undefined: in memory (tests). */
+  static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
+    return new PgliteDatabase(await PGlite.create({ dataDir, extensions: { pg_trgm } }));
+  }
+
+  rows(text: string, params: unknown[] = []): Promise<Row[]> {
+    return this.direct.rows(text, params);
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.pglite.transaction((tx) => work(on(tx)));
+  }
+
+  typeormDriver(): unknown {
+    const pglite = this.pglite;
+    // TypeORM's query runners each BEGIN / COMMIT on "their" connection, but PGlite is one: the connection is lent
+    // to one query runner at a time, the rest wait for it.
+    let tail: Promise<void> = Promise.resolve();
+    // TypeORM listens for notices on its connections: an emitter with the query method is enough.
+    const client = Object.assign(new EventEmitter(), {
+      query: async (text: string, params?: unknown[], callback?: (error: unknown, result: unknown) => void) => {
+        try {
+          // Without parameters a text may hold several statements (TypeORM expects the last one's result).
+          const result = params?.length
+            ? await pglite.query(text, params)
+            : ((await pglite.exec(text)).at(-1) ?? { rows: [] });
+          callback?.(null, result);
+          return result;
+        } catch (error) {
+          callback?.(error, null);
+          throw error;
+        }
+      },
+    });
+    class LentConnection {
+      connect(callback: (error: unknown, connection: unknown, release: () => void) => void): void {
+        let release!: () => void;
+        const turn = new Promise<void>((resolve) => (release = resolve));
+        const previous = tail;
+        tail = previous.then(() => turn);
+        void previous.then(() => {
+          let released = false;
+          callback(null, client, () => {
+            if (!released) {
+              released = true;
+              release();
+            }
+          });
+        });
+      }
+      query = client.query;
+      on(): void {}
+      // The database, not TypeORM, closes PGlite.
+      end(callback?: (error?: Error) => void): void {
+        callback?.();
+      }
+    }
+    return { Pool: LentConnection };
+  }
+
+  async close(): Promise<void> {
+    if (!this.pglite.closed) await this.pglite.close();
+  }
+}

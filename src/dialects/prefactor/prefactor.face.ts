@@ -1,0 +1,5 @@
+import type { FaceRegistration } from '../../faces';
+import { prefactorDocument } from './prefactor.openapi';
+import { PrefactorModule } from './prefactor.module';
+
+export const prefactorFace: FaceRegistration = { module: PrefactorModule, document: prefactorDocument };

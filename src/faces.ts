@@ -1,0 +1,18 @@
+import { Type } from '@nestjs/common';
+import { authentikFace } from './dialects/authentik/authentik.face';
+import { movensFace } from './dialects/movens/movens.face';
+import { prefactorFace } from './dialects/prefactor/prefactor.face';
+import { FaceDocument } from './docs/face-document';
+import { hubFace } from './hub/hub.face';
+
+/** One HTTP face: its Nest module and its OpenAPI document. */
+export interface FaceRegistration {
+  module: Type<unknown>;
+  document: FaceDocument;
+}
+
+/**
+ * Every face, registered once: the app imports their modules and Swagger UI offers their documents, in this order.
+ * A new face adds one line here.
+ */
+export const FACES: FaceRegistration[] = [hubFace, authentikFace, movensFace, prefactorFace];

@@ -1,0 +1,5 @@
+import type { FaceRegistration } from '../faces';
+import { hubDocument } from './hub.openapi';
+import { HubModule } from './hub.module';
+
+export const hubFace: FaceRegistration = { module: HubModule, document: hubDocument };

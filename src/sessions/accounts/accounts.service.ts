@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { API_TOKEN_PREFIX, hashKey, newKey } from '../credentials/keys';
+import { DomainError, DomainErrorCode } from '../domain-error';
+import { AccountStore } from '../persistence/account.store';
+import { generateRelatedPfid } from '../pfid';
+import { canSeeUser, requireSuperuser } from '../policy/access-policy';
+import { Page } from '../session-query';
+import { ApiToken, Caller, User } from '../session.model';
+import { DefaultScopes } from './default-scopes';
+
+export interface NewUserInput {
+  username: string;
+  name?: string;
+  email?: string;
+  isSuperuser?: boolean;
+  isOperator?: boolean;
+}
+
+export interface NewTokenInput {
+  user: number | string;
+  description?: string;
+  expiresAt?: Date;
+  identifier?: string;
+}
+
+export interface IssuedToken {
+  key: string;
+  token: ApiToken;
+}
+
+const USERNAME_PATTERN = /^[\w.@+-]{1,150}$/;
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Users and their API tokens. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly scopes: DefaultScopes,
+  ) {}
+
+  async createUser(caller: Caller, input: NewUserInput): Promise<User> {
+    requireSuperuser(caller);
+    return this.insertUser(input);
+  }
+
+  /** Creates a user without a caller: first-start bootstrap and the seed command. */
+  async insertUser(input: NewUserInput): Promise<User> {
+    if (!USERNAME_PATTERN.test(input.username)) {
+      throw DomainError.invalid('username', 'Enter a valid username: 1-150 letters, digits and @/./+/-/_ only.');
+    }
+    const user = await this.accounts.insertUser({
+      username: input.username,
+      name: input.name ?? '',
+      email: input.email ?? '',
+      isSuperuser: input.isSuperuser ?? false,
+      isOperator: input.isOperator ?? false,
+      pfid: generateRelatedPfid(await this.scopes.get('account')),
+    });
+    if (!user)
+      throw new DomainError(DomainErrorCode.Conflict, `A user named ${input.username} already exists.`, 'username');
+    return user;
+  }
+
+  async listUsers(caller: Caller, search: string | undefined, offset: number, limit: number): Promise<Page<User>> {
+    requireSuperuser(caller);
+    return this.accounts.listUsers(search, offset, limit);
+  }
+
+  async getUser(caller: Caller, id: number): Promise<User> {
+    const user = await this.accounts.userById(id);
+    if (!user) throw DomainError.notFound('User');
+    if (!canSeeUser(caller, id)) throw DomainError.notVisible('User');
+    return user;
+  }
+
+  /** Resolves a user given as id, uuid or username. */
+  async findUser(ref: number | string): Promise<User | null> {
+    if (typeof ref === 'number')
+      return Number.isSafeInteger(ref) && ref > 0 && ref <= 2147483647 ? this.accounts.userById(ref) : null;
+    if (UUID_PATTERN.test(ref)) {
+      return (await this.accounts.userByUuid(ref.toLowerCase())) ?? this.accounts.userByUsername(ref);
+    }
+    return this.accounts.userByUsername(ref);
+  }
+
+  async requireUser(ref: number | string, field = 'user'): Promise<User> {
+    const user = await this.findUser(ref);
+    if (!user) throw new DomainError(DomainErrorCode.NotFound, `User ${JSON.stringify(ref)} does not exist.`, field);
+    return user;
+  }
+
+  async createToken(caller: Caller, input: NewTokenInput): Promise<IssuedToken> {
+    requireSuperuser(caller);
+    const user = await this.requireUser(input.user);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw DomainError.invalid('expiresAt', 'expiresAt must be in the future.');
+    }
+    return this.issueToken(user, {
+      description: input.description ?? '',
+      expiresAt: input.expiresAt ?? null,
+      identifier: input.identifier,
+      key: newKey(API_TOKEN_PREFIX),
+    });
+  }
+
+  /** Stores a token with a given key: BOOTSTRAP_TOKEN and the token command. Idempotent for the same key. */
+  async issueToken(
+    user: User,
+    options: { description: string; expiresAt: Date | null; identifier?: string; key: string },
+  ): Promise<IssuedToken> {
+    const keyHash = hashKey(options.key);
+    const existing = await this.accounts.tokenByHash(keyHash);
+    if (existing) return { key: options.key, token: existing.token };
+    const identifier = options.identifier ?? `${user.username}-${randomBytes(6).toString('hex')}`;
+    const inserted = await this.accounts.insertToken({
+      identifier,
+      keyHash,
+      userId: user.id,
+      description: options.description,
+      expiresAt: options.expiresAt,
+    });
+    if (!inserted)
+      throw new DomainError(DomainErrorCode.Conflict, `A token named ${identifier} already exists.`, 'identifier');
+    return { key: options.key, token: (await this.accounts.tokenByIdentifier(identifier))! };
+  }
+
+  listTokens(caller: Caller): Promise<ApiToken[]> {
+    return this.accounts.listTokens(caller.isSuperuser ? null : caller.userId);
+  }
+
+  async deleteToken(caller: Caller, identifier: string): Promise<void> {
+    const token = await this.accounts.tokenByIdentifier(identifier);
+    if (!token) throw DomainError.notFound('Token');
+    if (!canSeeUser(caller, token.userId)) throw DomainError.notVisible('Token');
+    await this.accounts.deleteToken(identifier);
+  }
+}

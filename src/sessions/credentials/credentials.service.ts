@@ -1,0 +1,105 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG, GEOIP } from '../../config/tokens';
+import { DomainError, DomainErrorCode } from '../domain-error';
+import { agentFacts } from '../insight/client-facts';
+import { GeoIpLookup } from '../insight/geoip';
+import { requireIp } from '../lifecycle/session-input';
+import { AccountStore } from '../persistence/account.store';
+import { SessionStore } from '../persistence/session.store';
+import { Caller, Session, User } from '../session.model';
+import { API_TOKEN_PREFIX, hashKey, SESSION_TOKEN_PREFIX } from './keys';
+
+/** Credentials: a bearer key becomes a caller; a session token is checked and its activity recorded. */
+@Injectable()
+export class CredentialsService {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly sessions: SessionStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(GEOIP) private readonly geoip: GeoIpLookup,
+  ) {}
+
+  /** Turns a bearer key (API token or session token) into a caller; unknown, expired or revoked keys are refused. */
+  async authenticate(key: string): Promise<Caller> {
+    const keyHash = hashKey(key);
+    if (!key.startsWith(SESSION_TOKEN_PREFIX)) {
+      const found = await this.accounts.tokenByHash(keyHash);
+      if (found) {
+        const { token, user } = found;
+        if ((token.expiresAt && token.expiresAt.getTime() <= Date.now()) || !user.isActive) throw badCredentials();
+        // The throttle is known from the row just read: a recent last-used needs no write at all.
+        if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= this.config.TOUCH_INTERVAL_SECONDS * 1000) {
+          this.accounts.touchToken(keyHash, this.config.TOUCH_INTERVAL_SECONDS).catch(() => undefined);
+        }
+        return callerOf(user, null, 'api_token');
+      }
+    }
+    if (!key.startsWith(API_TOKEN_PREFIX)) {
+      const found = await this.accounts.userBySessionTokenHash(keyHash);
+      if (found?.user.isActive) return callerOf(found.user, found.sessionId, 'session');
+    }
+    throw badCredentials();
+  }
+
+  /** Checks a session token and records activity; the last-seen write is throttled. */
+  async validate(token: string, ip?: string, userAgent?: string): Promise<Session> {
+    if (ip !== undefined) requireIp(ip, 'ip');
+    const session = await this.sessions.findLiveByTokenHash(hashKey(token));
+    if (!session) throw badCredentials();
+    const ipChanged = ip !== undefined && ip !== session.lastSeen.ip;
+    const agentChanged = userAgent !== undefined && userAgent !== session.lastSeen.userAgent;
+    if (ipChanged || agentChanged) return this.recordNewClient(session, ip, userAgent, ipChanged, agentChanged);
+    // The throttle is known from the row just read: a recent last-seen needs no write at all.
+    if (Date.now() - session.lastSeen.at.getTime() < this.config.TOUCH_INTERVAL_SECONDS * 1000) return session;
+    const touchedAt = await this.sessions.touch(session.id, this.config.TOUCH_INTERVAL_SECONDS);
+    if (touchedAt) session.lastSeen = { ...session.lastSeen, at: touchedAt };
+    return session;
+  }
+
+  /** A validate from a new address or user agent: the client facts are computed again, with an event for a new IP. */
+  private async recordNewClient(
+    session: Session,
+    ip: string | undefined,
+    userAgent: string | undefined,
+    ipChanged: boolean,
+    agentChanged: boolean,
+  ): Promise<Session> {
+    const nextIp = ip ?? session.lastSeen.ip;
+    const nextAgent = userAgent ?? session.lastSeen.userAgent;
+    const { geo, asn } = ipChanged ? this.geoip.lookup(nextIp) : { geo: session.geo, asn: session.asn };
+    const agent = agentChanged ? agentFacts(nextAgent) : null;
+    await this.sessions.transaction(async (tx) => {
+      await this.sessions.recordSeen(
+        session.id,
+        {
+          last_ip: nextIp,
+          last_user_agent: nextAgent,
+          device_class: agent?.deviceClass ?? session.deviceClass,
+          user_agent_parsed: agent?.parsed ?? session.userAgent,
+          geo,
+          asn,
+        },
+        tx,
+      );
+      if (ipChanged)
+        await this.sessions.addEvent(session.id, 'validated_new_ip', session.userId, 'hub', nextIp, nextAgent, tx);
+    });
+    return (await this.sessions.find({ id: session.id }))!;
+  }
+}
+
+function badCredentials(): DomainError {
+  return new DomainError(DomainErrorCode.BadCredentials, 'Token invalid/expired');
+}
+
+function callerOf(user: User, sessionId: number | null, tokenKind: Caller['tokenKind']): Caller {
+  return {
+    userId: user.id,
+    username: user.username,
+    isSuperuser: user.isSuperuser,
+    isOperator: user.isOperator,
+    sessionId,
+    tokenKind,
+  };
+}

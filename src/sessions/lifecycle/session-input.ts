@@ -1,0 +1,53 @@
+import { isIP } from 'node:net';
+import { DomainError } from '../domain-error';
+import { isPfid } from '../pfid';
+import { DeviceInfo, LIVE_STATUSES, SESSION_TYPES, SessionStatus, SessionType } from '../session.model';
+
+/** What the login call may say about a new session. */
+export interface NewSessionInput {
+  /** A user id, uuid or username. */
+  user: number | string;
+  ip: string;
+  userAgent: string;
+  sessionType?: SessionType;
+  status?: SessionStatus;
+  ttlSeconds?: number;
+  accountId?: string;
+  domainId?: string;
+  poolId?: string;
+  deviceId?: string;
+  title?: string;
+  device?: Partial<DeviceInfo>;
+}
+
+export const MAX_TTL_SECONDS = 366 * 24 * 3600;
+
+/** An IP address as the domain accepts it: IPv4 or IPv6 text. */
+export function requireIp(ip: unknown, field: string): string {
+  if (typeof ip !== 'string' || isIP(ip) === 0) throw DomainError.invalid(field, 'Enter a valid IPv4 or IPv6 address.');
+  return ip;
+}
+
+/** The domain's own checks of a login, whichever face it came through; returns the settled values. */
+export function checkNewSession(
+  input: NewSessionInput,
+  defaultTtlSeconds: number,
+): { ip: string; ttl: number; sessionType: SessionType; status: SessionStatus } {
+  const ip = requireIp(input.ip, 'ip');
+  const ttl = input.ttlSeconds ?? defaultTtlSeconds;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
+    throw DomainError.invalid('ttlSeconds', `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}.`);
+  }
+  const sessionType = input.sessionType ?? 'browser';
+  if (!SESSION_TYPES.includes(sessionType))
+    throw DomainError.invalid('sessionType', 'sessionType must be browser or api.');
+  const status = input.status ?? 'authenticated';
+  if (!LIVE_STATUSES.includes(status)) {
+    throw DomainError.invalid('status', 'A new session starts as new, unauthenticated or authenticated.');
+  }
+  for (const field of ['accountId', 'domainId', 'poolId', 'deviceId'] as const) {
+    const value = input[field];
+    if (value !== undefined && !isPfid(value)) throw DomainError.invalid(field, `${field} must be a valid ID.`);
+  }
+  return { ip, ttl, sessionType, status };
+}

@@ -1,0 +1,194 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG, GEOIP } from '../../config/tokens';
+import { AccountsService } from '../accounts/accounts.service';
+import { DefaultScopes } from '../accounts/default-scopes';
+import { hashKey, newKey, SESSION_TOKEN_PREFIX } from '../credentials/keys';
+import { DomainError, DomainErrorCode } from '../domain-error';
+import { agentFacts, deviceFingerprint, deviceInfo } from '../insight/client-facts';
+import { GeoIpLookup } from '../insight/geoip';
+import { SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
+import { deviceColumns } from '../persistence/tables/sessions.table';
+import { generateRelatedPfid } from '../pfid';
+import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
+import { Page, SessionFilters, SessionQuery } from '../session-query';
+import { Caller, Face, isLive, Session, SessionEvent } from '../session.model';
+import { checkNewSession, NewSessionInput, requireIp } from './session-input';
+
+const MAX_USER_ID = 2147483647;
+
+/** A session's life: login, reads with exact totals, logout, revocation. */
+@Injectable()
+export class SessionsService {
+  constructor(
+    private readonly sessions: SessionStore,
+    private readonly accounts: AccountsService,
+    private readonly scopes: DefaultScopes,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(GEOIP) private readonly geoip: GeoIpLookup,
+  ) {}
+
+  /** The application's login call: a new session and its token, shown once. */
+  async createSession(caller: Caller, input: NewSessionInput): Promise<{ session: Session; token: string }> {
+    requireSuperuser(caller);
+    const { ip, ttl, sessionType, status } = checkNewSession(input, this.config.SESSION_TTL_SECONDS);
+    const user = await this.accounts.requireUser(input.user);
+    const userAgent = input.userAgent ?? '';
+    const device = deviceInfo(input.device);
+    const agent = agentFacts(userAgent);
+    const { geo, asn } = this.geoip.lookup(ip);
+    const accountId = input.accountId ?? (await this.scopes.get('account'));
+    const domainId = input.domainId ?? (await this.scopes.get('domain'));
+    const poolId = input.poolId ?? (await this.scopes.get('pool'));
+    const key = newKey(SESSION_TOKEN_PREFIX);
+    const session = await this.sessions.transaction(async (tx) => {
+      const deviceId =
+        input.deviceId ??
+        (await this.sessions.upsertDevice(
+          user.id,
+          deviceFingerprint(userAgent, device),
+          generateRelatedPfid(accountId),
+          tx,
+        ));
+      return this.sessions.insert(
+        {
+          uuid: randomUUID(),
+          pfid: generateRelatedPfid(accountId),
+          token_hash: hashKey(key),
+          user_id: user.id,
+          username: user.username,
+          status,
+          session_type: sessionType,
+          account_id: accountId,
+          domain_id: domainId,
+          pool_id: poolId,
+          identity_id: user.pfid,
+          device_id: deviceId,
+          title: input.title ?? agent.title,
+          first_ip: ip,
+          first_user_agent: userAgent,
+          last_ip: ip,
+          last_user_agent: userAgent,
+          expires_at: new Date(Date.now() + ttl * 1000),
+          ...deviceColumns(device),
+          device_class: agent.deviceClass,
+          user_agent_parsed: agent.parsed,
+          geo,
+          asn,
+        },
+        tx,
+      );
+    });
+    return { session, token: key };
+  }
+
+  /** A session by its uuid, Prefactor id or integer id; another user's is not visible unless the caller sees all. */
+  async getSession(caller: Caller, ref: SessionRef, face: Face): Promise<Session> {
+    const session = await this.sessions.find(ref);
+    if (!session) throw DomainError.notFound('Session');
+    if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
+    return session;
+  }
+
+  /**
+   * A live session by uuid that also passes a list's filters (authentik applies its filter backends to detail
+   * lookups): not found when it is not live or does not match.
+   */
+  async getLiveMatching(caller: Caller, uuid: string, filters: SessionFilters, face: Face): Promise<Session> {
+    if (filters.lastIp !== undefined) requireIp(filters.lastIp, 'lastIp');
+    const session = await this.sessions.findLiveMatching(uuid, filters);
+    if (!session) throw DomainError.notFound('Session');
+    if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
+    return session;
+  }
+
+  async listSessions(caller: Caller, query: SessionQuery, face: Face): Promise<Page<Session>> {
+    if (query.filters.lastIp !== undefined) requireIp(query.filters.lastIp, 'lastIp');
+    const userIds = visibleUserIds(caller, face, query.scope.userIds);
+    return this.sessions.list({ ...query, scope: { ...query.scope, userIds } });
+  }
+
+  /** Logout: the session's own user (or a superuser) ends it; status `complete`. */
+  endSession(caller: Caller, ref: SessionRef, face: Face): Promise<Session> {
+    return this.finish(caller, ref, 'complete', face);
+  }
+
+  /** Revocation: status `revoked`, with its event, in one transaction. Not live any more: invalid action. */
+  revokeSession(caller: Caller, ref: SessionRef, face: Face): Promise<Session> {
+    return this.finish(caller, ref, 'revoked', face);
+  }
+
+  private async finish(caller: Caller, ref: SessionRef, status: 'complete' | 'revoked', face: Face): Promise<Session> {
+    const session = await this.getSession(caller, ref, face);
+    const ended = await this.sessions.transaction((tx) =>
+      this.sessions.end({ ids: [session.id] }, status, caller.userId, face, tx),
+    );
+    if (ended.length === 0) {
+      throw new DomainError(
+        DomainErrorCode.InvalidAction,
+        `The session is ${isLive(session) ? 'busy' : 'no longer active'}.`,
+      );
+    }
+    return (await this.sessions.find({ id: session.id }))!;
+  }
+
+  /** Revokes every live session of one user, optionally keeping one; returns how many were revoked. */
+  async revokeAllForUser(
+    caller: Caller,
+    userId: number,
+    exceptSession: SessionRef | null,
+    face: Face,
+  ): Promise<number> {
+    if (!canSeeUser(caller, userId)) throw DomainError.notVisible('User');
+    const user = await this.accounts.findUser(userId);
+    if (!user) throw DomainError.notFound('User');
+    let exceptId: number | null = null;
+    if (exceptSession) {
+      const kept = await this.sessions.find(exceptSession);
+      if (!kept || kept.userId !== userId)
+        throw DomainError.invalid('exceptSession', 'exceptSession is not a session of this user.');
+      exceptId = kept.id;
+    }
+    const ids = await this.sessions.transaction((tx) =>
+      this.sessions.end({ userIds: [userId], exceptId }, 'revoked', caller.userId, face, tx),
+    );
+    return ids.length;
+  }
+
+  /** Revokes every live session of several users (authentik's bulk_delete); superusers only. */
+  async revokeAllForUsers(caller: Caller, userIds: number[], face: Face): Promise<number> {
+    requireSuperuser(caller);
+    const valid = userIds.filter((id) => Number.isSafeInteger(id) && id > 0 && id <= MAX_USER_ID);
+    if (valid.length === 0) return 0;
+    const ids = await this.sessions.transaction((tx) =>
+      this.sessions.end({ userIds: valid }, 'revoked', caller.userId, face, tx),
+    );
+    return ids.length;
+  }
+
+  async sessionEvents(caller: Caller, ref: SessionRef, face: Face): Promise<SessionEvent[]> {
+    const session = await this.getSession(caller, ref, face);
+    return this.sessions.events(session.id);
+  }
+
+  /** Users with live sessions and their counts (the MOVENS admin list); operators and superusers only. */
+  async usersWithLiveSessions(caller: Caller, offset: number, limit: number): Promise<Page<UserWithLiveSessions>> {
+    requireOperator(caller);
+    return this.sessions.usersWithLiveSessions(offset, limit);
+  }
+
+  /** One user's live sessions, most recently seen first (MOVENS); an unknown user has none. */
+  async liveSessionsOfUser(caller: Caller, userUuid: string, offset: number, limit: number): Promise<Page<Session>> {
+    requireOperator(caller);
+    const user = await this.accounts.findUser(userUuid);
+    if (!user || user.uuid !== userUuid) return { items: [], total: 0 };
+    return this.sessions.list({
+      scope: { liveOnly: true, userIds: [user.id] },
+      filters: {},
+      order: [{ field: 'last_seen', descending: true }],
+      offset,
+      limit,
+    });
+  }
+}

@@ -1,0 +1,229 @@
+import { Statement } from '../../database/database';
+import { SessionFilters, SessionQuery, SessionScope, SessionSortField } from '../session-query';
+import { SESSION_SELECT } from './tables/sessions.table';
+
+/**
+ * The SQL of the session lists, as pure functions: the store runs it, and the benchmark's floor server
+ * (bench/floor-server.ts) runs exactly the same text through the same driver.
+ */
+
+export const LIVE_SQL = `s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at > now()`;
+/** Live status but past expiry: what the sweeper has yet to mark (a short range of sessions_live_expires). */
+export const EXPIRED_UNSWEPT_SQL = `s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at <= now()`;
+
+export const SORT_COLUMNS: Record<SessionSortField, string> = {
+  id: 's.id',
+  uuid: 's.uuid',
+  user: 's.user_id',
+  username: 's.username',
+  status: 's.status',
+  title: 's.title',
+  last_ip: 's.last_ip',
+  last_user_agent: 's.last_user_agent',
+  last_seen: 's.last_seen_at',
+  expires: 's.expires_at',
+  created: 's.created_at',
+  pfid: 's.pfid',
+};
+
+const SEARCH_FIELD_SEPARATOR = '\x1f';
+/** The expression of the trigram index sessions_live_search_agent_ip (migration ListIndexTuning). */
+const AGENT_IP_SEARCH = `lower(host(s.last_ip) || E'\\x1f' || s.last_user_agent)`;
+
+function escapeLike(term: string): string {
+  return term.replace(/[\\%_]/g, (c) => '\\' + c);
+}
+
+/**
+ * LIMIT and OFFSET as literals, not parameters: a prepared statement's generic plan cannot see a parameter's
+ * value and plans for a tenth of the table, which turns a 20-row index walk into a full sort.
+ */
+export function limitOffset(limit: number, offset: number): string {
+  const int = (n: number, max: number) => Math.min(Math.max(0, Math.trunc(Number(n)) || 0), max);
+  return `LIMIT ${int(limit, 1000)} OFFSET ${int(offset, Number.MAX_SAFE_INTEGER)}`;
+}
+
+type Push = (value: unknown) => number;
+
+/** Each scope key's SQL. */
+function scopeClauses(scope: SessionScope, push: Push): string[] {
+  const clauses: string[] = [];
+  if (scope.liveOnly) clauses.push(LIVE_SQL);
+  // One user is an equality, not `= ANY`: only then can (user_id, ...) indexes hand rows over already ordered.
+  if (scope.userIds?.length === 1) clauses.push(`s.user_id = $${push(scope.userIds[0])}`);
+  else if (scope.userIds) clauses.push(`s.user_id = ANY($${push(scope.userIds)}::int[])`);
+  if (scope.poolId !== undefined) clauses.push(`s.pool_id = $${push(scope.poolId)}`);
+  if (scope.accountId !== undefined) clauses.push(`s.account_id = $${push(scope.accountId)}`);
+  return clauses;
+}
+
+/**
+ * Each filter's SQL: the only place filter and search semantics live (lists, and detail lookups narrowed by the
+ * same filters, as authentik's filter backends narrow a retrieve). The Record type makes a new filter name its SQL.
+ */
+const FILTER_SQL: { [K in keyof SessionFilters]-?: (value: NonNullable<SessionFilters[K]>, push: Push) => string[] } = {
+  username: (value, push) => [`s.username = $${push(value)}`],
+  lastIp: (value, push) => [`s.last_ip = $${push(value)}::inet`],
+  lastUserAgent: (value, push) => [`s.last_user_agent = $${push(value)}`],
+  searchTerms: (terms, push) =>
+    terms.map((term) => {
+      // A term holding the field separator could only match across two fields: it matches nothing.
+      if (term.includes(SEARCH_FIELD_SEPARATOR)) return 'false';
+      // The username through users' trigram index (sessions of the matching users by user id), or the last IP
+      // and user agent through sessions_live_search_agent_ip: each index holds one kind of text, so a name
+      // fragment does not walk the posting lists of every session's user agent.
+      const p = push(`%${escapeLike(term.toLowerCase())}%`);
+      return `(s.user_id = ANY(ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE $${p})) OR ${AGENT_IP_SEARCH} LIKE $${p})`;
+    }),
+};
+
+function isSet(value: unknown): boolean {
+  return value !== undefined && !(Array.isArray(value) && value.length === 0);
+}
+
+function filterClauses(filters: SessionFilters, push: Push): string[] {
+  const clauses: string[] = [];
+  for (const key of Object.keys(filters) as (keyof SessionFilters)[]) {
+    const value = filters[key];
+    if (!isSet(value)) continue;
+    const sql = FILTER_SQL[key] as (value: unknown, push: Push) => string[];
+    clauses.push(...sql(value, push));
+  }
+  return clauses;
+}
+
+/** The WHERE clause of a scope and its filters, and its parameters. */
+export function whereOf(scope: SessionScope, filters: SessionFilters, params: unknown[] = []): Statement {
+  const push: Push = (value) => params.push(value);
+  const clauses = [...scopeClauses(scope, push), ...filterClauses(filters, push)];
+  return { text: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export interface ListStatements {
+  count: Statement;
+  page: Statement;
+  /**
+   * Searches: the total and the page in one statement (columns of SESSION_SELECT plus `total`; one row with null
+   * columns when the page is empty), so the pattern is matched and the statement planned once, not twice.
+   */
+  combined?: Statement;
+  /** Whether the texts come from a bounded set and may be prepared (search patterns do not). */
+  prepare: boolean;
+}
+
+/** A session list: the statement for its exact total and the one for its page. */
+export function listStatements(query: SessionQuery): ListStatements {
+  const { text: where, params } = whereOf(query.scope, query.filters);
+  const order = query.order.map((o) => `${SORT_COLUMNS[o.field]} ${o.descending ? 'DESC' : 'ASC'}`);
+  if (!query.order.some((o) => o.field === 'id')) order.push('s.id ASC');
+  const searching = isSet(query.filters.searchTerms);
+  return {
+    combined: searching ? searchStatement(query, where, params) : undefined,
+    count: countStatement(query, where, params),
+    // The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join.
+    page: {
+      text: `SELECT ${SESSION_SELECT} FROM (
+          SELECT s.* FROM sessions s ${where} ORDER BY ${order.join(', ')} ${limitOffset(query.limit, query.offset)}
+        ) s JOIN users u ON u.id = s.user_id ORDER BY ${order.join(', ')}`,
+      params,
+    },
+    // Prepared (and so planned once) only for texts from a small set: first pages, no search patterns.
+    prepare: !searching && query.order.length <= 2 && query.offset === 0,
+  };
+}
+
+/** For searches: the matches, narrow (id and sort keys), are gathered once, counted, and the page cut from them. */
+function searchStatement(query: SessionQuery, where: string, params: unknown[]): Statement {
+  const keys = query.order
+    .filter((o) => o.field !== 'id')
+    .map((o, i) => ({ expr: SORT_COLUMNS[o.field], alias: `k${i}`, o }));
+  const keyOrder = query.order.map(
+    (o) => `m.${o.field === 'id' ? 'id' : keys.find((k) => k.o === o)!.alias} ${o.descending ? 'DESC' : 'ASC'}`,
+  );
+  if (!query.order.some((o) => o.field === 'id')) keyOrder.push('m.id ASC');
+  return {
+    text: `WITH m AS MATERIALIZED (
+        SELECT s.id${keys.map((k) => `, ${k.expr} AS ${k.alias}`).join('')} FROM sessions s ${where}
+      )
+      SELECT t.total, p.* FROM (SELECT count(*) AS total FROM m) t
+      LEFT JOIN LATERAL (
+        SELECT ${SESSION_SELECT}, pick.pos FROM (
+          SELECT cut.id, row_number() OVER () AS pos FROM (
+            SELECT m.id FROM m ORDER BY ${keyOrder.join(', ')} ${limitOffset(query.limit, query.offset)}
+          ) cut
+        ) pick JOIN sessions s ON s.id = pick.id JOIN users u ON u.id = s.user_id
+      ) p ON true
+      ORDER BY p.pos`,
+    params,
+  };
+}
+
+/**
+ * Totals the counter tables keep (migration CountersAndListIndexes), by the exact set of scope keys a query uses.
+ * A live count subtracts the sessions past expiry that the sweeper has not marked yet.
+ */
+const COUNTERS: Record<string, (scope: SessionScope) => Statement> = {
+  liveOnly: () => ({
+    text: `SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live')
+                - (SELECT count(*) FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}) AS n`,
+    params: [],
+  }),
+  'liveOnly+userIds': ({ userIds }) => {
+    const users = userIds!.length === 1 ? '= $1::int' : '= ANY($1::int[])';
+    return {
+      text: `SELECT (SELECT coalesce(sum(n), 0) FROM live_session_counts WHERE user_id ${users})
+                  - (SELECT count(*) FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} AND s.user_id ${users}) AS n`,
+      params: [userIds!.length === 1 ? userIds![0] : userIds],
+    };
+  },
+  '': () => counterScope('all'),
+  poolId: ({ poolId }) => counterScope(`pool:${poolId}`),
+  accountId: ({ accountId }) => counterScope(`account:${accountId}`),
+};
+
+function counterScope(scope: string): Statement {
+  return { text: `SELECT coalesce(sum(n), 0) AS n FROM session_counts WHERE scope = $1`, params: [scope] };
+}
+
+/**
+ * The rule for totals, derived from the query itself: a counter serves only when no filter is set and the scope
+ * keys in use are exactly the ones a counter keeps; anything else (a new filter or scope key included) counts rows.
+ */
+export function counterFor(scope: SessionScope, filters: SessionFilters): Statement | null {
+  if (Object.values(filters).some(isSet)) return null;
+  const used = (Object.keys(scope) as (keyof SessionScope)[])
+    .filter((key) => scope[key] !== undefined && scope[key] !== false)
+    .sort()
+    .join('+');
+  const counter = Object.prototype.hasOwnProperty.call(COUNTERS, used) ? COUNTERS[used] : undefined;
+  return counter ? counter(scope) : null;
+}
+
+function countStatement(query: SessionQuery, where: string, params: unknown[]): Statement {
+  return counterFor(query.scope, query.filters) ?? { text: `SELECT count(*) AS n FROM sessions s ${where}`, params };
+}
+
+/** One user's sessions past expiry that the sweeper has not marked yet (index-only on sessions_live_user_id). */
+const EXPIRED_OF_USER = (user: string) =>
+  `SELECT count(*) FROM sessions s WHERE s.user_id = ${user} AND ${EXPIRED_UNSWEPT_SQL}`;
+
+/** Users whose every live-status session is past expiry but not yet marked by the sweeper (usually none). */
+const USERS_ALL_EXPIRED = `SELECT x.user_id FROM (
+    SELECT s.user_id, count(*) AS e FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} GROUP BY s.user_id
+  ) x WHERE x.e = (SELECT c.n FROM live_session_counts c WHERE c.user_id = x.user_id)`;
+
+/** How many users have live sessions: the counter minus users whose every live-status session expired. */
+export const USERS_WITH_LIVE_COUNT_SQL = `SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'users')
+  - (SELECT count(*) FROM (${USERS_ALL_EXPIRED}) gone) AS n`;
+
+/**
+ * A page of users with live sessions and their counts, by username: users walked in username order and kept when
+ * their counter is positive (a cheap filter, so the planner walks the username index and stops after a page);
+ * each shown count subtracts that user's expired-but-unswept sessions, computed for the page's rows only.
+ */
+export function usersWithLivePageSql(limit: number, offset: number): string {
+  return `SELECT u.uuid, u.username, u.is_operator, c.n - (${EXPIRED_OF_USER('u.id')}) AS n
+    FROM users u JOIN live_session_counts c ON c.user_id = u.id
+    WHERE c.n > 0 AND u.id NOT IN (${USERS_ALL_EXPIRED})
+    ORDER BY u.username, u.id ${limitOffset(limit, offset)}`;
+}

@@ -1,0 +1,40 @@
+import { Row } from '../../../database/database';
+import { Face, SessionEvent } from '../../session.model';
+import { date, nullableNumber, nullableString } from './decode';
+import { defineTable, selectList } from './table';
+
+export interface SessionEventRow {
+  id: number;
+  session_id: number;
+  kind: SessionEvent['kind'];
+  actor_user_id: number | null;
+  face: Face | null;
+  at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export const SESSION_EVENTS = defineTable<SessionEventRow>('session_events', 'e', {
+  id: 'bigint',
+  session_id: 'bigint',
+  kind: 'varchar',
+  actor_user_id: 'int',
+  face: 'varchar',
+  at: 'timestamptz',
+  ip: 'inet',
+  user_agent: 'text',
+});
+
+export const SESSION_EVENT_SELECT = selectList(SESSION_EVENTS, ['session_id']);
+
+export function toSessionEvent(row: Row): SessionEvent {
+  return {
+    id: Number(row.id),
+    kind: row.kind as SessionEvent['kind'],
+    actorUserId: nullableNumber(row.actor_user_id),
+    face: (row.face as Face | null) ?? null,
+    at: date(row.at),
+    ip: nullableString(row.ip),
+    userAgent: nullableString(row.user_agent),
+  };
+}

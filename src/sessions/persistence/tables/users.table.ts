@@ -1,0 +1,47 @@
+import { Row } from '../../../database/database';
+import { User } from '../../session.model';
+import { date } from './decode';
+import { defineTable, selectList } from './table';
+
+export interface UserRow {
+  id: number;
+  uuid: string;
+  username: string;
+  name: string;
+  email: string;
+  is_superuser: boolean;
+  is_operator: boolean;
+  is_active: boolean;
+  pfid: string;
+  created_at: Date;
+}
+
+export const USERS = defineTable<UserRow>('users', 'u', {
+  id: 'int',
+  uuid: 'uuid',
+  username: 'varchar',
+  name: 'text',
+  email: 'text',
+  is_superuser: 'boolean',
+  is_operator: 'boolean',
+  is_active: 'boolean',
+  pfid: 'char(32)',
+  created_at: 'timestamptz',
+});
+
+export const USER_SELECT = selectList(USERS);
+
+export function toUser(row: Row): User {
+  return {
+    id: Number(row.id),
+    uuid: String(row.uuid),
+    username: String(row.username),
+    name: String(row.name),
+    email: String(row.email),
+    isSuperuser: Boolean(row.is_superuser),
+    isOperator: Boolean(row.is_operator),
+    isActive: Boolean(row.is_active),
+    pfid: String(row.pfid),
+    createdAt: date(row.created_at),
+  };
+}

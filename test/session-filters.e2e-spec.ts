@@ -1,0 +1,124 @@
+import { counterFor, whereOf } from '../src/sessions/persistence/session-list.sql';
+import { Caller } from '../src/sessions/session.model';
+import { SessionFilters, SessionScope } from '../src/sessions/session-query';
+import { domainOf } from './support/domain';
+import { USER_AGENTS } from './support/factories';
+import { engines, startTestApp, TestApp } from './support/test-app';
+
+/**
+ * Search and filter semantics live only in SQL (session-list.sql.ts), and whether a total comes from the counter
+ * tables or from count(*) derives from the query itself. Every filter the domain offers is listed here (the
+ * Record type makes a new one fail to compile until it has a sample), and every combination of scope and filter
+ * is proved against count(*) over the same rows.
+ */
+const FILTER_SAMPLES: { [K in keyof SessionFilters]-?: NonNullable<SessionFilters[K]>[] } = {
+  username: ['ann-filters', 'nobody'],
+  lastIp: ['203.0.113.1', '2001:DB8:0::1'],
+  lastUserAgent: [USER_AGENTS.windowsChrome],
+  searchTerms: [['ANN'], ['203.0.113', 'MACINTOSH'], ['%'], ['ann-filters\x1f203']],
+};
+
+describe.each(engines())('session filters and exact totals on %s', (engine) => {
+  let t: TestApp;
+  let domain: ReturnType<typeof domainOf>;
+  let root: Caller;
+  let users: { ann: number; ben: number };
+  const pool = '01kc0000000000000000000000000000';
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    domain = domainOf(t.app);
+    root = await domain.credentials.authenticate(t.adminKey);
+    const ann = await domain.accounts.insertUser({ username: 'ann-filters' });
+    const ben = await domain.accounts.insertUser({ username: 'ben-filters' });
+    users = { ann: ann.id, ben: ben.id };
+    const logins = [
+      [ann, '203.0.113.1', USER_AGENTS.macSafari, undefined],
+      [ann, '203.0.113.2', USER_AGENTS.windowsChrome, pool],
+      [ben, '2001:db8::1', 'curl/8.5.0', pool],
+      [ben, '198.51.100.9', USER_AGENTS.linuxFirefox, undefined],
+    ] as const;
+    for (const [user, ip, userAgent, poolId] of logins) {
+      await domain.sessions.createSession(root, { user: user.id, ip, userAgent, poolId });
+    }
+    // One ended and one expired-but-unswept session, so live and all-status totals differ.
+    const { session: ended } = await domain.sessions.createSession(root, {
+      user: ben.id,
+      ip: '192.0.2.1',
+      userAgent: 'x',
+    });
+    await domain.sessions.revokeSession(root, { id: ended.id }, 'hub');
+    const { session: expired } = await domain.sessions.createSession(root, {
+      user: ann.id,
+      ip: '192.0.2.2',
+      userAgent: 'x',
+    });
+    await t.sql(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [expired.id]);
+  });
+  afterAll(() => t?.close());
+
+  const scopes = (): SessionScope[] => {
+    const result: SessionScope[] = [];
+    for (const liveOnly of [true, false])
+      for (const userIds of [undefined, [users.ann], [users.ann, users.ben]])
+        for (const poolId of [undefined, pool])
+          for (const accountId of [undefined, '01kc1111111111111111111111111111'])
+            result.push({ liveOnly, userIds, poolId, accountId });
+    return result;
+  };
+
+  const filterSets = (): SessionFilters[] => {
+    const sets: SessionFilters[] = [{}];
+    for (const key of Object.keys(FILTER_SAMPLES) as (keyof SessionFilters)[])
+      for (const value of FILTER_SAMPLES[key]) sets.push({ [key]: value });
+    sets.push({ username: 'ann-filters', searchTerms: ['203'] });
+    return sets;
+  };
+
+  it('should give every scope and filter the total count(*) gives, counters only where no filter is set', async () => {
+    let checked = 0;
+    for (const scope of scopes()) {
+      for (const filters of filterSets()) {
+        const page = await domain.sessions.listSessions(
+          root,
+          { scope, filters, order: [{ field: 'id', descending: false }], offset: 0, limit: 100 },
+          'hub',
+        );
+        const where = whereOf(scope, filters);
+        const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions s ${where.text}`, where.params);
+        expect([scope, filters, page.total]).toEqual([scope, filters, Number(n)]);
+        expect(page.items.length).toBe(Number(n));
+        const anyFilter = Object.values(filters).some((v) => v !== undefined);
+        if (anyFilter) expect(counterFor(scope, filters)).toBeNull();
+        checked++;
+      }
+    }
+    expect(checked).toBe(scopes().length * filterSets().length);
+  });
+
+  it('should never use a counter for a filter or scope key it does not know', () => {
+    const unknownFilter = { someNewFilter: 'x' } as unknown as SessionFilters;
+    expect(counterFor({ liveOnly: true }, unknownFilter)).toBeNull();
+    const unknownScope = { liveOnly: true, someNewScope: 'x' } as unknown as SessionScope;
+    expect(counterFor(unknownScope, {})).toBeNull();
+    expect(counterFor({ liveOnly: true }, {})).not.toBeNull();
+  });
+
+  it('matches search terms and exact filters on a detail lookup, as authentik narrows a retrieve', async () => {
+    const { session } = await domain.sessions.createSession(root, {
+      user: 'ann-filters',
+      ip: '2001:db8::1',
+      userAgent: 'curl/8.5.0',
+    });
+    const matches = (filters: SessionFilters) =>
+      domain.sessions.getLiveMatching(root, session.uuid, filters, 'authentik').then(
+        () => true,
+        () => false,
+      );
+    expect(await matches({ searchTerms: ['ANN', 'CURL', 'db8'] })).toBe(true);
+    expect(await matches({ searchTerms: ['ann bob'] })).toBe(false);
+    expect(await matches({ lastIp: '2001:DB8:0::1', username: 'ann-filters', lastUserAgent: 'curl/8.5.0' })).toBe(true);
+    expect(await matches({ username: 'Ann-filters' })).toBe(false);
+    expect(await matches({ lastIp: '2001:db8::2' })).toBe(false);
+  });
+});
