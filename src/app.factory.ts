@@ -4,7 +4,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppModule, AppModuleOptions } from './app.module';
 import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
-import { MalformedBodyPipe, MalformedJson } from './http/malformed-body';
+import { runInRequestScope } from './database/request-scope';
+import { parseJsonBody } from './http/json-body';
+import { MalformedBodyPipe } from './http/malformed-body';
 
 /** LOG_LEVEL in Nest's terms: each level includes the more severe ones. */
 function nestLogLevels(level: AppConfig['LOG_LEVEL']): LogLevel[] {
@@ -40,17 +42,18 @@ export async function createApp(options: AppModuleOptions, quiet = false): Promi
   // A body that is not valid JSON reaches the route as a marker, so each face answers it in its own words.
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      done(null, new MalformedJson((error as Error).message));
-    }
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, parseJsonBody(String(body))),
+  );
+  // Database work of a request whose client hangs up is cancelled (see PostgresDatabase.rows).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const clientGone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) clientGone.abort();
+    });
+    runInRequestScope(clientGone.signal, done);
   });
   app.useGlobalPipes(new MalformedBodyPipe());
-  app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();
   return app;

@@ -2,13 +2,15 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory';
-import { loadConfig } from './config/app-config';
+import { configHelp, loadConfig } from './config/app-config';
 import { runMigrations } from './database/migrate';
 import { DOCS_PATH } from './docs/swagger';
+import { closeOnSignals, superviseWorkers } from './ops/graceful-shutdown';
 
 async function serve(): Promise<void> {
   const config = loadConfig();
   const app = await createApp({ config });
+  closeOnSignals(app, config);
   await app.listen(config.PORT, '0.0.0.0');
   if (!cluster.isWorker || cluster.worker?.id === 1) {
     const engine = config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}`;
@@ -19,16 +21,16 @@ async function serve(): Promise<void> {
 
 /** WORKERS=N forks N processes behind one port; the primary migrates first so workers start on a ready schema. */
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(configHelp());
+    return;
+  }
   const config = loadConfig();
   if (config.WORKERS > 1 && cluster.isPrimary) {
     if (!config.DATABASE_URL)
       throw new Error('WORKERS > 1 needs DATABASE_URL: the embedded database belongs to one process.');
     await runMigrations(config);
-    for (let i = 0; i < config.WORKERS; i++) cluster.fork();
-    cluster.on('exit', (worker, code, signal) => {
-      Logger.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`, 'main');
-      cluster.fork();
-    });
+    superviseWorkers(config.WORKERS);
     return;
   }
   await serve();

@@ -1,96 +1,169 @@
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, validateSync } from 'class-validator';
+import { accessSync, constants } from 'node:fs';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
+
+/** What `--help` and every configuration error say about a setting. */
+interface SettingDoc {
+  name: string;
+  description: string;
+  example: string;
+}
+
+const SETTING_DOCS: SettingDoc[] = [];
+
+/** Documents a setting once: for `--help`, and for the example in its error message. */
+function Setting(description: string, example: string): PropertyDecorator {
+  return (_target, key) => {
+    SETTING_DOCS.push({ name: String(key), description, example });
+  };
+}
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+/** An integer setting within [min, max]. */
+function IntSetting(min: number, max: number, description: string, example: string): PropertyDecorator {
+  return applyDecorators(
+    Transform(toInt),
+    IsInt({ message: `must be a whole number from ${min} to ${max}` }),
+    Min(min, { message: `must be at least ${min}` }),
+    Max(max, { message: `must be at most ${max}` }),
+    Setting(description, example),
+  );
+}
+
+/** An optional path to a file the process must be able to read. */
+function OptionalFileSetting(description: string, example: string): PropertyDecorator {
+  return applyDecorators(
+    Transform(emptyToUndefined),
+    IsOptional(),
+    ValidateBy({
+      name: 'readableFile',
+      validator: {
+        validate: (value: unknown) => {
+          try {
+            accessSync(String(value), constants.R_OK);
+            return true;
+          } catch {
+            return false;
+          }
+        },
+        defaultMessage: () => 'is not a readable file',
+      },
+    }),
+    Setting(description, example),
+  );
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
 /** Every setting SessionHub reads from its environment; each has a default that works on a laptop. */
 export class AppConfig {
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @IntSetting(0, 65535, 'HTTP port to listen on.', '3000')
   PORT = 3000;
 
   @Transform(emptyToUndefined)
   @IsOptional()
-  @IsString()
+  @ValidateBy({
+    name: 'postgresUrl',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^postgres(ql)?:\/\/[^\s]+$/.test(value),
+      defaultMessage: () => 'must be a postgres:// or postgresql:// connection URL',
+    },
+  })
+  @Setting(
+    'PostgreSQL server to use; unset: the embedded PGlite database in DATA_DIR.',
+    'postgres://sessionhub:secret@db.internal:5432/sessionhub',
+  )
   DATABASE_URL?: string;
 
   @IsString()
-  @MinLength(1)
+  @MinLength(1, { message: 'must not be empty' })
+  @Setting('Where the embedded database keeps its files (when DATABASE_URL is unset).', './data')
   DATA_DIR = './data';
 
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(1)
+  @Setting('An API token key for the superuser admin, stored at start (hashed) if new.', 'a-long-random-secret')
   BOOTSTRAP_TOKEN?: string;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
+  @OptionalFileSetting('MaxMind GeoLite2/GeoIP2 City database (.mmdb); unset: no geo data.', '/data/GeoLite2-City.mmdb')
   GEOIP_CITY_DB?: string;
 
-  @Transform(emptyToUndefined)
-  @IsOptional()
-  @IsString()
+  @OptionalFileSetting('MaxMind GeoLite2/GeoIP2 ASN database (.mmdb); unset: no ASN data.', '/data/GeoLite2-ASN.mmdb')
   GEOIP_ASN_DB?: string;
 
-  /** Absolute lifetime of a session made by the hub's login call, unless the call asks for another. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(60)
-  @Max(366 * 24 * 3600)
+  @IntSetting(
+    60,
+    366 * 24 * 3600,
+    "Absolute lifetime of a login's session, unless the call asks for another.",
+    '1209600',
+  )
   SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
-  /** A validate call writes last-seen only when the stored value is older than this. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(0)
-  @Max(3600)
+  @IntSetting(0, 3600, 'A validate writes last-seen only when the stored value is older than this.', '60')
   TOUCH_INTERVAL_SECONDS = 60;
 
-  /** Ended, revoked and expired sessions are purged this many days after they stopped being live. */
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(3650)
+  @IntSetting(1, 3650, 'Ended sessions are purged this many days after they stopped being live.', '30')
   RETENTION_DAYS = 30;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntSetting(10, 7 * 24 * 3600, 'How often housekeeping (expiry sweep, purge) runs, once per deployment.', '300')
+  HOUSEKEEPING_INTERVAL_SECONDS = 300;
+
+  @IntSetting(1, 64, 'Processes serving one port (PostgreSQL only).', '2')
   WORKERS = 1;
 
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @IntSetting(1, 200, 'PostgreSQL connections per process.', '10')
   DATABASE_POOL_SIZE = 10;
 
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+  @IntSetting(0, 600_000, 'PostgreSQL cancels any statement of a request past this (0: no limit).', '5000')
+  STATEMENT_TIMEOUT_MS = 5000;
+
+  @IntSetting(0, 600, 'On SIGTERM, readiness answers 503 this long before the listener closes (load balancers).', '5')
+  SHUTDOWN_DRAIN_SECONDS = 0;
+
+  @IntSetting(1, 3600, 'On SIGTERM, in-flight requests get this long to finish before the process exits.', '25')
+  SHUTDOWN_GRACE_SECONDS = 25;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  @Setting('How much the service logs.', 'info')
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
 
-/** Reads and validates the environment; throws one readable error listing every bad setting. */
+/** The names of every setting, optional ones included. */
+function settingNames(): string[] {
+  return SETTING_DOCS.map((doc) => doc.name);
+}
+
+/**
+ * Reads and validates the environment; throws one readable error listing every bad setting, each with its
+ * variable, what is wrong with the value and an example of a good one.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat([
-    'DATABASE_URL',
-    'BOOTSTRAP_TOKEN',
-    'GEOIP_CITY_DB',
-    'GEOIP_ASN_DB',
-  ]);
   const picked: Record<string, unknown> = {};
-  for (const key of known) if (env[key] !== undefined) picked[key] = env[key];
+  for (const key of settingNames()) if (env[key] !== undefined) picked[key] = env[key];
   const config = plainToInstance(AppConfig, picked, { exposeDefaultValues: true });
   const errors = validateSync(config, { whitelist: true });
   if (errors.length > 0) {
-    const lines = errors.map(
-      (e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
-    );
+    const lines = errors.map((e) => {
+      const doc = SETTING_DOCS.find((d) => d.name === e.property);
+      const example = doc ? ` (for example ${e.property}=${doc.example})` : '';
+      return `  ${e.property}=${JSON.stringify(env[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}${example}`;
+    });
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return config;
+}
+
+/** `--help`: every variable with its default and what it does. */
+export function configHelp(): string {
+  const defaults = new AppConfig() as unknown as Record<string, unknown>;
+  const rows = SETTING_DOCS.map((doc) => {
+    const value = defaults[doc.name];
+    return `  ${doc.name.padEnd(30)} ${value === undefined ? '(unset)' : String(value as string | number)}\n      ${doc.description}`;
+  });
+  return `SessionHub reads its settings from environment variables:\n\n${rows.join('\n')}\n`;
 }

@@ -23,7 +23,11 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       providers: [
-        { provide: DATABASE, inject: [APP_CONFIG], useFactory: (config: AppConfig) => openDatabase(config, dataDir) },
+        {
+          provide: DATABASE,
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => openDatabase(config, dataDir, true),
+        },
         DatabaseCloser,
       ],
       exports: [DATABASE],

@@ -8,15 +8,26 @@ export interface DatabaseSettings {
   DATABASE_URL?: string;
   DATA_DIR: string;
   DATABASE_POOL_SIZE: number;
+  /** Applied to the service's connections only (`serving`); the CLI's bulk work and migrations have no limit. */
+  STATEMENT_TIMEOUT_MS?: number;
 }
 
 /**
  * A PostgreSQL server when DATABASE_URL is set, otherwise embedded PGlite with its data in DATA_DIR (created if
- * missing). `dataDirOverride` null asks for an in-memory PGlite (tests).
+ * missing). `dataDirOverride` null asks for an in-memory PGlite (tests). `serving`: the HTTP service's connections,
+ * with the request statement timeout.
  */
-export async function openDatabase(settings: DatabaseSettings, dataDirOverride?: string | null): Promise<Database> {
+export async function openDatabase(
+  settings: DatabaseSettings,
+  dataDirOverride?: string | null,
+  serving = false,
+): Promise<Database> {
   if (settings.DATABASE_URL) {
-    return new PostgresDatabase({ url: settings.DATABASE_URL, poolSize: settings.DATABASE_POOL_SIZE });
+    return new PostgresDatabase({
+      url: settings.DATABASE_URL,
+      poolSize: settings.DATABASE_POOL_SIZE,
+      statementTimeoutMs: serving ? settings.STATEMENT_TIMEOUT_MS : 0,
+    });
   }
   let dataDir: string | undefined;
   if (dataDirOverride !== null) {

@@ -1,13 +1,23 @@
 import { EventEmitter } from 'node:events';
 import { Extension, PGlite, Transaction } from '@electric-sql/pglite';
 import { Database, Queryable, Row } from './database';
+import { lockDataDir } from './data-dir-lock';
+import { classifyDatabaseError } from './errors';
 
 // The contrib entry has only ESM typings, but a CommonJS build exists: load it with require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
 function on(target: PGlite | Transaction): Queryable {
-  return { rows: async (text, params = []) => (await target.query<Row>(text, params)).rows };
+  return {
+    rows: async (text, params = []) => {
+      try {
+        return (await target.query<Row>(text, params)).rows;
+      } catch (error) {
+        throw classifyDatabaseError(error);
+      }
+    },
+  };
 }
 
 /**
@@ -18,13 +28,25 @@ export class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
   private readonly direct: Queryable;
 
-  private constructor(readonly pglite: PGlite) {
+  private constructor(
+    readonly pglite: PGlite,
+    private readonly unlock: () => void,
+  ) {
     this.direct = on(pglite);
   }
 
-  /** `dataDir` undefined: in memory (tests). */
+  /**
+   * `dataDir` undefined: in memory (tests). A data directory belongs to one process at a time (a lock file naming
+   * it): a second PGlite on the same files would corrupt them.
+   */
   static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
-    return new PgliteDatabase(await PGlite.create({ dataDir, extensions: { pg_trgm } }));
+    const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+    try {
+      return new PgliteDatabase(await PGlite.create({ dataDir, extensions: { pg_trgm } }), unlock);
+    } catch (error) {
+      unlock();
+      throw error;
+    }
   }
 
   rows(text: string, params: unknown[] = []): Promise<Row[]> {
@@ -84,5 +106,6 @@ export class PgliteDatabase implements Database {
 
   async close(): Promise<void> {
     if (!this.pglite.closed) await this.pglite.close();
+    this.unlock();
   }
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, QueryOptions, Queryable, Row } from './database';
+import { classifyDatabaseError } from './errors';
+import { currentRequestSignal } from './request-scope';
 
 // Session and event ids are bigint columns but stay far below 2^53: read them as numbers, as PGlite does.
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -24,23 +26,34 @@ export function queryConfig(text: string, params: unknown[], options: QueryOptio
 export interface PostgresSettings {
   url: string;
   poolSize: number;
+  /** Every statement of the service's connections is cancelled past this; 0 or unset: no limit (CLI, migrations). */
+  statementTimeoutMs?: number;
 }
 
 /** The `pg` settings of every service connection: one place, so the bench floor connects exactly the same way. */
 export function poolOptions(settings: PostgresSettings) {
+  const timeout = settings.statementTimeoutMs ? ` -c statement_timeout=${Math.trunc(settings.statementTimeoutMs)}` : '';
   return {
     connectionString: settings.url,
     max: settings.poolSize,
     // JIT compiles a query once its estimated cost crosses a threshold, and parallel workers start per query: for
     // short queries from many connections that is milliseconds of overhead to save microseconds, so both are off.
-    options: '-c jit=off -c max_parallel_workers_per_gather=0',
+    options: `-c jit=off -c max_parallel_workers_per_gather=0${timeout}`,
+    // A server that does not answer must not hold a request forever: refused after this, a 503 for the client.
+    connectionTimeoutMillis: 5000,
   };
 }
 
+async function rowsOf(client: Pool | PoolClient, text: string, params: unknown[], options?: QueryOptions) {
+  try {
+    return (await client.query(queryConfig(text, params, options))).rows as Row[];
+  } catch (error) {
+    throw classifyDatabaseError(error);
+  }
+}
+
 function on(client: Pool | PoolClient): Queryable {
-  return {
-    rows: async (text, params = [], options) => (await client.query(queryConfig(text, params, options))).rows as Row[],
-  };
+  return { rows: (text, params = [], options) => rowsOf(client, text, params, options) };
 }
 
 /** PostgreSQL through a `pg` pool this object owns. */
@@ -49,19 +62,44 @@ export class PostgresDatabase implements Database {
   readonly pool: Pool;
   private readonly direct: Queryable;
 
-  constructor(settings: PostgresSettings) {
+  constructor(private readonly settings: PostgresSettings) {
     this.pool = new Pool(poolOptions(settings));
     // An idle connection that dies (server restart) must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
     this.direct = on(this.pool);
   }
 
-  rows(text: string, params: unknown[] = [], options?: QueryOptions): Promise<Row[]> {
-    return this.direct.rows(text, params, options);
+  /** A query; inside an HTTP request it is cancelled (pg_cancel_backend) when the client goes away first. */
+  async rows(text: string, params: unknown[] = [], options?: QueryOptions): Promise<Row[]> {
+    const signal = currentRequestSignal();
+    if (!signal) return this.direct.rows(text, params, options);
+    const client = await this.connect();
+    const cancel = () => void this.cancel(client);
+    signal.addEventListener('abort', cancel, { once: true });
+    try {
+      return await rowsOf(client, text, params, options);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      client.release();
+    }
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (error) {
+      throw classifyDatabaseError(error);
+    }
+  }
+
+  /** Asks the server to stop what `client`'s backend runs now (the client that asked for it has gone away). */
+  private async cancel(client: PoolClient): Promise<void> {
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid) await this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
   }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
     try {
       await client.query('BEGIN');
       const result = await work(on(client));
@@ -75,20 +113,21 @@ export class PostgresDatabase implements Database {
     }
   }
 
+  /**
+   * TypeORM (migrations) gets its own single connection to the same server, without the request statement
+   * timeout: building an index on a large table may take minutes.
+   */
   typeormDriver(): unknown {
-    const pool = this.pool;
-    // TypeORM constructs a Pool and ends it on destroy; it gets a view of ours that it cannot end.
-    class BorrowedPool {
+    const options = {
+      ...poolOptions({ ...this.settings, poolSize: 1, statementTimeoutMs: 0 }),
+      idleTimeoutMillis: 1000,
+    };
+    class MigrationPool extends Pool {
       constructor() {
-        return {
-          connect: pool.connect.bind(pool),
-          query: pool.query.bind(pool),
-          on: () => undefined,
-          end: (callback?: (error?: Error) => void) => callback?.(),
-        };
+        super(options);
       }
     }
-    return { Pool: BorrowedPool, types };
+    return { Pool: MigrationPool, types };
   }
 
   async close(): Promise<void> {

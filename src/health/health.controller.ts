@@ -1,14 +1,24 @@
-import { Controller, Get, Module } from '@nestjs/common';
+import { Controller, Get, Global, Inject, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { DATABASE } from '../config/tokens';
+import { Database } from '../database/database';
+import { ShutdownState } from '../ops/shutdown-state';
 
-/** authentik's probe paths: live answers while the process runs, ready only while the database answers. */
+const PING_TIMEOUT_MS = 3000;
+
+/**
+ * authentik's probe paths: live answers while the process runs; ready only while the database answers on the
+ * service's own connections and the process is not shutting down.
+ */
 @ApiExcludeController()
 @Controller('-/health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    private readonly shutdown: ShutdownState,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   @Get('live')
@@ -20,9 +30,36 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
+    return this.health.check([() => this.serving(), () => this.databaseAnswers()]);
+  }
+
+  private serving() {
+    const check = this.indicators.check('shutdown');
+    return this.shutdown.isDraining ? check.down('shutting down') : check.up();
+  }
+
+  private async databaseAnswers() {
+    const check = this.indicators.check('database');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.database.rows('SELECT 1'), timeout]);
+      return check.up();
+    } catch (error) {
+      return check.down((error as Error).message);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 
-@Module({ imports: [TerminusModule.forRoot({ logger: false })], controllers: [HealthController] })
+@Global()
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [ShutdownState],
+  exports: [ShutdownState],
+})
 export class HealthModule {}

@@ -1,189 +1,217 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { applyDecorators, HttpStatus } from '@nestjs/common';
+import { ApiProperty, ApiResponse } from '@nestjs/swagger';
 import {
-  IsBoolean,
-  IsDateString,
-  IsEmail,
-  IsIn,
-  IsInt,
-  IsIP,
-  IsObject,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateBy,
-  ValidateNested,
-} from 'class-validator';
-import { PFID_PATTERN } from '../sessions/pfid';
+  DeviceClass,
+  Face,
+  SESSION_STATUSES,
+  SESSION_TYPES,
+  SessionEvent,
+  SessionStatus,
+  SessionType,
+} from '../sessions/session.model';
 
-const PFID_EXAMPLE = '013xrzp12g3nqk8n6cyr5x0k8yb10h59';
+/**
+ * The hub's responses: OpenAPI schemas and the types hub.mapper.ts returns (plain objects of these shapes, never
+ * instances). camelCase keys, ISO 8601 dates.
+ */
 
-/** An optional Prefactor id (PFID), documented and validated together. */
-function OptionalPfid(field: string): PropertyDecorator {
+const UUID = { format: 'uuid', example: '83bde819-ec08-4cee-b635-884145630d0b' } as const;
+const PFID = { example: '013xrzp12g3nqk8nkv4y96wrbzje9dsr', description: 'Prefactor id (PFID).' } as const;
+const DATE = { format: 'date-time', example: '2026-11-22T10:00:00.000Z' } as const;
+const NULLABLE_DATE = { ...DATE, type: String, nullable: true } as const;
+const NULLABLE_STRING = { type: String, nullable: true } as const;
+const NULLABLE_INT = { type: 'integer', nullable: true } as const;
+const INT = { type: 'integer' } as const;
+
+// ---- users ------------------------------------------------------------------------------------------------------
+
+export class HubUser {
+  @ApiProperty({ ...INT, example: 4 }) id: number;
+  @ApiProperty(UUID) uuid: string;
+  @ApiProperty({ example: 'alice' }) username: string;
+  @ApiProperty({ example: 'Alice Example' }) name: string;
+  @ApiProperty({ example: 'alice@example.com' }) email: string;
+  @ApiProperty() isSuperuser: boolean;
+  @ApiProperty({ description: 'Operators may use the MOVENS admin face.' }) isOperator: boolean;
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ ...PFID, description: "The user's Prefactor identity id." }) identityId: string;
+  @ApiProperty(DATE) createdAt: string;
+}
+
+export class HubUserPage {
+  @ApiProperty({ type: [HubUser] }) items: HubUser[];
+  @ApiProperty({ ...INT, description: 'How many users match, on all pages.' }) total: number;
+  @ApiProperty({ ...INT, example: 0 }) offset: number;
+  @ApiProperty({ ...INT, example: 20 }) limit: number;
+}
+
+// ---- tokens -----------------------------------------------------------------------------------------------------
+
+export class HubTokenUser {
+  @ApiProperty({ ...INT, example: 4 }) id: number;
+  @ApiProperty({ example: 'alice' }) username: string;
+}
+
+export class HubToken {
+  @ApiProperty({ example: 'ci-token' }) identifier: string;
+  @ApiProperty({ type: HubTokenUser }) user: HubTokenUser;
+  @ApiProperty({ example: 'CI pipeline' }) description: string;
+  @ApiProperty({ ...NULLABLE_DATE, description: 'null: never expires.' }) expiresAt: string | null;
+  @ApiProperty(NULLABLE_DATE) lastUsedAt: string | null;
+  @ApiProperty(DATE) createdAt: string;
+}
+
+export class HubTokenWithKey extends HubToken {
+  @ApiProperty({ description: 'The key, shown this once: send it as `Authorization: Bearer <key>`.' }) key: string;
+}
+
+// ---- sessions ---------------------------------------------------------------------------------------------------
+
+export class HubSessionUser {
+  @ApiProperty({ ...INT, example: 4 }) id: number;
+  @ApiProperty(UUID) uuid: string;
+  @ApiProperty({ example: 'alice' }) username: string;
+}
+
+export class HubSeen {
+  @ApiProperty(DATE) at: string;
+  @ApiProperty({ example: '203.0.113.7' }) ip: string;
+  @ApiProperty() userAgent: string;
+}
+
+export class HubDevice {
+  @ApiProperty({ ...NULLABLE_STRING, example: 'Apple' }) brand: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'iPhone 15' }) model: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'iOS' }) osName: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: '17.2' }) osVersion: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'Movens' }) appName: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: '3.4.1' }) appVersion: string | null;
+}
+
+export class HubUserAgentBrowser {
+  @ApiProperty({ example: 'Safari' }) family: string;
+  @ApiProperty(NULLABLE_STRING) major: string | null;
+  @ApiProperty(NULLABLE_STRING) minor: string | null;
+  @ApiProperty(NULLABLE_STRING) patch: string | null;
+}
+
+export class HubUserAgentOs {
+  @ApiProperty({ example: 'Mac OS X' }) family: string;
+  @ApiProperty(NULLABLE_STRING) major: string | null;
+  @ApiProperty(NULLABLE_STRING) minor: string | null;
+  @ApiProperty(NULLABLE_STRING) patch: string | null;
+  @ApiProperty(NULLABLE_STRING) patch_minor: string | null;
+}
+
+export class HubUserAgentDevice {
+  @ApiProperty({ example: 'Mac' }) family: string;
+  @ApiProperty(NULLABLE_STRING) brand: string | null;
+  @ApiProperty(NULLABLE_STRING) model: string | null;
+}
+
+/** The user agent as ua-parser reads it (snake_case, as ua-parser's own dicts). */
+export class HubUserAgent {
+  @ApiProperty() string: string;
+  @ApiProperty({ type: HubUserAgentBrowser }) user_agent: HubUserAgentBrowser;
+  @ApiProperty({ type: HubUserAgentOs }) os: HubUserAgentOs;
+  @ApiProperty({ type: HubUserAgentDevice }) device: HubUserAgentDevice;
+}
+
+/** GeoIP facts about the last IP (authentik's geo_ip dict and more). */
+export class HubGeo {
+  @ApiProperty({ ...NULLABLE_STRING, example: 'EU' }) continent: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'DE' }) country: string | null;
+  @ApiProperty({ type: Number, nullable: true, example: 52.52 }) lat: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 13.405 }) long: number | null;
+  @ApiProperty({ example: 'Berlin' }) city: string;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'BE' }) region_code: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'Europe/Berlin' }) timezone: string | null;
+}
+
+export class HubAsn {
+  @ApiProperty({ ...NULLABLE_INT, example: 64496 }) asn: number | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: 'Example Networks' }) as_org: string | null;
+  @ApiProperty({ ...NULLABLE_STRING, example: '203.0.113.0/24' }) network: string | null;
+}
+
+const DEVICE_CLASSES: DeviceClass[] = ['smartphone', 'tablet', 'desktop', 'bot', 'other'];
+
+export class HubSession {
+  @ApiProperty({ ...INT, example: 275 }) id: number;
+  @ApiProperty(UUID) uuid: string;
+  @ApiProperty(PFID) pfid: string;
+  @ApiProperty({ type: HubSessionUser }) user: HubSessionUser;
+  @ApiProperty({ enum: SESSION_STATUSES, description: 'A live status past the expiry reads as complete.' })
+  status: SessionStatus;
+  @ApiProperty({ description: 'Not ended, not revoked and not expired.' }) live: boolean;
+  @ApiProperty({ enum: SESSION_TYPES }) sessionType: SessionType;
+  @ApiProperty(PFID) accountId: string;
+  @ApiProperty(PFID) domainId: string;
+  @ApiProperty(PFID) poolId: string;
+  @ApiProperty(PFID) identityId: string;
+  @ApiProperty(PFID) deviceId: string;
+  @ApiProperty({ example: 'Safari on Mac OS X' }) title: string;
+  @ApiProperty(DATE) createdAt: string;
+  @ApiProperty({ type: HubSeen }) firstSeen: HubSeen;
+  @ApiProperty({ type: HubSeen }) lastSeen: HubSeen;
+  @ApiProperty(DATE) expiresAt: string;
+  @ApiProperty(NULLABLE_DATE) endedAt: string | null;
+  @ApiProperty({ ...NULLABLE_INT, description: 'The user id of whoever ended or revoked it.' }) endedBy: number | null;
+  @ApiProperty({ type: HubDevice, description: 'What the app reported at login.' }) device: HubDevice;
+  @ApiProperty({ enum: DEVICE_CLASSES }) deviceClass: DeviceClass;
+  @ApiProperty({ type: HubUserAgent }) userAgent: HubUserAgent;
+  @ApiProperty({ type: HubGeo, nullable: true }) geo: HubGeo | null;
+  @ApiProperty({ type: HubAsn, nullable: true }) asn: HubAsn | null;
+}
+
+export class HubSessionWithToken extends HubSession {
+  @ApiProperty({ description: 'The session token, shown this once: what the application validates.' }) token: string;
+}
+
+const EVENT_KINDS: SessionEvent['kind'][] = ['created', 'validated_new_ip', 'ended', 'revoked', 'expired'];
+const FACES: Face[] = ['hub', 'authentik', 'prefactor', 'movens', 'system'];
+
+export class HubSessionEvent {
+  @ApiProperty({ ...INT, example: 1 }) id: number;
+  @ApiProperty({ enum: EVENT_KINDS }) kind: SessionEvent['kind'];
+  @ApiProperty({ ...NULLABLE_INT, description: 'Who did it; null for the system.' }) actorUserId: number | null;
+  @ApiProperty({ enum: FACES, nullable: true, description: 'The face it happened through.' }) face: Face | null;
+  @ApiProperty(DATE) at: string;
+  @ApiProperty(NULLABLE_STRING) ip: string | null;
+  @ApiProperty(NULLABLE_STRING) userAgent: string | null;
+}
+
+export class HubRevoked {
+  @ApiProperty({ ...INT, example: 2, description: 'How many sessions were revoked.' }) revoked: number;
+}
+
+// ---- errors -----------------------------------------------------------------------------------------------------
+
+export class HubError {
+  @ApiProperty({ ...INT, example: 404 }) statusCode: number;
+  @ApiProperty({ example: 'Not Found' }) error: string;
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: 'Session not found.',
+    description: 'What went wrong; for refused input, one message per problem.',
+  })
+  message: string | string[];
+}
+
+type HubErrorStatus =
+  HttpStatus.BAD_REQUEST | HttpStatus.UNAUTHORIZED | HttpStatus.FORBIDDEN | HttpStatus.NOT_FOUND | HttpStatus.CONFLICT;
+
+/** The error answers of an operation, each with its description; all have the HubError body. */
+export function HubErrors(descriptions: Partial<Record<HubErrorStatus, string>>): MethodDecorator & ClassDecorator {
   return applyDecorators(
-    ApiPropertyOptional({ example: PFID_EXAMPLE, pattern: PFID_PATTERN.source }),
-    IsOptional(),
-    IsString(),
-    Matches(PFID_PATTERN, { message: `${field} must be a valid ID` }),
+    ...Object.entries(descriptions).map(([status, description]) =>
+      ApiResponse({ status: Number(status), description, type: HubError }),
+    ),
   );
 }
 
-/** A user given as integer id, uuid or username. */
-function IsUserRef(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isUserRef',
-    validator: {
-      validate: (value: unknown) =>
-        (typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 2147483647) ||
-        (typeof value === 'string' && value.length > 0 && value.length <= 150),
-      defaultMessage: () => 'user must be a user id, uuid or username',
-    },
-  });
-}
-
-export class CreateUserDto {
-  @ApiProperty({ example: 'alice', description: 'Unique; letters, digits and @/./+/-/_.' })
-  @IsString()
-  @Matches(/^[\w.@+-]{1,150}$/, { message: 'username must be 1-150 letters, digits and @/./+/-/_' })
-  username: string;
-
-  @ApiPropertyOptional({ example: 'Alice Example' }) @IsOptional() @IsString() @MaxLength(300) name?: string;
-  @ApiPropertyOptional({ example: 'alice@example.com' }) @IsOptional() @IsEmail() @MaxLength(254) email?: string;
-  @ApiPropertyOptional({ default: false }) @IsOptional() @IsBoolean() isSuperuser?: boolean;
-  @ApiPropertyOptional({ default: false, description: 'Operators may use the MOVENS admin face.' })
-  @IsOptional()
-  @IsBoolean()
-  isOperator?: boolean;
-}
-
-export class ListQueryDto {
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000_000)
-  offset?: number;
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'Case-insensitive substring of username, name or email.' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  search?: string;
-}
-
-export class CreateTokenDto {
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string' }],
-    example: 'alice',
-    description: 'User id, uuid or username.',
-  })
-  @IsUserRef()
-  user: number | string;
-
-  @ApiPropertyOptional({ example: 'CI pipeline' }) @IsOptional() @IsString() @MaxLength(500) description?: string;
-  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z' }) @IsOptional() @IsDateString() expiresAt?: string;
-  @ApiPropertyOptional({ example: 'ci-token', description: 'Defaults to the username and a random suffix.' })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[\w.-]{1,100}$/, { message: 'identifier must be 1-100 letters, digits, dots, dashes or underscores' })
-  identifier?: string;
-}
-
-export class DeviceDto {
-  @ApiPropertyOptional({ example: 'Apple' }) @IsOptional() @IsString() @MaxLength(100) brand?: string;
-  @ApiPropertyOptional({ example: 'iPhone 15' }) @IsOptional() @IsString() @MaxLength(100) model?: string;
-  @ApiPropertyOptional({ example: 'iOS' }) @IsOptional() @IsString() @MaxLength(100) osName?: string;
-  @ApiPropertyOptional({ example: '17.2' }) @IsOptional() @IsString() @MaxLength(50) osVersion?: string;
-  @ApiPropertyOptional({ example: 'Movens' }) @IsOptional() @IsString() @MaxLength(100) appName?: string;
-  @ApiPropertyOptional({ example: '3.4.1' }) @IsOptional() @IsString() @MaxLength(50) appVersion?: string;
-}
-
-export class CreateSessionDto {
-  @ApiProperty({
-    oneOf: [{ type: 'integer' }, { type: 'string' }],
-    example: 'alice',
-    description: 'User id, uuid or username.',
-  })
-  @IsUserRef()
-  user: number | string;
-
-  @ApiProperty({ example: '203.0.113.7' })
-  @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' })
-  ip: string;
-  @ApiProperty({
-    example:
-      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2 Safari/605.1.15',
-  })
-  @IsString()
-  @MaxLength(2048)
-  userAgent: string;
-
-  @ApiPropertyOptional({ enum: ['browser', 'api'], default: 'browser' })
-  @IsOptional()
-  @IsIn(['browser', 'api'])
-  sessionType?: 'browser' | 'api';
-  @ApiPropertyOptional({ enum: ['new', 'unauthenticated', 'authenticated'], default: 'authenticated' })
-  @IsOptional()
-  @IsIn(['new', 'unauthenticated', 'authenticated'])
-  status?: 'new' | 'unauthenticated' | 'authenticated';
-  @ApiPropertyOptional({
-    example: 86400,
-    minimum: 1,
-    maximum: 366 * 24 * 3600,
-    description: 'Lifetime; defaults to SESSION_TTL_SECONDS.',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(366 * 24 * 3600)
-  ttlSeconds?: number;
-  @OptionalPfid('accountId')
-  accountId?: string;
-  @OptionalPfid('domainId')
-  domainId?: string;
-  @OptionalPfid('poolId')
-  poolId?: string;
-  @OptionalPfid('deviceId')
-  deviceId?: string;
-  @ApiPropertyOptional({ example: 'Safari on Mac OS X' }) @IsOptional() @IsString() @Length(0, 200) title?: string;
-  @ApiPropertyOptional({ type: DeviceDto })
-  @IsOptional()
-  @IsObject()
-  @ValidateNested()
-  @Type(() => DeviceDto)
-  device?: DeviceDto;
-}
-
-export class ValidateSessionDto {
-  @ApiProperty({ description: 'The session token returned by POST /sessions.' })
-  @IsString()
-  @Length(1, 512)
-  token: string;
-  @ApiPropertyOptional({ example: '203.0.113.7' })
-  @IsOptional()
-  @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' })
-  ip?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2048) userAgent?: string;
-}
-
-export class RevokeAllDto {
-  @ApiPropertyOptional({ format: 'uuid', description: "A session of this user to keep (usually the caller's own)." })
-  @IsOptional()
-  @IsString()
-  @Matches(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, {
-    message: 'exceptSession must be a session uuid',
-  })
-  exceptSession?: string;
-}
+export const BAD_INPUT = { [HttpStatus.BAD_REQUEST]: 'Refused input: `message` lists every problem.' } as const;
+export const SIGNED_IN = {
+  [HttpStatus.UNAUTHORIZED]: 'No credentials, or a bad, expired or revoked token; with `WWW-Authenticate: Bearer`.',
+} as const;
+export const SUPERUSERS = { [HttpStatus.FORBIDDEN]: 'The caller is not a superuser.' } as const;

@@ -1,7 +1,18 @@
+import { IssuedToken } from '../sessions/accounts/accounts.service';
+import { Page } from '../sessions/session-query';
 import { ApiToken, effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
+import {
+  HubSession,
+  HubSessionEvent,
+  HubSessionWithToken,
+  HubToken,
+  HubTokenWithKey,
+  HubUser,
+  HubUserPage,
+} from './hub.dto';
 
 /** SessionHub's own JSON: camelCase keys, ISO 8601 dates. Pure functions of domain objects. */
-export function toHubUser(user: User) {
+export function toHubUser(user: User): HubUser {
   return {
     id: user.id,
     uuid: user.uuid,
@@ -16,7 +27,11 @@ export function toHubUser(user: User) {
   };
 }
 
-export function toHubToken(token: ApiToken) {
+export function toHubUserPage(page: Page<User>, offset: number, limit: number): HubUserPage {
+  return { items: page.items.map(toHubUser), total: page.total, offset, limit };
+}
+
+export function toHubToken(token: ApiToken): HubToken {
   return {
     identifier: token.identifier,
     user: { id: token.userId, username: token.username },
@@ -27,7 +42,12 @@ export function toHubToken(token: ApiToken) {
   };
 }
 
-export function toHubSession(session: Session, now = new Date()) {
+/** A new token: the only answer that shows its key. */
+export function toHubTokenWithKey(issued: IssuedToken): HubTokenWithKey {
+  return { ...toHubToken(issued.token), key: issued.key };
+}
+
+export function toHubSession(session: Session, now = new Date()): HubSession {
   return {
     id: session.id,
     uuid: session.uuid,
@@ -60,7 +80,12 @@ export function toHubSession(session: Session, now = new Date()) {
   };
 }
 
-export function toHubEvent(event: SessionEvent) {
+/** A new session: the only answer that shows its token. */
+export function toHubSessionWithToken(created: { session: Session; token: string }): HubSessionWithToken {
+  return { ...toHubSession(created.session), token: created.token };
+}
+
+export function toHubEvent(event: SessionEvent): HubSessionEvent {
   return {
     id: event.id,
     kind: event.kind,

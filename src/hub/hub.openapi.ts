@@ -1,4 +1,5 @@
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME, BEARER_SCHEME_NAME } from '../docs/bearer-auth';
 import { FaceDocument } from '../docs/face-document';
 import { HubModule } from './hub.module';
 
@@ -11,10 +12,10 @@ export const hubDocument: FaceDocument = {
       new DocumentBuilder()
         .setTitle('SessionHub API')
         .setDescription(
-          'Users, API tokens and sessions: create, validate, end, revoke. Errors are {statusCode, error, message}.',
+          'Users, API tokens and sessions: create, validate, end, revoke. Errors are HubError: {statusCode, error, message}.',
         )
         .setVersion('1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token or a session token' })
+        .addSecurity(BEARER_SCHEME_NAME, BEARER_SCHEME)
         .build(),
       { include: [HubModule] },
     ),

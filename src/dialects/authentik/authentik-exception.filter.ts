@@ -54,15 +54,9 @@ export class AuthentikExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       const body = exception.getResponse();
       const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      reply
-        .status(exception.getStatus())
-        .send({
-          detail: Array.isArray(detail)
-            ? detail.join(' ')
-            : typeof detail === 'string'
-              ? detail
-              : JSON.stringify(detail),
-        });
+      reply.status(exception.getStatus()).send({
+        detail: Array.isArray(detail) ? detail.join(' ') : typeof detail === 'string' ? detail : JSON.stringify(detail),
+      });
       return;
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));

@@ -1,10 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
-import { MovensError, MovensMessage } from './movens.errors';
+import { MovensError, MovensMessageKey } from './movens.request';
 
 /** Domain codes that MOVENS answers with a 400 message; the rest are status-only answers or a 500. */
-const MESSAGE: Partial<Record<DomainErrorCode, MovensMessage>> = {
+const MESSAGE: Partial<Record<DomainErrorCode, MovensMessageKey>> = {
   [DomainErrorCode.InvalidValue]: 'err_InvalidRequest',
   [DomainErrorCode.RequiredValue]: 'err_InvalidRequest',
   // The face's only lookup by session is revoke: a session that is unknown, not visible or not live.

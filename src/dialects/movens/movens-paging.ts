@@ -1,43 +1,9 @@
-import { MovensError } from './movens.errors';
+import { Paging } from './movens.request';
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-/** ASP.NET binds PageIndex to an int: anything past int32 is not a page number. */
-export const MAX_PAGE_INDEX = 2147483647;
+/** The response side of MOVENS paging: the offset a page starts at, and the paging headers of the answer. */
 
-export interface Paging {
-  pageIndex: number;
-  pageSize: number;
-}
-
-/**
- * PageIndex (1-based, default 1) and PageSize (default 20, at most 100), names matched case-insensitively as
- * ASP.NET does. Anything else (0, negative, not an integer, repeated, over the maximum) is refused, not clamped.
- */
-export function parsePaging(query: Record<string, unknown> | null | undefined): Paging {
-  return {
-    pageIndex: integerParam(query, 'pageindex', 1, MAX_PAGE_INDEX) ?? 1,
-    pageSize: integerParam(query, 'pagesize', 1, MAX_PAGE_SIZE) ?? DEFAULT_PAGE_SIZE,
-  };
-}
-
-function integerParam(
-  query: Record<string, unknown> | null | undefined,
-  lowerName: string,
-  min: number,
-  max: number,
-): number | undefined {
-  const values: unknown[] = [];
-  for (const [key, value] of Object.entries(query ?? {})) {
-    if (key.toLowerCase() === lowerName) values.push(...(Array.isArray(value) ? (value as unknown[]) : [value]));
-  }
-  if (values.length === 0) return undefined;
-  const text = values.length === 1 ? values[0] : undefined;
-  if (typeof text !== 'string' || !/^\d{1,12}$/.test(text)) throw new MovensError('err_InvalidRequest');
-  const number = Number(text);
-  if (number < min || number > max) throw new MovensError('err_InvalidRequest');
-  return number;
-}
+// bench/floor-server.ts still imports parsePaging from here; it lives in movens.request.ts with the other parsing.
+export { parsePaging } from './movens.request';
 
 export function offsetOf(paging: Paging): number {
   return (paging.pageIndex - 1) * paging.pageSize;

@@ -14,35 +14,25 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
+import { BEARER_SCHEME_NAME } from '../../docs/bearer-auth';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { MovensExceptionFilter } from './movens-exception.filter';
 import { MovensOperatorGuard } from './movens-operator.guard';
+import { offsetOf, pagingHeaders } from './movens-paging';
+import { MovensEmpty, MovensMessage, MovensUserSession, MovensUserSessionCount } from './movens.dto';
+import { toMovensUserSession, toMovensUserSessionCount } from './movens.mapper';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_INDEX,
   MAX_PAGE_SIZE,
-  offsetOf,
-  pagingHeaders,
-  parsePaging,
-} from './movens-paging';
-import {
-  MovensEmpty,
-  MovensMessage,
+  MovensError,
   MovensRevokeRequest,
-  MovensUserSession,
-  MovensUserSessionCount,
   parseGuid,
+  parsePaging,
   parseRevokeRequest,
-} from './movens.dto';
-import { MovensError } from './movens.errors';
-import {
-  MovensUserSessionCountJson,
-  MovensUserSessionJson,
-  toMovensUserSession,
-  toMovensUserSessionCount,
-} from './movens.mapper';
+} from './movens.request';
 
 export const MOVENS_BASE = '/api/admin';
 const BASE = `${MOVENS_BASE}/v1/authenticated-sessions`;
@@ -82,7 +72,7 @@ function rawQueryOf(request: FastifyRequest): string {
 }
 
 @ApiTags('Core - Authenticated Sessions')
-@ApiBearerAuth()
+@ApiBearerAuth(BEARER_SCHEME_NAME)
 @ApiUnauthorizedResponse({ description: 'Missing or bad token: empty body, `WWW-Authenticate: Bearer`.' })
 @ApiForbiddenResponse({ description: 'The caller is not an operator: empty body.' })
 @Controller(BASE.slice(1))
@@ -104,7 +94,7 @@ export class MovensController {
     @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MovensUserSessionCountJson[]> {
+  ): Promise<MovensUserSessionCount[]> {
     const paging = parsePaging(request.query as Record<string, unknown>);
     const page = await this.sessions.usersWithLiveSessions(caller, offsetOf(paging), paging.pageSize);
     reply.headers(pagingHeaders(`${BASE}/list`, rawQueryOf(request), paging, page.total));
@@ -129,7 +119,7 @@ export class MovensController {
     @Param('guid') guid: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MovensUserSessionJson[]> {
+  ): Promise<MovensUserSession[]> {
     const userGuid = parseGuid(guid);
     const paging = parsePaging(request.query as Record<string, unknown>);
     const page = await this.sessions.liveSessionsOfUser(caller, userGuid, offsetOf(paging), paging.pageSize);

@@ -1,53 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { MovensError } from './movens.errors';
 
-// ---- requests ---------------------------------------------------------------------------------------------------
-
-export class MovensRevokeRequest {
-  @ApiProperty({
-    type: 'integer',
-    format: 'int32',
-    example: 123,
-    description: 'The session ID (`ID` in user-sessions).',
-  })
-  Session: number;
-}
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
-
-/**
- * The `Session` of a revoke body, matched case-insensitively as ASP.NET's JSON binding does. A body that is not an
- * object, or whose Session is missing or not an int32 integer, is err_InvalidRequest.
- */
-export function parseRevokeRequest(body: unknown): number {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MovensError('err_InvalidRequest');
-  const record = body as Record<string, unknown>;
-  const key = 'Session' in record ? 'Session' : Object.keys(record).find((k) => k.toLowerCase() === 'session');
-  const value = key === undefined ? undefined : record[key];
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-    throw new MovensError('err_InvalidRequest');
-  }
-  return value;
-}
-
-const GUID_FORMS = [
-  /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i,
-  /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i,
-  /^\{([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}$/i,
-  /^\(([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\)$/i,
-];
-
-/** A user GUID in any of .NET's D, N, B or P forms, as lower-case D; anything else is err_InvalidGuid. */
-export function parseGuid(text: string): string {
-  for (const form of GUID_FORMS) {
-    const match = form.exec(text);
-    if (match) return match.slice(1).join('-').toLowerCase();
-  }
-  throw new MovensError('err_InvalidGuid');
-}
-
-// ---- responses (OpenAPI schemas; the mapper builds the JSON) -------------------------------------------------------
+/** MOVENS's responses: OpenAPI schemas and the types the mapper returns (it builds plain objects of these shapes). */
 
 export class MovensUserSessionCount {
   @ApiProperty({ format: 'uuid', example: '83bde819-ec08-4cee-b635-884145630d0b' }) UserGuid: string;

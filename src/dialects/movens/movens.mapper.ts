@@ -1,4 +1,5 @@
 import { Session } from '../../sessions/session.model';
+import { MovensUserSession, MovensUserSessionCount } from './movens.dto';
 
 /** MOVENS's literals for what nobody told us: the join of empty parts in its own templates. */
 export const UNKNOWN_SMARTPHONE = '-';
@@ -12,32 +13,12 @@ export interface UserWithLiveSessions {
   isOperator: boolean;
 }
 
-export interface MovensUserSessionCountJson {
-  UserGuid: string;
-  UserName: string;
-  SessionCount: number;
-  IsOperator: boolean;
-}
-
-export interface MovensUserSessionJson {
-  ID: number;
-  UserID: number;
-  UserGuid: string;
-  LastUpdated: string;
-  ExpirationDate: string;
-  UserName: string;
-  IsOperator: boolean;
-  Smartphone: string;
-  OperatingSystem: string;
-  Application: string;
-}
-
 /** MOVENS dates: ISO 8601 in UTC, whole seconds, `Z` (2020-09-21T10:42:50Z). */
 export function movensDate(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function toMovensUserSessionCount(row: UserWithLiveSessions): MovensUserSessionCountJson {
+export function toMovensUserSessionCount(row: UserWithLiveSessions): MovensUserSessionCount {
   return {
     UserGuid: row.userUuid.toLowerCase(),
     UserName: row.username,
@@ -46,7 +27,7 @@ export function toMovensUserSessionCount(row: UserWithLiveSessions): MovensUserS
   };
 }
 
-export function toMovensUserSession(session: Session): MovensUserSessionJson {
+export function toMovensUserSession(session: Session): MovensUserSession {
   return {
     ID: session.id,
     UserID: session.userId,

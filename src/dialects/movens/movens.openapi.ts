@@ -1,4 +1,5 @@
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME, BEARER_SCHEME_NAME } from '../../docs/bearer-auth';
 import { FaceDocument } from '../../docs/face-document';
 import { MOVENS_BASE } from './movens.controller';
 import { MovensModule } from './movens.module';
@@ -27,7 +28,7 @@ export const movensDocument: FaceDocument = {
               'X-Pagination and Link headers. Errors are 400 {"Message": "err_..."}; 401 and 403 have empty bodies.',
           )
           .setVersion('1')
-          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An API token or a session token' })
+          .addSecurity(BEARER_SCHEME_NAME, BEARER_SCHEME)
           .build(),
         { include: [MovensModule] },
       ),

@@ -1,54 +1,14 @@
-import { effectiveStatus, Interaction, Session, SessionStatus, SessionType } from '../../sessions/session.model';
+import { effectiveStatus, Interaction, Session } from '../../sessions/session.model';
+import {
+  InteractionDetails,
+  PaginationOutput,
+  SessionFetch,
+  SessionList,
+  SessionSummary,
+  Sorting,
+} from './prefactor.dto';
 
 /** Prefactor's JSON: snake_case keys, PFIDs, Unix seconds. Pure functions of domain objects. */
-
-export interface InteractionDetails {
-  at: number;
-  remote_ip: string | null;
-  user_agent: string;
-  asn?: number;
-  city?: string;
-  country_code?: string;
-  lat_long?: [number, number];
-  region_code?: string;
-  timezone?: string;
-}
-
-export interface SessionSummary {
-  account_id: string;
-  authenticated_identity_id: string;
-  device_id: string;
-  domain_id: string;
-  first_seen: InteractionDetails | null;
-  id: string;
-  last_seen: InteractionDetails | null;
-  pool_id: string;
-  session_type: SessionType;
-  status: SessionStatus;
-  title: string;
-  type: 'session';
-}
-
-export interface SessionAvailableActions {
-  revoke: boolean;
-}
-
-export interface PaginationOutput {
-  item_count: number;
-  item_end: number;
-  item_start: number;
-  next_page_offset: number | null;
-  page_count: number;
-  page_index: number;
-  page_offset: number;
-  page_size: number;
-  previous_page_offset: number | null;
-}
-
-export interface Sorting {
-  field: string;
-  direction: 'asc' | 'desc';
-}
 
 /** Unix seconds, as Prefactor's Timestamp. */
 export function toTimestamp(date: Date): number {
@@ -97,8 +57,8 @@ export function toSessionSummary(session: Session, now = new Date()): SessionSum
   };
 }
 
-export function toSessionFetch(session: Session, canRevoke: boolean, now = new Date()) {
-  return { actions: { revoke: canRevoke } satisfies SessionAvailableActions, summary: toSessionSummary(session, now) };
+export function toSessionFetch(session: Session, canRevoke: boolean, now = new Date()): SessionFetch {
+  return { actions: { revoke: canRevoke }, summary: toSessionSummary(session, now) };
 }
 
 /**
@@ -132,11 +92,11 @@ export function toSessionList(
   pageSize: number,
   sorting: Sorting,
   now = new Date(),
-) {
+): SessionList {
   return {
     pagination: toPaginationOutput(offset, pageSize, itemCount, sessions.length),
     sorting,
-    status: 'success' as const,
+    status: 'success',
     summaries: sessions.map((s) => toSessionSummary(s, now)),
   };
 }

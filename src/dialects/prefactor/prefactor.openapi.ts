@@ -1,4 +1,5 @@
 import { OpenAPIObject } from '@nestjs/swagger';
+import { BEARER_SCHEME, BEARER_SCHEME_NAME } from '../../docs/bearer-auth';
 import { FaceDocument } from '../../docs/face-document';
 import { PREFACTOR_STATUS } from './prefactor-exception.filter';
 import {
@@ -126,7 +127,7 @@ function buildDocument(): OpenAPIObject {
       ].join('\n'),
     },
     servers: [{ url: '/' }],
-    security: [{ bearer: [] }],
+    security: [{ [BEARER_SCHEME_NAME]: [] }],
     tags: [
       {
         name: 'session',
@@ -260,7 +261,7 @@ function buildDocument(): OpenAPIObject {
       },
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token or a session token' } },
+      securitySchemes: { [BEARER_SCHEME_NAME]: BEARER_SCHEME },
       schemas: {
         Account_Id: idSchema('Account_Id', 'account', '013xrzp12g3nqk8n6cyr5x0k8yb10h59'),
         Identity_Id: idSchema('Identity_Id', 'identity', '013xrzp12g3nqk8n3f5qv5e2r757shwd'),

@@ -1,6 +1,6 @@
 import { SessionSortField } from '../../sessions/session-query';
 import { isPfid } from '../../sessions/pfid';
-import { Sorting } from './prefactor.mapper';
+import { Sorting } from './prefactor.dto';
 
 /** A request Prefactor refuses: its error code and, for validation failures, the messages per input field. */
 export class PrefactorRequestError extends Error {

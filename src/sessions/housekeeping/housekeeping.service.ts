@@ -10,7 +10,11 @@ export interface HousekeepingReport {
 
 const BATCH = 1000;
 
-/** Marks expired sessions complete and purges those ended past retention, now and on a timer. */
+/**
+ * Marks expired sessions complete and purges those ended past retention, every HOUSEKEEPING_INTERVAL_SECONDS,
+ * once per deployment: each tick of every process tries to take the interval's lease in the database, and only
+ * the one that gets it works (a lease row, not a session advisory lock, so no connection is held between ticks).
+ */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('housekeeping');
@@ -22,14 +26,26 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.run().catch((error: unknown) => this.logger.error(`housekeeping failed: ${String(error)}`));
-    }, 5 * 60_000);
+    const seconds = this.config.HOUSEKEEPING_INTERVAL_SECONDS;
+    this.timer = setInterval(() => void this.tick(seconds), seconds * 1000);
     this.timer.unref();
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+
+  private async tick(intervalSeconds: number): Promise<void> {
+    try {
+      if (!(await this.sessions.takeLease('housekeeping', intervalSeconds))) return;
+      const started = Date.now();
+      const report = await this.run();
+      this.logger.log(
+        `housekeeping: ${report.expired} expired sessions marked complete, ${report.purged} purged (${Date.now() - started} ms)`,
+      );
+    } catch (error) {
+      this.logger.error(`housekeeping failed: ${String(error)}`);
+    }
   }
 
   /** One pass, in batches so no transaction holds many rows; returns what it did. */

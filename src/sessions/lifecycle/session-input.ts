@@ -22,9 +22,13 @@ export interface NewSessionInput {
 
 export const MAX_TTL_SECONDS = 366 * 24 * 3600;
 
-/** An IP address as the domain accepts it: IPv4 or IPv6 text. */
+/**
+ * An IP address as the domain accepts it: IPv4 or IPv6 text of one host. Node accepts an IPv6 zone id
+ * (`fe80::1%eth0`), PostgreSQL's inet does not: it is refused here rather than failing in the database.
+ */
 export function requireIp(ip: unknown, field: string): string {
-  if (typeof ip !== 'string' || isIP(ip) === 0) throw DomainError.invalid(field, 'Enter a valid IPv4 or IPv6 address.');
+  if (typeof ip !== 'string' || isIP(ip) === 0 || ip.includes('%'))
+    throw DomainError.invalid(field, 'Enter a valid IPv4 or IPv6 address.');
   return ip;
 }
 

@@ -108,8 +108,12 @@ export class SessionStore {
     if (where.ids) clauses.push(`s.id = ANY($${params.push(where.ids)}::bigint[])`);
     if (where.userIds) clauses.push(`s.user_id = ANY($${params.push(where.userIds)}::int[])`);
     if (where.exceptId != null) clauses.push(`s.id <> $${params.push(where.exceptId)}`);
+    // The rows are locked in id order before any is changed, so two revocations over overlapping sessions (two
+    // revoke-alls of one user) queue behind each other instead of deadlocking; the second then finds none live.
     const rows = await tx.rows(
-      `UPDATE sessions s SET status = $1, ended_at = now(), ended_by = $2 WHERE ${clauses.join(' AND ')} RETURNING s.id`,
+      `WITH target AS (SELECT s.id FROM sessions s WHERE ${clauses.join(' AND ')} ORDER BY s.id FOR UPDATE)
+       UPDATE sessions s SET status = $1, ended_at = now(), ended_by = $2 FROM target
+       WHERE s.id = target.id AND ${LIVE_STATUS_SQL} AND s.expires_at > now() RETURNING s.id`,
       params,
     );
     const ids = rows.map((r) => Number(r.id));
@@ -226,6 +230,19 @@ export class SessionStore {
       fingerprint,
     ]);
     return String(found[0].pfid);
+  }
+
+  /**
+   * Takes the lease `name` for the next `seconds` unless another process holds it: true for exactly one caller per
+   * interval across every process sharing the database.
+   */
+  async takeLease(name: string, seconds: number): Promise<boolean> {
+    const rows = await this.db.rows(
+      `INSERT INTO settings (key, value) VALUES ($1, now()::text) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+       WHERE settings.value::timestamptz <= now() - make_interval(secs => $2) RETURNING value`,
+      [`lease:${name}`, seconds * 0.9],
+    );
+    return rows.length > 0;
   }
 
   /** An installation setting, written once: the first value stored wins. */
