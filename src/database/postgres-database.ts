@@ -107,7 +107,7 @@ export class PostgresDatabase implements Database {
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      throw classifyDatabaseError(error);
     } finally {
       client.release();
     }

@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { FaceAnswer, FaceExceptionFilter } from '../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../sessions/domain-error';
 
 const STATUS: Record<DomainErrorCode, HttpStatus> = {
@@ -12,6 +12,8 @@ const STATUS: Record<DomainErrorCode, HttpStatus> = {
   [DomainErrorCode.InvalidValue]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.RequiredValue]: HttpStatus.BAD_REQUEST,
   [DomainErrorCode.Conflict]: HttpStatus.CONFLICT,
+  [DomainErrorCode.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+  [DomainErrorCode.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 const REASON: Partial<Record<HttpStatus, string>> = {
@@ -20,30 +22,41 @@ const REASON: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.FORBIDDEN]: 'Forbidden',
   [HttpStatus.NOT_FOUND]: 'Not Found',
   [HttpStatus.CONFLICT]: 'Conflict',
+  [HttpStatus.TOO_MANY_REQUESTS]: 'Too Many Requests',
+  [HttpStatus.SERVICE_UNAVAILABLE]: 'Service Unavailable',
   [HttpStatus.INTERNAL_SERVER_ERROR]: 'Internal Server Error',
 };
 
-/** The hub answers errors as Nest does: `{statusCode, error, message}`; a bad bearer key also gets WWW-Authenticate. */
-@Catch()
-export class HubExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('hub');
+/** The hub's answer to a failure, as Nest answers errors: `{statusCode, error, message}`; null for a bug. */
+export function hubErrorAnswer(exception: unknown): FaceAnswer | null {
+  if (exception instanceof HttpException) {
+    const body = exception.getResponse();
+    return {
+      status: exception.getStatus(),
+      body: typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body,
+    };
+  }
+  if (exception instanceof DomainError) {
+    const status = STATUS[exception.code];
+    return {
+      status,
+      body: { statusCode: status, error: REASON[status], message: exception.message },
+      // A bad bearer key also gets WWW-Authenticate.
+      headers: status === HttpStatus.UNAUTHORIZED ? { 'WWW-Authenticate': 'Bearer' } : undefined,
+    };
+  }
+  return null;
+}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (exception instanceof HttpException) {
-      const body = exception.getResponse();
-      reply
-        .status(exception.getStatus())
-        .send(typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body);
-      return;
-    }
-    if (exception instanceof DomainError) {
-      const status = STATUS[exception.code];
-      if (status === HttpStatus.UNAUTHORIZED) reply.header('WWW-Authenticate', 'Bearer');
-      reply.status(status).send({ statusCode: status, error: REASON[status], message: exception.message });
-      return;
-    }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    reply.status(500).send({ statusCode: 500, error: REASON[500], message: 'Internal server error' });
+@Catch()
+export class HubExceptionFilter extends FaceExceptionFilter {
+  protected readonly logger = new Logger('hub');
+
+  protected answer(exception: unknown): FaceAnswer | null {
+    return hubErrorAnswer(exception);
+  }
+
+  protected serverError(): FaceAnswer {
+    return { status: 500, body: { statusCode: 500, error: REASON[500], message: 'Internal server error' } };
   }
 }

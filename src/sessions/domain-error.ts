@@ -10,6 +10,10 @@ export enum DomainErrorCode {
   InvalidValue = 'invalid_value',
   RequiredValue = 'required_value',
   Conflict = 'conflict',
+  /** The service cannot answer now (database unreachable or too busy): the client may retry shortly. */
+  Unavailable = 'unavailable',
+  /** The client asked too often: refused until `retryAfterSeconds` have passed. */
+  RateLimited = 'rate_limited',
 }
 
 export class DomainError extends Error {
@@ -18,6 +22,8 @@ export class DomainError extends Error {
     message: string,
     /** For validation codes: the input field at fault. */
     readonly field?: string,
+    /** For Unavailable and RateLimited: when the client may try again. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'DomainError';

@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { AuthentikHttpError, NOT_FOUND_DETAIL } from './authentik.request';
 
@@ -32,35 +32,48 @@ export function authentikErrorFor(error: DomainError): { status: number; body: u
         status: 400,
         body: { [FIELD_NAMES[error.field ?? ''] ?? error.field ?? 'non_field_errors']: [error.message] },
       };
+    case DomainErrorCode.RateLimited:
+      // DRF's Throttled: "Request was throttled. Expected available in N seconds."
+      return {
+        status: 429,
+        body: { detail: `Request was throttled. Expected available in ${error.retryAfterSeconds ?? 1} seconds.` },
+      };
+    case DomainErrorCode.Unavailable:
+      return { status: 503, body: { detail: error.message } };
   }
 }
 
-/** Renders every failure on the authentik face the way authentik does: `{"detail": ...}` bodies, DRF's codes. */
-@Catch()
-export class AuthentikExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('authentik');
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (exception instanceof AuthentikHttpError) {
-      reply.status(exception.status).send(exception.body);
-      return;
-    }
-    if (exception instanceof DomainError) {
-      const { status, body } = authentikErrorFor(exception);
-      reply.status(status).send(body);
-      return;
-    }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      const body = exception.getResponse();
-      const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
-      reply.status(exception.getStatus()).send({
+/** Every failure on the authentik face as authentik answers it: `{"detail": ...}` bodies, DRF's codes; null for a bug. */
+export function authentikErrorAnswer(exception: unknown): FaceAnswer | null {
+  if (exception instanceof AuthentikHttpError) return { status: exception.status, body: exception.body };
+  if (exception instanceof DomainError) return authentikErrorFor(exception);
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    const body = exception.getResponse();
+    const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+    return {
+      status: exception.getStatus(),
+      body: {
         detail: Array.isArray(detail) ? detail.join(' ') : typeof detail === 'string' ? detail : JSON.stringify(detail),
-      });
-      return;
-    }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    // authentik's unhandled errors are an HTML page, not JSON.
-    reply.status(500).header('content-type', 'text/html; charset=utf-8').send('<h1>Server Error (500)</h1>');
+      },
+    };
+  }
+  return null;
+}
+
+@Catch()
+export class AuthentikExceptionFilter extends FaceExceptionFilter {
+  protected readonly logger = new Logger('authentik');
+
+  protected answer(exception: unknown): FaceAnswer | null {
+    return authentikErrorAnswer(exception);
+  }
+
+  /** authentik's unhandled errors are an HTML page, not JSON. */
+  protected serverError(): FaceAnswer {
+    return {
+      status: 500,
+      body: '<h1>Server Error (500)</h1>',
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+    };
   }
 }

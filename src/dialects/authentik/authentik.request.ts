@@ -73,11 +73,25 @@ export function searchSmartSplit(value: string): string[] {
   return terms;
 }
 
+/**
+ * Bounds on `search` (authentik has none): every term is a substring match over every live session, so a request
+ * with thousands of terms could keep the database busy for minutes. Past a bound: 400, like the NUL check.
+ */
+export const MAX_SEARCH_LENGTH = 500;
+export const MAX_SEARCH_TERMS = 10;
+
 /** The `search` parameter: DRF validates it with a CharField first, so a NUL is a 400 whose body is a bare list. */
 export function parseSearch(query: RawQuery): string[] {
   const value = lastValue(query.search) ?? '';
   if (value.includes('\0')) throw new AuthentikHttpError(400, [NULL_CHARACTERS]);
-  return searchSmartSplit(value);
+  if (value.length > MAX_SEARCH_LENGTH) {
+    throw new AuthentikHttpError(400, [`Ensure this field has no more than ${MAX_SEARCH_LENGTH} characters.`]);
+  }
+  const terms = searchSmartSplit(value);
+  if (terms.length > MAX_SEARCH_TERMS) {
+    throw new AuthentikHttpError(400, [`Ensure the search has no more than ${MAX_SEARCH_TERMS} terms.`]);
+  }
+  return terms;
 }
 
 // ---- filters ---------------------------------------------------------------------------------------------------

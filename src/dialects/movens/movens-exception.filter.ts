@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { MovensError, MovensMessageKey } from './movens.request';
 
@@ -15,38 +15,39 @@ const MESSAGE: Partial<Record<DomainErrorCode, MovensMessageKey>> = {
 
 /**
  * MOVENS answers as ASP.NET Core does: 401 with an empty body and `WWW-Authenticate: Bearer` for missing or bad
- * tokens, 403 with an empty body for the wrong role, 400 `{"Message": "err_..."}` for refused input, 500 empty.
+ * tokens, 403 with an empty body for the wrong role, 400 `{"Message": "err_..."}` for refused input, 429 and 503
+ * empty (with Retry-After), 500 empty. Null for a bug.
  */
-@Catch()
-export class MovensExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('movens');
+export function movensErrorAnswer(exception: unknown): FaceAnswer | null {
+  if (exception instanceof MovensError) return { status: 400, body: { Message: exception.key } };
+  if (exception instanceof DomainError) {
+    switch (exception.code) {
+      case DomainErrorCode.NotAuthenticated:
+      case DomainErrorCode.BadCredentials:
+        return { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } };
+      case DomainErrorCode.NotPermitted:
+        return { status: 403 };
+      case DomainErrorCode.RateLimited:
+        return { status: 429 };
+      case DomainErrorCode.Unavailable:
+        return { status: 503 };
+    }
+    const message = MESSAGE[exception.code];
+    if (message) return { status: 400, body: { Message: message } };
+  }
+  if (exception instanceof HttpException && exception.getStatus() < 500) return { status: exception.getStatus() };
+  return null;
+}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (exception instanceof MovensError) {
-      reply.status(400).send({ Message: exception.key });
-      return;
-    }
-    if (exception instanceof DomainError) {
-      if (exception.code === DomainErrorCode.NotAuthenticated || exception.code === DomainErrorCode.BadCredentials) {
-        reply.status(401).header('WWW-Authenticate', 'Bearer').send();
-        return;
-      }
-      if (exception.code === DomainErrorCode.NotPermitted) {
-        reply.status(403).send();
-        return;
-      }
-      const message = MESSAGE[exception.code];
-      if (message) {
-        reply.status(400).send({ Message: message });
-        return;
-      }
-    }
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
-      reply.status(exception.getStatus()).send();
-      return;
-    }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    reply.status(500).send();
+@Catch()
+export class MovensExceptionFilter extends FaceExceptionFilter {
+  protected readonly logger = new Logger('movens');
+
+  protected answer(exception: unknown): FaceAnswer | null {
+    return movensErrorAnswer(exception);
+  }
+
+  protected serverError(): FaceAnswer {
+    return { status: 500 };
   }
 }

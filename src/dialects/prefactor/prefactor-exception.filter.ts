@@ -1,5 +1,5 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { Catch, HttpException, Logger } from '@nestjs/common';
+import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { PrefactorRequestError } from './prefactor.request';
 
@@ -15,7 +15,9 @@ export type PrefactorErrorCode =
   | 'unexpected'
   | 'invalid_action'
   | 'invalid_value'
-  | 'required_value';
+  | 'required_value'
+  | 'rate_limited'
+  | 'unavailable';
 
 /** HTTP status per Prefactor error code (DESIGN.md). */
 export const PREFACTOR_STATUS: Record<PrefactorErrorCode, number> = {
@@ -28,6 +30,9 @@ export const PREFACTOR_STATUS: Record<PrefactorErrorCode, number> = {
   invalid_action: 422,
   invalid_value: 422,
   required_value: 422,
+  // Prefactor's documents name no codes for these; SessionHub answers them in Prefactor's envelope.
+  rate_limited: 429,
+  unavailable: 503,
   unknown: 500,
   unexpected: 500,
   not_implemented: 501,
@@ -44,6 +49,8 @@ const DOMAIN_CODE: Record<DomainErrorCode, PrefactorErrorCode> = {
   [DomainErrorCode.InvalidValue]: 'invalid_value',
   [DomainErrorCode.RequiredValue]: 'required_value',
   [DomainErrorCode.Conflict]: 'invalid_action',
+  [DomainErrorCode.RateLimited]: 'rate_limited',
+  [DomainErrorCode.Unavailable]: 'unavailable',
 };
 
 const NOT_PERMITTED_MESSAGE = 'You may not access this session.';
@@ -83,23 +90,20 @@ export function toPrefactorError(
 
 /** Prefactor answers errors as `{code, message, status: "error"}`, with `errors` per field for validation failures. */
 @Catch()
-export class PrefactorExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('prefactor');
+export class PrefactorExceptionFilter extends FaceExceptionFilter {
+  protected readonly logger = new Logger('prefactor');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+  protected answer(exception: unknown): FaceAnswer | null {
     const known = toPrefactorError(exception);
-    if (known) {
-      if (known.status === 401) reply.header('WWW-Authenticate', 'Bearer');
-      if (known.allow) reply.header('Allow', known.allow.join(', '));
-      reply.status(known.status).send(known.body);
-      return;
-    }
-    this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    reply.status(500).send({
-      code: 'unexpected',
-      message: 'An unexpected error occurred',
-      status: 'error',
-    } satisfies PrefactorErrorBody);
+    if (!known) return null;
+    const headers: Record<string, string> = {};
+    if (known.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+    if (known.allow) headers.Allow = known.allow.join(', ');
+    return { status: known.status, body: known.body, headers };
+  }
+
+  protected serverError(): FaceAnswer {
+    const body: PrefactorErrorBody = { code: 'unexpected', message: 'An unexpected error occurred', status: 'error' };
+    return { status: 500, body };
   }
 }

@@ -1,0 +1,55 @@
+import { ArgumentsHost, ExceptionFilter, Logger } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { DatabaseUnavailableError, UnstorableValueError } from '../database/errors';
+import { DomainError, DomainErrorCode } from '../sessions/domain-error';
+
+/** How a face answers one failure: status, body (none for an empty answer) and extra headers. */
+export interface FaceAnswer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** When a client may retry after the database was unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
+/** Failures that are not bugs, in the domain's words: database trouble becomes a coded error like any other. */
+export function asDomainError(exception: unknown): unknown {
+  if (exception instanceof DatabaseUnavailableError) {
+    return new DomainError(DomainErrorCode.Unavailable, exception.message, undefined, UNAVAILABLE_RETRY_AFTER_SECONDS);
+  }
+  if (exception instanceof UnstorableValueError) {
+    return new DomainError(DomainErrorCode.InvalidValue, 'The request holds a value that cannot be stored.');
+  }
+  return exception;
+}
+
+/**
+ * What every face's exception filter does: classify the failure, ask the face for its answer (a pure function of
+ * the error), log and answer the face's 500 for anything it does not know, and add `Retry-After` where the domain
+ * says when to retry. Each face supplies only its answers.
+ */
+export abstract class FaceExceptionFilter implements ExceptionFilter {
+  protected abstract readonly logger: Logger;
+
+  /** The face's answer to a known failure; null for a bug. */
+  protected abstract answer(exception: unknown): FaceAnswer | null;
+
+  /** The face's answer to a bug. */
+  protected abstract serverError(): FaceAnswer;
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const error = asDomainError(exception);
+    let answer = this.answer(error);
+    if (!answer) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      answer = this.serverError();
+    }
+    if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
+      reply.header('Retry-After', String(error.retryAfterSeconds));
+    }
+    for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+    reply.status(answer.status).send(answer.body);
+  }
+}

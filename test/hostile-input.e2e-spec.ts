@@ -1,0 +1,122 @@
+import { makeSession, makeUser, TestUser, USER_AGENTS } from './support/factories';
+import { Http } from './support/http';
+import { engines, startTestApp, TestApp } from './support/test-app';
+
+const HUB_SESSIONS = '/api/hub/v1/sessions';
+const AUTHENTIK = '/api/v3/core/authenticated_sessions/';
+const PREFACTOR = '/api/v1/session';
+const MOVENS = '/api/admin/v1/authenticated-sessions';
+
+/** A JSON text nested `depth` levels deep. */
+const deepJson = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+/**
+ * Input an attacker would send: every former 500 is now a clear 4xx in the face's own shape, the service stays up,
+ * and nothing stored is lost.
+ */
+describe.each(engines())('hostile input on %s', (engine) => {
+  let t: TestApp;
+  let admin: Http;
+  let anon: Http;
+  let owner: TestUser;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    admin = new Http(t.baseUrl, t.adminKey);
+    anon = new Http(t.baseUrl);
+    owner = await makeUser(admin, { username: `owner-${engine}` });
+  });
+  afterAll(() => t?.close());
+
+  it('should refuse JSON nested thousands deep with each face’s 400, even anonymously', async () => {
+    const body = deepJson(5000);
+    const validate = await anon.request('POST', `${HUB_SESSIONS}/validate`, { rawBody: body });
+    expect(validate.status).toBe(400);
+    expect(validate.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    const login = await admin.request('POST', HUB_SESSIONS, { rawBody: `{"user": ${deepJson(3000)}}` });
+    expect(login.status).toBe(400);
+    const pfid = (await makeSession(admin, owner)).pfid as string;
+    const prefactor = await admin.request('POST', `${PREFACTOR}/${pfid}/revoke`, { rawBody: body });
+    expect(prefactor.status).toBe(400);
+    expect(prefactor.body).toMatchObject({ code: 'bad_request', status: 'error' });
+    const movens = await admin.request('POST', `${MOVENS}/revoke`, { rawBody: `{"Session": ${deepJson(4000)}}` });
+    expect(movens.status).toBe(400);
+    expect(movens.body).toEqual({ Message: 'err_InvalidRequest' });
+    // Nesting a real body needs is accepted.
+    expect((await admin.post(`${HUB_SESSIONS}/validate`, { token: 'x'.repeat(10) }, { key: null })).status).toBe(401);
+  });
+
+  it('should answer NUL characters in hub fields, queries and paths with 400, never 500', async () => {
+    const nul = '\u0000';
+    const cases = [
+      await admin.post('/api/hub/v1/users', { username: `nul-${engine}`, name: `a${nul}b` }),
+      await admin.post('/api/hub/v1/tokens', { user: owner.id, description: `d${nul}` }),
+      await admin.post(HUB_SESSIONS, { user: owner.id, ip: '192.0.2.1', userAgent: `ua${nul}` }),
+      await admin.post(HUB_SESSIONS, { user: `x${nul}`, ip: '192.0.2.1', userAgent: 'ua' }),
+      await admin.post(HUB_SESSIONS, { user: owner.id, ip: '192.0.2.1', userAgent: 'ua', title: nul }),
+      await anon.post(`${HUB_SESSIONS}/validate`, { token: `shs_${nul}`, userAgent: nul }),
+      await admin.get(`/api/hub/v1/users?search=a${encodeURIComponent(nul)}`),
+      await admin.delete(`/api/hub/v1/tokens/a${encodeURIComponent(nul)}`),
+      await admin.get(`${HUB_SESSIONS}/${encodeURIComponent(nul)}`),
+    ];
+    for (const res of cases) {
+      expect([res.status, res.body?.statusCode]).toEqual([expect.any(Number), res.status]);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(cases.slice(0, 3).map((r) => r.status)).toEqual([400, 400, 400]);
+    // Nothing half-written: the user was not created.
+    expect((await admin.get(`/api/hub/v1/users?search=nul-${engine}`)).body.total).toBe(0);
+  });
+
+  it('should refuse an IPv6 address with a zone id in every place an address is taken', async () => {
+    const zoned = 'fe80::1%eth0';
+    const login = await admin.post(HUB_SESSIONS, { user: owner.id, ip: zoned, userAgent: USER_AGENTS.curl });
+    expect(login.status).toBe(400);
+    const session = await makeSession(admin, owner);
+    const validate = await anon.post(`${HUB_SESSIONS}/validate`, { token: session.token, ip: zoned });
+    expect(validate.status).toBe(400);
+    const filtered = await admin.get(`${AUTHENTIK}?session__last_ip=${encodeURIComponent(zoned)}`);
+    expect(filtered.status).toBe(400);
+    expect(filtered.body).toEqual({ session__last_ip: ['Enter a valid IPv4 or IPv6 address.'] });
+  });
+
+  it('should refuse huge numbers and ids with the face’s 4xx', async () => {
+    const huge = '9'.repeat(400);
+    expect((await admin.get(`/api/hub/v1/users/${huge}`)).status).toBe(400);
+    expect((await admin.get(`/api/hub/v1/users?offset=${huge}`)).status).toBe(400);
+    expect((await admin.post(HUB_SESSIONS, { user: 1e308, ip: '192.0.2.1', userAgent: 'x' })).status).toBe(400);
+    expect((await admin.get(`${AUTHENTIK}?page=${huge}`)).status).toBe(404);
+    expect((await admin.get(`${PREFACTOR}?pagination[offset]=${huge}`)).status).toBe(422);
+    expect((await admin.get(`${MOVENS}/list?PageIndex=${huge}`)).status).toBe(400);
+    expect((await admin.post(`${MOVENS}/revoke`, { Session: 1e300 })).status).toBe(400);
+  });
+
+  it('should refuse a search of thousands of terms at once, and answer a bounded one', async () => {
+    const terms = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(' ');
+    const started = Date.now();
+    const hostile = await admin.get(`${AUTHENTIK}?search=${encodeURIComponent(terms)}`);
+    expect(hostile.status).toBe(400);
+    expect(hostile.body).toEqual(['Ensure this field has no more than 500 characters.']);
+    const manyShort = await admin.get(`${AUTHENTIK}?search=${encodeURIComponent('a b c d e f g h i j k')}`);
+    expect(manyShort.status).toBe(400);
+    expect(manyShort.body).toEqual(['Ensure the search has no more than 10 terms.']);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect((await admin.get(`${AUTHENTIK}?search=${encodeURIComponent('a b c')}`)).status).toBe(200);
+  });
+
+  it('should end concurrent revoke-alls of one user with many sessions without a deadlock or a 500', async () => {
+    const many = await makeUser(admin, { username: `many-${engine}` });
+    for (let i = 0; i < 60; i++) await makeSession(admin, many);
+    const revokes = await Promise.all(
+      Array.from({ length: 8 }, () => admin.post(`/api/hub/v1/users/${many.id}/sessions/revoke`, {})),
+    );
+    expect(revokes.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(revokes.reduce((sum, r) => sum + Number(r.body.revoked), 0)).toBe(60);
+    const left = await t.sql<{ n: number }>(
+      `SELECT count(*) AS n FROM sessions WHERE user_id = $1 AND status <> 'revoked'`,
+      [many.id],
+    );
+    expect(Number(left[0].n)).toBe(0);
+  });
+});
