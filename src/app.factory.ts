@@ -6,6 +6,7 @@ import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
 import { runInRequestScope } from './database/request-scope';
 import { parseJsonBody } from './http/json-body';
+import { installSecurityHeaders } from './ops/security-headers';
 import { MalformedBodyPipe } from './http/malformed-body';
 
 /** LOG_LEVEL in Nest's terms: each level includes the more severe ones. */
@@ -32,7 +33,8 @@ export async function createApp(options: AppModuleOptions, quiet = false): Promi
   const adapter = new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    // The client address is the socket's unless a proxy in front is trusted to set X-Forwarded-For.
+    trustProxy: options.config.TRUST_PROXY === 'on',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     logger: quiet ? ['fatal', 'error'] : nestLogLevels(options.config.LOG_LEVEL),
@@ -53,6 +55,7 @@ export async function createApp(options: AppModuleOptions, quiet = false): Promi
     });
     runInRequestScope(clientGone.signal, done);
   });
+  await installSecurityHeaders(fastify);
   app.useGlobalPipes(new MalformedBodyPipe());
   setupSwagger(app);
   await app.init();

@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { FACES } from './faces';
 import { HealthModule } from './health/health.controller';
+import { OpsModule } from './ops/ops.module';
 import { SessionsModule } from './sessions/sessions.module';
 
 export interface AppModuleOptions {
@@ -23,6 +24,7 @@ export class AppModule {
         DatabaseModule.forRoot(dataDir),
         DatabaseModule.migrations(),
         SessionsModule,
+        OpsModule,
         AuthModule,
         HealthModule,
         ...FACES.map((face) => face.module),

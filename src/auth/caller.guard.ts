@@ -1,18 +1,26 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
-import { DomainError, DomainErrorCode } from '../sessions/domain-error';
+import { RateLimits } from '../ops/rate-limits';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
+import { DomainError, DomainErrorCode, isBadCredentials } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { bearerKey } from './bearer';
 
 interface RequestWithCaller {
   headers: Record<string, string | string[] | undefined>;
+  ip: string;
   caller?: Caller;
 }
 
-/** Authenticates the bearer key and attaches the caller; failures are domain errors each face renders its way. */
+/**
+ * Authenticates the bearer key and attaches the caller; failures are domain errors each face renders its way.
+ * Refused keys count against the client's address and the key's prefix; past the limit the answer is 429.
+ */
 @Injectable()
 export class CallerGuard implements CanActivate {
-  constructor(private readonly credentials: CredentialsService) {}
+  constructor(
+    private readonly credentials: CredentialsService,
+    private readonly limits: RateLimits,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
@@ -22,7 +30,13 @@ export class CallerGuard implements CanActivate {
       throw new DomainError(DomainErrorCode.NotAuthenticated, 'Authentication credentials were not provided.');
     }
     if (parsed === 'malformed') throw new DomainError(DomainErrorCode.BadCredentials, 'Malformed header');
-    request.caller = await this.credentials.authenticate(parsed.key);
+    await this.limits.beforeAuthentication(request.ip, parsed.key);
+    try {
+      request.caller = await this.credentials.authenticate(parsed.key);
+    } catch (error) {
+      if (isBadCredentials(error)) await this.limits.authenticationFailed(request.ip, parsed.key);
+      throw error;
+    }
     return true;
   }
 }

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
 import { accessSync, constants } from 'node:fs';
+import { isIP } from 'node:net';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
 
 /** What `--help` and every configuration error say about a setting. */
@@ -127,6 +128,72 @@ export class AppConfig {
 
   @IntSetting(1, 3600, 'On SIGTERM, in-flight requests get this long to finish before the process exits.', '25')
   SHUTDOWN_GRACE_SECONDS = 25;
+
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  @Setting('Rate limits on failed authentication, validate and login.', 'on')
+  RATE_LIMITS: 'on' | 'off' = 'on';
+
+  @IntSetting(1, 3600, 'The window every rate limit counts in.', '60')
+  RATE_LIMIT_WINDOW_SECONDS = 60;
+
+  @IntSetting(1, 1_000_000, 'Failed authentications per client address, and per key prefix, per window.', '20')
+  RATE_LIMIT_AUTH_FAILURES = 20;
+
+  @IntSetting(1, 100_000_000, 'Validate calls per client address per window.', '60000')
+  RATE_LIMIT_VALIDATE = 60_000;
+
+  @IntSetting(1, 1_000_000, 'Logins (session creations) per user per window.', '60')
+  RATE_LIMIT_LOGIN = 60;
+
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @ValidateBy({
+    name: 'cidrList',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) &&
+        value.every((cidr) => {
+          const [address, prefix, extra] = String(cidr).split('/');
+          const family = isIP(address);
+          const bits = prefix === undefined ? 0 : Number(prefix);
+          return (
+            family !== 0 &&
+            extra === undefined &&
+            Number.isInteger(bits) &&
+            bits >= 0 &&
+            bits <= (family === 6 ? 128 : 32)
+          );
+        }),
+      defaultMessage: () => 'must be a comma-separated list of addresses or CIDR ranges',
+    },
+  })
+  @Setting('Client addresses never rate limited (the application servers), comma-separated.', '10.0.0.0/8,192.168.1.5')
+  RATE_LIMIT_TRUSTED_CIDRS: string[] = [];
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @ValidateBy({
+    name: 'redisUrl',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^rediss?:\/\/[^\s]+$/.test(value),
+      defaultMessage: () => 'must be a redis:// or rediss:// URL',
+    },
+  })
+  @Setting(
+    'Redis for rate-limit counters shared by every worker and instance; unset: per process.',
+    'redis://127.0.0.1:6379',
+  )
+  REDIS_URL?: string;
+
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  @Setting('Take the client address from X-Forwarded-For (only behind a proxy that sets it).', 'off')
+  TRUST_PROXY: 'on' | 'off' = 'off';
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   @Setting('How much the service logs.', 'info')

@@ -4,6 +4,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  Ip,
   Param,
   Post,
   Query,
@@ -20,7 +21,9 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
+import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
+import { isBadCredentials } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { AccountsService } from '../sessions/accounts/accounts.service';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
@@ -168,6 +171,7 @@ export class HubSessionsController {
   constructor(
     private readonly sessions: SessionsService,
     private readonly credentials: CredentialsService,
+    private readonly limits: RateLimits,
   ) {}
 
   @Post()
@@ -177,8 +181,13 @@ export class HubSessionsController {
     summary: "Create a session: the application's login call (superusers only); the token is shown once",
   })
   @ApiCreatedResponse({ type: HubSessionWithToken })
-  @HubErrors({ ...BAD_INPUT, ...SIGNED_IN, ...SUPERUSERS, 404: 'No such user.' })
-  async create(@CurrentCaller() caller: Caller, @Body() body: CreateSessionRequest): Promise<HubSessionWithToken> {
+  @HubErrors({ ...BAD_INPUT, ...SIGNED_IN, ...SUPERUSERS, 404: 'No such user.', 429: 'Too many logins of this user.' })
+  async create(
+    @CurrentCaller() caller: Caller,
+    @Body() body: CreateSessionRequest,
+    @Ip() address: string,
+  ): Promise<HubSessionWithToken> {
+    await this.limits.login(address, body.user);
     return toHubSessionWithToken(await this.sessions.createSession(caller, body));
   }
 
@@ -190,9 +199,20 @@ export class HubSessionsController {
       'The token is its own credential, so no Authorization header is needed. 401 for an unknown, expired, ended or revoked token.',
   })
   @ApiOkResponse({ type: HubSession, description: 'The session is live; its last activity is now.' })
-  @HubErrors({ ...BAD_INPUT, 401: 'An unknown, expired, ended or revoked token.' })
-  async validate(@Body() body: ValidateSessionRequest): Promise<HubSession> {
-    return toHubSession(await this.credentials.validate(body.token, body.ip, body.userAgent));
+  @HubErrors({
+    ...BAD_INPUT,
+    401: 'An unknown, expired, ended or revoked token.',
+    429: 'Too many validate calls, or too many refused tokens, from this address.',
+  })
+  async validate(@Body() body: ValidateSessionRequest, @Ip() address: string): Promise<HubSession> {
+    await this.limits.validate(address);
+    await this.limits.beforeAuthentication(address, body.token);
+    try {
+      return toHubSession(await this.credentials.validate(body.token, body.ip, body.userAgent));
+    } catch (error) {
+      if (isBadCredentials(error)) await this.limits.authenticationFailed(address, body.token);
+      throw error;
+    }
   }
 
   @Get(':uuid')

@@ -199,7 +199,12 @@ export class HubError {
 }
 
 type HubErrorStatus =
-  HttpStatus.BAD_REQUEST | HttpStatus.UNAUTHORIZED | HttpStatus.FORBIDDEN | HttpStatus.NOT_FOUND | HttpStatus.CONFLICT;
+  | HttpStatus.BAD_REQUEST
+  | HttpStatus.UNAUTHORIZED
+  | HttpStatus.FORBIDDEN
+  | HttpStatus.NOT_FOUND
+  | HttpStatus.CONFLICT
+  | HttpStatus.TOO_MANY_REQUESTS;
 
 /** The error answers of an operation, each with its description; all have the HubError body. */
 export function HubErrors(descriptions: Partial<Record<HubErrorStatus, string>>): MethodDecorator & ClassDecorator {

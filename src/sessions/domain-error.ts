@@ -42,3 +42,7 @@ export class DomainError extends Error {
     return new DomainError(DomainErrorCode.InvalidValue, message, field);
   }
 }
+
+export function isBadCredentials(error: unknown): boolean {
+  return error instanceof DomainError && error.code === DomainErrorCode.BadCredentials;
+}

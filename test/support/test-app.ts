@@ -55,6 +55,8 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     BOOTSTRAP_TOKEN: adminKey,
     TOUCH_INTERVAL_SECONDS: '0',
     DATABASE_POOL_SIZE: '4',
+    // Suites create many sessions and refuse many keys on purpose; test/rate-limits.e2e-spec.ts turns limits on.
+    RATE_LIMITS: 'off',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
