@@ -1,43 +1,39 @@
-import { LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { IncomingMessage } from 'node:http';
+import { DestinationStream } from 'pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppModuleOptions } from './app.module';
-import { AppConfig } from './config/app-config';
 import { setupSwagger } from './docs/swagger';
 import { runInRequestScope } from './database/request-scope';
 import { parseJsonBody } from './http/json-body';
+import { createLogger, installRequestLogging, PinoNestLogger, requestId } from './ops/logging';
+import { installMetrics } from './ops/metrics';
 import { installSecurityHeaders } from './ops/security-headers';
 import { MalformedBodyPipe } from './http/malformed-body';
 
-/** LOG_LEVEL in Nest's terms: each level includes the more severe ones. */
-function nestLogLevels(level: AppConfig['LOG_LEVEL']): LogLevel[] {
-  const order: Array<[AppConfig['LOG_LEVEL'], LogLevel[]]> = [
-    ['fatal', ['fatal']],
-    ['error', ['error']],
-    ['warn', ['warn']],
-    ['info', ['log']],
-    ['debug', ['debug']],
-    ['trace', ['verbose']],
-  ];
-  if (level === 'silent') return [];
-  const levels: LogLevel[] = [];
-  for (const [name, nest] of order) {
-    levels.push(...nest);
-    if (name === level) break;
-  }
-  return levels;
-}
-
 /** Builds the whole service (used by main.ts and by every end-to-end test), not yet listening. */
-export async function createApp(options: AppModuleOptions, quiet = false): Promise<NestFastifyApplication> {
+export async function createApp(
+  options: AppModuleOptions,
+  quiet = false,
+  logDestination?: DestinationStream,
+): Promise<NestFastifyApplication> {
+  // Tests run quiet (errors only) unless they read the log themselves.
+  const logger = createLogger(
+    quiet && !logDestination ? { ...options.config, LOG_LEVEL: 'error' } : options.config,
+    logDestination,
+  );
   const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request is written by installRequestLogging, with the fields operators need.
+    disableRequestLogging: true,
+    genReqId: (request: IncomingMessage) => requestId(request.headers['x-request-id']),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: 64 * 1024,
     // The client address is the socket's unless a proxy in front is trusted to set X-Forwarded-For.
     trustProxy: options.config.TRUST_PROXY === 'on',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
-    logger: quiet ? ['fatal', 'error'] : nestLogLevels(options.config.LOG_LEVEL),
+    logger: new PinoNestLogger(logger),
     bufferLogs: false,
     bodyParser: false,
   });
@@ -55,6 +51,8 @@ export async function createApp(options: AppModuleOptions, quiet = false): Promi
     });
     runInRequestScope(clientGone.signal, done);
   });
+  installRequestLogging(fastify, logger);
+  installMetrics(app);
   await installSecurityHeaders(fastify);
   app.useGlobalPipes(new MalformedBodyPipe());
   setupSwagger(app);

@@ -5,7 +5,9 @@ import { createApp } from './app.factory';
 import { configHelp, loadConfig } from './config/app-config';
 import { runMigrations } from './database/migrate';
 import { DOCS_PATH } from './docs/swagger';
+import { FACES } from './faces';
 import { closeOnSignals, superviseWorkers } from './ops/graceful-shutdown';
+import { serveClusterMetrics } from './ops/metrics-cluster';
 
 async function serve(): Promise<void> {
   const config = loadConfig();
@@ -14,8 +16,9 @@ async function serve(): Promise<void> {
   await app.listen(config.PORT, '0.0.0.0');
   if (!cluster.isWorker || cluster.worker?.id === 1) {
     const engine = config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}`;
-    Logger.log(`SessionHub serves on http://localhost:${config.PORT} (${engine})`, 'main');
-    Logger.log(`Swagger UI: http://localhost:${config.PORT}/${DOCS_PATH}`, 'main');
+    const faces = FACES.map((face) => face.document.slug).join(', ');
+    Logger.log(`SessionHub serves ${faces} on http://localhost:${config.PORT} (${engine})`, 'main');
+    Logger.log(`Swagger UI: http://localhost:${config.PORT}/${DOCS_PATH}; health: /-/health/ready/`, 'main');
   }
 }
 
@@ -30,6 +33,8 @@ async function main(): Promise<void> {
     if (!config.DATABASE_URL)
       throw new Error('WORKERS > 1 needs DATABASE_URL: the embedded database belongs to one process.');
     await runMigrations(config);
+    // Every worker's metrics, aggregated here: on METRICS_PORT, or relayed by the worker a /metrics scrape reaches.
+    await serveClusterMetrics(config);
     superviseWorkers(config.WORKERS);
     return;
   }

@@ -1,7 +1,15 @@
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { RateLimits } from '../ops/rate-limits';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
-import { DomainError, DomainErrorCode, isBadCredentials } from '../sessions/domain-error';
+import { FastifyRequest } from 'fastify';
+import { logFacts } from '../ops/logging';
+import {
+  BadCredentialsError,
+  DomainError,
+  DomainErrorCode,
+  isBadCredentials,
+  refusalReason,
+} from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { bearerKey } from './bearer';
 
@@ -26,14 +34,21 @@ export class CallerGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<RequestWithCaller>();
     const header = request.headers.authorization;
     const parsed = bearerKey(Array.isArray(header) ? header[0] : header);
+    const facts = logFacts(request as unknown as FastifyRequest);
     if (parsed === 'absent') {
+      facts.authFailure = 'no_credentials';
       throw new DomainError(DomainErrorCode.NotAuthenticated, 'Authentication credentials were not provided.');
     }
-    if (parsed === 'malformed') throw new DomainError(DomainErrorCode.BadCredentials, 'Malformed header');
+    if (parsed === 'malformed') {
+      facts.authFailure = 'malformed';
+      throw new BadCredentialsError('malformed', 'Malformed header');
+    }
     await this.limits.beforeAuthentication(request.ip, parsed.key);
     try {
       request.caller = await this.credentials.authenticate(parsed.key);
+      facts.userId = request.caller.userId;
     } catch (error) {
+      facts.authFailure = refusalReason(error);
       if (isBadCredentials(error)) await this.limits.authenticationFailed(request.ip, parsed.key);
       throw error;
     }

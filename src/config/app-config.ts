@@ -145,6 +145,28 @@ export class AppConfig {
   @IntSetting(1, 1_000_000, 'Logins (session creations) per user per window.', '60')
   RATE_LIMIT_LOGIN = 60;
 
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  @Setting('Prometheus metrics at /metrics (request durations, sessions, database, process).', 'on')
+  METRICS: 'on' | 'off' = 'on';
+
+  @IntSetting(
+    0,
+    65535,
+    'Port of a listener serving only /metrics (with WORKERS > 1: the primary, for all workers); 0: the service port.',
+    '9464',
+  )
+  METRICS_PORT = 0;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  @Setting(
+    'When set, /metrics needs `Authorization: Bearer <this>`; unset: open (protect it by network).',
+    'a-long-random-secret',
+  )
+  METRICS_TOKEN?: string;
+
   @Transform(({ value }: { value: unknown }) =>
     typeof value === 'string'
       ? value
@@ -194,6 +216,10 @@ export class AppConfig {
   @IsIn(['on', 'off'], { message: 'must be on or off' })
   @Setting('Take the client address from X-Forwarded-For (only behind a proxy that sets it).', 'off')
   TRUST_PROXY: 'on' | 'off' = 'off';
+
+  @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
+  @Setting('Log format: JSON lines, or a readable colourless format for terminals.', 'pretty')
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   @Setting('How much the service logs.', 'info')

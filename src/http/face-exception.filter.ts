@@ -1,5 +1,5 @@
 import { ArgumentsHost, ExceptionFilter, Logger } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { DatabaseUnavailableError, UnstorableValueError } from '../database/errors';
 import { DomainError, DomainErrorCode } from '../sessions/domain-error';
 
@@ -43,7 +43,9 @@ export abstract class FaceExceptionFilter implements ExceptionFilter {
     const error = asDomainError(exception);
     let answer = this.answer(error);
     if (!answer) {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      const request = host.switchToHttp().getRequest<FastifyRequest>();
+      const where = `${request.method} ${request.routeOptions.url ?? 'unmatched'} (request ${String(request.id)})`;
+      this.logger.error(`${where}: ${exception instanceof Error ? exception.stack : String(exception)}`);
       answer = this.serverError();
     }
     if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {

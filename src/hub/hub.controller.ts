@@ -6,6 +6,7 @@ import {
   HttpCode,
   Ip,
   Param,
+  Req,
   Post,
   Query,
   UseFilters,
@@ -23,7 +24,9 @@ import {
 import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
 import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
-import { isBadCredentials } from '../sessions/domain-error';
+import { FastifyRequest } from 'fastify';
+import { logFacts } from '../ops/logging';
+import { isBadCredentials, refusalReason } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { AccountsService } from '../sessions/accounts/accounts.service';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
@@ -204,12 +207,19 @@ export class HubSessionsController {
     401: 'An unknown, expired, ended or revoked token.',
     429: 'Too many validate calls, or too many refused tokens, from this address.',
   })
-  async validate(@Body() body: ValidateSessionRequest, @Ip() address: string): Promise<HubSession> {
+  async validate(
+    @Body() body: ValidateSessionRequest,
+    @Ip() address: string,
+    @Req() request: FastifyRequest,
+  ): Promise<HubSession> {
     await this.limits.validate(address);
     await this.limits.beforeAuthentication(address, body.token);
     try {
-      return toHubSession(await this.credentials.validate(body.token, body.ip, body.userAgent));
+      const session = await this.credentials.validate(body.token, body.ip, body.userAgent);
+      logFacts(request).userId = session.userId;
+      return toHubSession(session);
     } catch (error) {
+      logFacts(request).authFailure = refusalReason(error);
       if (isBadCredentials(error)) await this.limits.authenticationFailed(address, body.token);
       throw error;
     }

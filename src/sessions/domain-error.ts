@@ -43,6 +43,26 @@ export class DomainError extends Error {
   }
 }
 
+/** Why a key was refused, for operators (logs, metrics); clients only ever see the generic message. */
+export type RefusalReason =
+  'no_credentials' | 'malformed' | 'unknown_key' | 'expired' | 'revoked' | 'ended' | 'inactive_user';
+
+export class BadCredentialsError extends DomainError {
+  constructor(
+    readonly reason: RefusalReason,
+    message = 'Token invalid/expired',
+  ) {
+    super(DomainErrorCode.BadCredentials, message);
+  }
+}
+
 export function isBadCredentials(error: unknown): boolean {
   return error instanceof DomainError && error.code === DomainErrorCode.BadCredentials;
+}
+
+/** The reason behind a refused key, when the error carries one. */
+export function refusalReason(error: unknown): RefusalReason | undefined {
+  if (error instanceof BadCredentialsError) return error.reason;
+  if (error instanceof DomainError && error.code === DomainErrorCode.NotAuthenticated) return 'no_credentials';
+  return undefined;
 }

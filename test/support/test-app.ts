@@ -32,7 +32,12 @@ function withDatabase(url: string, database: string): string {
 }
 
 /** Starts the whole service on a fresh database (an in-memory PGlite, or a new PostgreSQL database) on a free port. */
-export async function startTestApp(engine: Engine, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  engine: Engine,
+  env: Record<string, string> = {},
+  /** Collects every log line (JSON) the app writes, at LOG_LEVEL (default info). */
+  logLines?: string[],
+): Promise<TestApp> {
   const adminKey = `test-bootstrap-${randomBytes(12).toString('hex')}`;
   let databaseUrl: string | undefined;
   let dropDatabase: (() => Promise<void>) | undefined;
@@ -60,7 +65,8 @@ export async function startTestApp(engine: Engine, env: Record<string, string> =
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const app = await createApp({ config, dataDir: null }, true);
+  const destination = logLines && { write: (line: string) => void logLines.push(line) };
+  const app = await createApp({ config, dataDir: null }, true, destination);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const database = app.get<Database>(DATABASE);

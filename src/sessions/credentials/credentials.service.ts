@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, GEOIP } from '../../config/tokens';
-import { DomainError, DomainErrorCode } from '../domain-error';
+import { BadCredentialsError, RefusalReason } from '../domain-error';
 import { agentFacts } from '../insight/client-facts';
 import { GeoIpLookup } from '../insight/geoip';
 import { requireIp } from '../lifecycle/session-input';
@@ -27,7 +27,8 @@ export class CredentialsService {
       const found = await this.accounts.tokenByHash(keyHash);
       if (found) {
         const { token, user } = found;
-        if ((token.expiresAt && token.expiresAt.getTime() <= Date.now()) || !user.isActive) throw badCredentials();
+        if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw new BadCredentialsError('expired');
+        if (!user.isActive) throw new BadCredentialsError('inactive_user');
         // The throttle is known from the row just read: a recent last-used needs no write at all.
         if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= this.config.TOUCH_INTERVAL_SECONDS * 1000) {
           this.accounts.touchToken(keyHash, this.config.TOUCH_INTERVAL_SECONDS).catch(() => undefined);
@@ -38,15 +39,29 @@ export class CredentialsService {
     if (!key.startsWith(API_TOKEN_PREFIX)) {
       const found = await this.accounts.userBySessionTokenHash(keyHash);
       if (found?.user.isActive) return callerOf(found.user, found.sessionId, 'session');
+      if (found) throw new BadCredentialsError('inactive_user');
     }
-    throw badCredentials();
+    throw new BadCredentialsError(await this.whyNotLive(keyHash));
+  }
+
+  /**
+   * Why a key matched no live session: asked only on the failure path (which the rate limits bound), so operators
+   * can tell a guess from a revoked or expired token.
+   */
+  private async whyNotLive(keyHash: string): Promise<RefusalReason> {
+    const state = await this.sessions.stateByTokenHash(keyHash);
+    if (!state) return 'unknown_key';
+    if (state.status === 'revoked') return 'revoked';
+    if (state.status === 'complete') return 'ended';
+    return 'expired';
   }
 
   /** Checks a session token and records activity; the last-seen write is throttled. */
   async validate(token: string, ip?: string, userAgent?: string): Promise<Session> {
     if (ip !== undefined) requireIp(ip, 'ip');
-    const session = await this.sessions.findLiveByTokenHash(hashKey(token));
-    if (!session) throw badCredentials();
+    const keyHash = hashKey(token);
+    const session = await this.sessions.findLiveByTokenHash(keyHash);
+    if (!session) throw new BadCredentialsError(await this.whyNotLive(keyHash));
     const ipChanged = ip !== undefined && ip !== session.lastSeen.ip;
     const agentChanged = userAgent !== undefined && userAgent !== session.lastSeen.userAgent;
     if (ipChanged || agentChanged) return this.recordNewClient(session, ip, userAgent, ipChanged, agentChanged);
@@ -87,10 +102,6 @@ export class CredentialsService {
     });
     return (await this.sessions.find({ id: session.id }))!;
   }
-}
-
-function badCredentials(): DomainError {
-  return new DomainError(DomainErrorCode.BadCredentials, 'Token invalid/expired');
 }
 
 function callerOf(user: User, sessionId: number | null, tokenKind: Caller['tokenKind']): Caller {

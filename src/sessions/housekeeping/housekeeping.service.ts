@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/tokens';
+import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from '../lifecycle/session-observer';
 import { SessionStore } from '../persistence/session.store';
 
 export interface HousekeepingReport {
@@ -23,6 +24,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   constructor(
     private readonly sessions: SessionStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(SESSION_OBSERVER) private readonly observer: SessionObserver = NO_SESSION_OBSERVER,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,6 +56,8 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     for (let n = -1; n !== 0;) expired += n = await this.sessions.sweepExpired(BATCH);
     let purged = 0;
     for (let n = -1; n !== 0;) purged += n = await this.sessions.purgeEnded(this.config.RETENTION_DAYS, BATCH);
+    this.observer.sessionsEnded('system', 'expired', 'system', expired);
+    this.observer.housekeepingRan(expired, purged);
     return { expired, purged };
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, GEOIP } from '../../config/tokens';
@@ -15,6 +15,7 @@ import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds }
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Caller, Face, isLive, Session, SessionEvent } from '../session.model';
 import { checkNewSession, NewSessionInput, requireIp } from './session-input';
+import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
 
 const MAX_USER_ID = 2147483647;
 
@@ -27,6 +28,7 @@ export class SessionsService {
     private readonly scopes: DefaultScopes,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GEOIP) private readonly geoip: GeoIpLookup,
+    @Optional() @Inject(SESSION_OBSERVER) private readonly observer: SessionObserver = NO_SESSION_OBSERVER,
   ) {}
 
   /** The application's login call: a new session and its token, shown once. */
@@ -80,6 +82,7 @@ export class SessionsService {
         tx,
       );
     });
+    this.observer.sessionCreated('hub');
     return { session, token: key };
   }
 
@@ -130,6 +133,8 @@ export class SessionsService {
         `The session is ${isLive(session) ? 'busy' : 'no longer active'}.`,
       );
     }
+    const reason = status === 'revoked' ? 'revoked' : 'logout';
+    this.observer.sessionsEnded(face, reason, session.userId === caller.userId ? 'self' : 'admin', ended.length);
     return (await this.sessions.find({ id: session.id }))!;
   }
 
@@ -153,6 +158,7 @@ export class SessionsService {
     const ids = await this.sessions.transaction((tx) =>
       this.sessions.end({ userIds: [userId], exceptId }, 'revoked', caller.userId, face, tx),
     );
+    this.observer.sessionsEnded(face, 'revoked', userId === caller.userId ? 'self' : 'admin', ids.length);
     return ids.length;
   }
 
@@ -164,6 +170,9 @@ export class SessionsService {
     const ids = await this.sessions.transaction((tx) =>
       this.sessions.end({ userIds: valid }, 'revoked', caller.userId, face, tx),
     );
+    // A superuser's bulk revocation: `self` only when it names nobody but the caller.
+    const own = valid.every((id) => id === caller.userId);
+    this.observer.sessionsEnded(face, 'revoked', own ? 'self' : 'admin', ids.length);
     return ids.length;
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { Face, Session, SessionEvent } from '../session.model';
+import { Face, Session, SessionEvent, SessionStatus } from '../session.model';
 import { listStatements, USERS_WITH_LIVE_COUNT_SQL, usersWithLivePageSql, whereOf } from './session-list.sql';
 import {
   insertSessionStatement,
@@ -64,6 +64,12 @@ export class SessionStore {
 
   findLiveByTokenHash(tokenHash: string): Promise<Session | null> {
     return this.one(LIVE_SESSION_BY_TOKEN_SQL, [tokenHash]);
+  }
+
+  /** Status and expiry of the session a token belongs to, live or not (to tell why a token was refused). */
+  async stateByTokenHash(tokenHash: string): Promise<{ status: SessionStatus; expiresAt: Date } | null> {
+    const rows = await this.db.rows(`SELECT status, expires_at FROM sessions WHERE token_hash = $1`, [tokenHash]);
+    return rows.length ? { status: rows[0].status as SessionStatus, expiresAt: rows[0].expires_at as Date } : null;
   }
 
   /** A live session by uuid, if it also passes `filters` (authentik narrows detail lookups by its list filters). */

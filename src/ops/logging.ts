@@ -1,0 +1,122 @@
+import { LoggerService } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { FastifyInstance, FastifyRequest } from 'fastify';
+import pino, { DestinationStream, Logger } from 'pino';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * Structured logs with pino: JSON lines by default, `LOG_FORMAT=pretty` for a readable, colourless format in a
+ * terminal. One line per request (never a token, key or hash: only the route template is logged, never headers,
+ * query strings or bodies), Nest's own messages through the same logger, its route listing at debug level.
+ */
+export function createLogger(config: AppConfig, destination?: DestinationStream): Logger {
+  const options = { level: config.LOG_LEVEL, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (destination) return pino(options, destination);
+  if (config.LOG_FORMAT === 'pretty') {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: false, sync: true } } });
+  }
+  return pino(options);
+}
+
+/** Nest's start-up chatter: one line per module and route, logged at debug so start-up says what matters. */
+const CHATTY_CONTEXTS = new Set([
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestFactory',
+  'NestApplication',
+]);
+
+/** Nest's LoggerService over pino, so Nest's messages are JSON lines like the rest. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  private write(level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal', message: unknown, rest: unknown[]) {
+    const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
+    const effective = level === 'info' && context && CHATTY_CONTEXTS.has(context) ? 'debug' : level;
+    const stack = level === 'error' && typeof rest[0] === 'string' && rest.length > 1 ? rest[0] : undefined;
+    this.logger[effective]({ context, ...(stack ? { stack } : {}) }, String(message));
+  }
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
+}
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request id: the client's X-Request-Id when it is a sane token, else a new UUID. */
+export function requestId(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && REQUEST_ID.test(value) ? value : randomUUID();
+}
+
+/** Which face a route belongs to, for logs and metrics. */
+export function faceOf(route: string | undefined): string {
+  if (!route) return 'unmatched';
+  if (route.startsWith('/api/hub/')) return 'hub';
+  if (route.startsWith('/api/v3/')) return 'authentik';
+  if (route.startsWith('/api/v1')) return 'prefactor';
+  if (route.startsWith('/api/admin')) return 'movens';
+  if (route.startsWith('/api/docs')) return 'docs';
+  if (route.startsWith('/-/health')) return 'health';
+  return 'other';
+}
+
+/** What a request line says about authentication, set by the guard or the validate route. */
+export interface RequestLogFacts {
+  userId?: number;
+  authFailure?: string;
+}
+
+export function logFacts(request: FastifyRequest): RequestLogFacts {
+  const carrier = request as unknown as { logFacts?: RequestLogFacts };
+  carrier.logFacts ??= {};
+  return carrier.logFacts;
+}
+
+/**
+ * One line per request when it is answered: request id (echoed as X-Request-Id, and as X-authentik-id on the
+ * authentik face, as authentik does), method, route template, face, status, duration, user id; failed
+ * authentications at warn with their reason, server errors at error.
+ */
+export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-Id', request.id);
+    if (request.url.startsWith('/api/v3/')) reply.header('X-authentik-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    const facts = logFacts(request);
+    const line = {
+      reqId: request.id,
+      method: request.method,
+      route: route ?? 'unmatched',
+      face: faceOf(route),
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      userId: facts.userId,
+      authFailure: facts.authFailure,
+    };
+    if (reply.statusCode >= 500) logger.error(line, 'request failed');
+    else if (facts.authFailure) logger.warn(line, 'authentication refused');
+    else logger.info(line, 'request');
+    done();
+  });
+}
