@@ -1,28 +1,35 @@
 /**
  * Prints EXPLAIN (ANALYZE, BUFFERS) of every benchmarked read, with the service's own SQL text
- * (src/sessions/persistence/session.sql.ts), against the benchmark database:
+ * (src/sessions/persistence/*.sql.ts), against the benchmark database:
  *
  *   node -r ts-node/register/transpile-only bench/explain.ts > plans.txt
  *
  * BENCH_DATABASE_URL as for `npm run bench` (postgres://postgres@127.0.0.1:5432/sessionhub_bench).
  */
 import { Client } from 'pg';
+import { Statement } from '../src/database/database';
+import { poolOptions } from '../src/database/postgres-database';
+import { TOKEN_BY_HASH_SQL } from '../src/sessions/persistence/account.sql';
 import {
   listStatements,
+  USERS_WITH_LIVE_COUNT_SQL,
+  usersWithLivePageSql,
+} from '../src/sessions/persistence/session-list.sql';
+import {
   LIVE_SESSION_BY_TOKEN_SQL,
   SESSION_BY_PFID_SQL,
   SESSION_BY_UUID_SQL,
-  Statement,
-  TOKEN_BY_HASH_SQL,
-  USERS_WITH_LIVE_COUNT_SQL,
-  usersWithLivePageSql,
 } from '../src/sessions/persistence/session.sql';
 import { SessionQuery } from '../src/sessions/session-query';
 
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sessionhub_bench';
 
 async function main(): Promise<void> {
-  const db = new Client({ connectionString: DATABASE_URL, options: '-c jit=off -c max_parallel_workers_per_gather=0' });
+  // The service's connection settings (jit and parallel workers off), on one client.
+  const db = new Client({
+    connectionString: DATABASE_URL,
+    options: poolOptions({ url: DATABASE_URL, poolSize: 1 }).options,
+  });
   await db.connect();
   try {
     const one = async (sql: string) => (await db.query(sql)).rows[0] as Record<string, unknown>;
@@ -36,31 +43,30 @@ async function main(): Promise<void> {
     const pool = String((await one(`SELECT value FROM settings WHERE key = 'default_pool_id'`)).value);
     const username = String(user.username);
     const base: SessionQuery = {
-      liveOnly: true,
+      scope: { liveOnly: true },
+      filters: {},
       order: [{ field: 'username', descending: false }],
       offset: 0,
       limit: 20,
     };
+    const bySeen: SessionQuery['order'] = [{ field: 'last_seen', descending: true }];
     const lists: [string, SessionQuery][] = [
       ['authentik list (default order: username)', base],
-      ['authentik list ?user__username', { ...base, username }],
-      ['authentik list ?search (a name several users share)', { ...base, searchTerms: [username.replace(/\d+$/, '')] }],
-      ['authentik list ?ordering=-session__last_used', { ...base, order: [{ field: 'last_seen', descending: true }] }],
-      ['authentik list, a user who is not a superuser', { ...base, userIds: [Number(user.id)] }],
+      ['authentik list ?user__username', { ...base, filters: { username } }],
+      [
+        'authentik list ?search (a name several users share)',
+        { ...base, filters: { searchTerms: [username.replace(/\d+$/, '')] } },
+      ],
+      ['authentik list ?ordering=-session__last_used', { ...base, order: bySeen }],
+      [
+        'authentik list, a user who is not a superuser',
+        { ...base, scope: { liveOnly: true, userIds: [Number(user.id)] } },
+      ],
       [
         'Prefactor list ?pool_id (default sorting: -last_seen)',
-        { liveOnly: false, poolId: pool, order: [{ field: 'last_seen', descending: true }], offset: 0, limit: 20 },
+        { ...base, scope: { liveOnly: false, poolId: pool }, order: bySeen },
       ],
-      [
-        'MOVENS user-sessions',
-        {
-          liveOnly: true,
-          userIds: [Number(user.id)],
-          order: [{ field: 'last_seen', descending: true }],
-          offset: 0,
-          limit: 20,
-        },
-      ],
+      ['MOVENS user-sessions', { ...base, scope: { liveOnly: true, userIds: [Number(user.id)] }, order: bySeen }],
     ];
     const statements: [string, Statement][] = [];
     for (const [name, query] of lists) {

@@ -1,62 +1,61 @@
 /**
  * The floor: what the benchmarked endpoints cost with no framework at all. A bare node:http server that, for each
  * endpoint, authenticates the bearer key the same way (SHA-256, one join), runs the same SQL text
- * (src/sessions/persistence/session.sql.ts) through the same `pg` pool settings with the same prepared statements,
- * and writes the same JSON with the faces' own pure mappers. The service's throughput is reported as a ratio to it.
+ * (src/sessions/persistence/*.sql.ts) through the same `pg` pool settings and prepared statements
+ * (src/database/postgres-database.ts), maps rows with the tables' own row mappers and writes the same JSON with the
+ * faces' own pure mappers. The service's throughput is reported as a ratio to it.
  *
  *   DATABASE_URL=postgres://... PORT=3901 [WORKERS=N] [DATABASE_POOL_SIZE=10] node -r ts-node/register/transpile-only bench/floor-server.ts
  */
 import cluster from 'node:cluster';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { Pool, PoolClient, QueryConfig, types } from 'pg';
+import { Pool, PoolClient } from 'pg';
+import { Row } from '../src/database/database';
+import { poolOptions, queryConfig } from '../src/database/postgres-database';
 import { toAuthenticatedSession, toPagination } from '../src/dialects/authentik/authentik.mapper';
 import { offsetOf, pagingHeaders, parsePaging } from '../src/dialects/movens/movens-paging';
 import { toMovensUserSession, toMovensUserSessionCount } from '../src/dialects/movens/movens.mapper';
 import { toSessionFetch, toSessionList } from '../src/dialects/prefactor/prefactor.mapper';
 import { toHubSession } from '../src/hub/hub.mapper';
-import { hashKey, newKey, SESSION_TOKEN_PREFIX } from '../src/sessions/credentials';
-import { Row, toSession } from '../src/sessions/persistence/session-row.mapper';
+import { API_TOKEN_PREFIX, hashKey, newKey, SESSION_TOKEN_PREFIX } from '../src/sessions/credentials/keys';
+import { agentFacts, deviceFingerprint, deviceInfo } from '../src/sessions/insight/client-facts';
+import { TOKEN_BY_HASH_SQL, TOUCH_TOKEN_SQL, USER_BY_SESSION_TOKEN_SQL } from '../src/sessions/persistence/account.sql';
 import {
-  INSERT_SESSION_SQL,
   listStatements,
+  USERS_WITH_LIVE_COUNT_SQL,
+  usersWithLivePageSql,
+} from '../src/sessions/persistence/session-list.sql';
+import {
+  insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,
   SESSION_BY_PFID_SQL,
   SESSION_BY_UUID_SQL,
-  TOKEN_BY_HASH_SQL,
   TOUCH_SQL,
   UPSERT_DEVICE_SQL,
-  USER_BY_SESSION_TOKEN_SQL,
-  USER_COLUMNS,
-  USERS_WITH_LIVE_COUNT_SQL,
-  usersWithLivePageSql,
 } from '../src/sessions/persistence/session.sql';
+import { toApiToken } from '../src/sessions/persistence/tables/api-tokens.table';
+import { toNewSessionRow, toSession } from '../src/sessions/persistence/tables/sessions.table';
+import { toUser, USER_SELECT } from '../src/sessions/persistence/tables/users.table';
 import { generateRelatedPfid } from '../src/sessions/pfid';
 import { SessionQuery } from '../src/sessions/session-query';
-import { isLive, Session } from '../src/sessions/session.model';
-import { deviceClass, parseUserAgent } from '../src/sessions/user-agent/uap-parser';
-
-types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+import { isLive, Session, User } from '../src/sessions/session.model';
 
 const TOUCH_INTERVAL_SECONDS = Number(process.env.TOUCH_INTERVAL_SECONDS ?? 60);
 const SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
-const pool = new Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
-  options: '-c jit=off -c max_parallel_workers_per_gather=0',
-});
-
-const names = new Map<string, string>();
-function named(text: string, values: unknown[], prepare = true): QueryConfig {
-  if (!prepare) return { text, values };
-  let name = names.get(text);
-  if (!name) names.set(text, (name = 'sh_' + createHash('sha1').update(text).digest('hex').slice(0, 20)));
-  return { name, text, values };
-}
+// The service's own pool settings and statement naming (src/database/postgres-database.ts), on a pool of its own.
+const pool = new Pool(
+  poolOptions({ url: process.env.DATABASE_URL ?? '', poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
+);
 
 async function rows(text: string, values: unknown[], prepare = true, client: Pool | PoolClient = pool): Promise<Row[]> {
-  return (await client.query(named(text, values, prepare))).rows as Row[];
+  return (await client.query(queryConfig(text, values, { prepare }))).rows as Row[];
+}
+
+async function oneUser(where: string, value: unknown): Promise<User | null> {
+  const found = await rows(`SELECT ${USER_SELECT} FROM users u WHERE ${where}`, [value]);
+  return found.length ? toUser(found[0]) : null;
 }
 
 interface FloorCaller {
@@ -75,43 +74,34 @@ class HttpError extends Error {
   }
 }
 
+/** As the service's credentials: an API token and its owner in one query, else a live session's user. */
 async function authenticate(req: IncomingMessage): Promise<FloorCaller> {
   const header = req.headers.authorization ?? '';
   const key = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
   if (!key) throw new HttpError(401);
   const keyHash = hashKey(key);
-  const tokens = await rows(TOKEN_BY_HASH_SQL, [keyHash]);
-  if (tokens.length) {
-    const t = tokens[0];
-    if ((t.expires_at && (t.expires_at as Date).getTime() <= Date.now()) || !t.is_active) throw new HttpError(401);
-    const lastUsed = t.last_used_at as Date | null;
-    if (!lastUsed || Date.now() - lastUsed.getTime() >= TOUCH_INTERVAL_SECONDS * 1000) {
-      void pool
-        .query(
-          named(
-            `UPDATE api_tokens SET last_used_at = now()
-       WHERE key_hash = $1 AND (last_used_at IS NULL OR last_used_at < now() - make_interval(secs => $2))`,
-            [keyHash, TOUCH_INTERVAL_SECONDS],
-          ),
-        )
-        .catch(() => undefined);
+  if (!key.startsWith(SESSION_TOKEN_PREFIX)) {
+    const tokens = await rows(TOKEN_BY_HASH_SQL, [keyHash]);
+    if (tokens.length) {
+      const token = toApiToken(tokens[0]);
+      const user = toUser(tokens[0]);
+      if ((token.expiresAt && token.expiresAt.getTime() <= Date.now()) || !user.isActive) throw new HttpError(401);
+      if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= TOUCH_INTERVAL_SECONDS * 1000) {
+        rows(TOUCH_TOKEN_SQL, [keyHash, TOUCH_INTERVAL_SECONDS]).catch(() => undefined);
+      }
+      return callerOf(user, null);
     }
-    return {
-      userId: Number(t.id),
-      isSuperuser: Boolean(t.is_superuser),
-      isOperator: Boolean(t.is_operator),
-      sessionId: null,
-    };
   }
-  const sessions = await rows(USER_BY_SESSION_TOKEN_SQL, [keyHash]);
-  if (!sessions.length || !sessions[0].is_active) throw new HttpError(401);
-  const s = sessions[0];
-  return {
-    userId: Number(s.id),
-    isSuperuser: Boolean(s.is_superuser),
-    isOperator: Boolean(s.is_operator),
-    sessionId: Number(s.session_id),
-  };
+  if (!key.startsWith(API_TOKEN_PREFIX)) {
+    const sessions = await rows(USER_BY_SESSION_TOKEN_SQL, [keyHash]);
+    const user = sessions.length ? toUser(sessions[0]) : null;
+    if (user?.isActive) return callerOf(user, Number(sessions[0].session_id));
+  }
+  throw new HttpError(401);
+}
+
+function callerOf(user: User, sessionId: number | null): FloorCaller {
+  return { userId: user.id, isSuperuser: user.isSuperuser, isOperator: user.isOperator, sessionId };
 }
 
 async function list(query: SessionQuery): Promise<{ items: Session[]; total: number }> {
@@ -162,10 +152,8 @@ const ROUTES: [string, RegExp, Handler][] = [
       const username = url.searchParams.get('user__username') || undefined;
       const search = url.searchParams.get('search');
       const page = await list({
-        liveOnly: true,
-        userIds: caller.isSuperuser ? undefined : [caller.userId],
-        username,
-        searchTerms: search ? search.split(/[\s,]+/).filter(Boolean) : undefined,
+        scope: { liveOnly: true, userIds: caller.isSuperuser ? undefined : [caller.userId] },
+        filters: { username, searchTerms: search ? search.split(/[\s,]+/).filter(Boolean) : undefined },
         order: [{ field: 'username', descending: false }],
         offset: 0,
         limit: pageSize,
@@ -196,9 +184,8 @@ const ROUTES: [string, RegExp, Handler][] = [
       const caller = await authenticate(req);
       const poolId = url.searchParams.get('pool_id') ?? undefined;
       const page = await list({
-        liveOnly: false,
-        userIds: caller.isSuperuser ? undefined : [caller.userId],
-        poolId,
+        scope: { liveOnly: false, userIds: caller.isSuperuser ? undefined : [caller.userId], poolId },
+        filters: {},
         order: [{ field: 'last_seen', descending: true }],
         offset: 0,
         limit: 20,
@@ -250,11 +237,11 @@ const ROUTES: [string, RegExp, Handler][] = [
       const caller = await authenticate(req);
       if (!caller.isSuperuser && !caller.isOperator) throw new HttpError(403);
       const paging = parsePaging(Object.fromEntries(url.searchParams));
-      const users = await rows(`SELECT ${USER_COLUMNS} FROM users u WHERE u.uuid = $1`, [m[1].toLowerCase()]);
-      const page = users.length
+      const user = await oneUser('u.uuid = $1', m[1].toLowerCase());
+      const page = user
         ? await list({
-            liveOnly: true,
-            userIds: [Number(users[0].id)],
+            scope: { liveOnly: true, userIds: [user.id] },
+            filters: {},
             order: [{ field: 'last_seen', descending: true }],
             offset: offsetOf(paging),
             limit: paging.pageSize,
@@ -287,59 +274,47 @@ const ROUTES: [string, RegExp, Handler][] = [
       const caller = await authenticate(req);
       if (!caller.isSuperuser) throw new HttpError(403);
       const body = await readBody(req);
-      const users = await rows(`SELECT ${USER_COLUMNS} FROM users u WHERE u.username = $1`, [String(body.user)]);
-      if (!users.length) throw new HttpError(404);
-      const user = users[0];
-      const userAgent = String(body.userAgent ?? '');
+      const user = await oneUser('u.username = $1', String(body.user));
+      if (!user) throw new HttpError(404);
+      const userAgent = typeof body.userAgent === 'string' ? body.userAgent : '';
       const ip = String(body.ip);
-      const parsed = parseUserAgent(userAgent);
+      const device = deviceInfo(undefined);
+      const agent = agentFacts(userAgent);
       const { account, domain, pool: poolId } = await scope();
       const key = newKey(SESSION_TOKEN_PREFIX);
-      const fingerprint = createHash('sha256')
-        .update(JSON.stringify([userAgent, null, null, null, null]))
-        .digest('hex');
       const client = await pool.connect();
       try {
-        await client.query('START TRANSACTION');
-        const device = await rows(
+        await client.query('BEGIN');
+        const devices = await rows(
           UPSERT_DEVICE_SQL,
-          [generateRelatedPfid(account), user.id, fingerprint],
+          [generateRelatedPfid(account), user.id, deviceFingerprint(userAgent, device)],
           true,
           client,
         );
-        const inserted = await rows(
-          INSERT_SESSION_SQL,
-          [
-            randomUUID(),
-            generateRelatedPfid(account),
-            hashKey(key),
-            user.id,
-            user.username,
-            'authenticated',
-            'browser',
-            account,
-            domain,
+        const insert = insertSessionStatement(
+          toNewSessionRow({
+            uuid: randomUUID(),
+            pfid: generateRelatedPfid(account),
+            tokenHash: hashKey(key),
+            user,
+            status: 'authenticated',
+            sessionType: 'browser',
+            accountId: account,
+            domainId: domain,
             poolId,
-            user.pfid,
-            device[0].pfid,
-            `${parsed.user_agent.family} on ${parsed.os.family}`,
+            deviceId: String(devices[0].pfid),
+            title: agent.title,
             ip,
             userAgent,
-            new Date(Date.now() + SESSION_TTL_SECONDS * 1000),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            deviceClass(userAgent),
-            JSON.stringify(parsed),
-            null,
-            null,
-          ],
-          true,
-          client,
+            expiresAt: new Date(Date.now() + SESSION_TTL_SECONDS * 1000),
+            device,
+            deviceClass: agent.deviceClass,
+            parsedUserAgent: agent.parsed,
+            geo: null,
+            asn: null,
+          }),
         );
+        const inserted = await rows(insert.text, insert.params, true, client);
         await client.query('COMMIT');
         res.statusCode = 201;
         return { ...toHubSession(toSession(inserted[0])), token: key };

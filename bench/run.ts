@@ -10,46 +10,35 @@
  *    floor, one run after the other, sampling the service processes' RSS meanwhile.
  * 4. Prints the table and writes it to bench/results/latest.md.
  *
- * Settings: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/sessionhub_bench), BENCH_DURATION (10),
- * BENCH_CONNECTIONS (64), BENCH_WORKERS (1,2), BENCH_USERS (10000), BENCH_SESSIONS (1000000),
- * BENCH_ENDPOINTS (all; a comma-separated list of names to run only some), BENCH_SKIP_BUILD (unset).
+ * Settings are environment variables (BENCH_DATABASE_URL, BENCH_DURATION, BENCH_SESSIONS, ...): `npm run bench --
+ * --help` lists them with their defaults. A quick run: BENCH_SESSIONS=20000 BENCH_USERS=2000 BENCH_DURATION=3
+ * BENCH_WORKERS=1 BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/sessionhub_bench_small npm run bench.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
-import { seed } from '../src/cli/seed';
-import { hashKey } from '../src/sessions/credentials';
-import { listStatements } from '../src/sessions/persistence/session.sql';
-import { SessionQuery } from '../src/sessions/session-query';
-import { loadConfig } from '../src/config/app-config';
-import { publicIpv4, RandomSource, SEED_AGENTS } from '../src/cli/seed-data';
-
-const ROOT = resolve(__dirname, '..');
-const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/sessionhub_bench';
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
-const USERS = Number(process.env.BENCH_USERS ?? 10000);
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000000);
-const ONLY = process.env.BENCH_ENDPOINTS?.split(',').map((s) => s.trim());
-const SERVICE_PORT = 3900;
-const FLOOR_PORT = 3901;
-/** A fixed key: the service stores BOOTSTRAP_TOKEN once, under the identifier `bootstrap`, and keeps that one. */
-const BOOTSTRAP_TOKEN = process.env.BENCH_TOKEN ?? 'shk_sessionhub_bench_bootstrap_token';
-
-interface Fixtures {
-  username: string;
-  search: string;
-  uuids: string[];
-  pfids: string[];
-  poolId: string;
-  userGuids: string[];
-  usernames: string[];
-  tokens: string[];
-}
+import { publicIpv4, RandomSource } from '../src/cli/seed-data';
+import { SEED_AGENTS } from '../src/cli/seed/agents';
+import { databaseNow, Fixtures, fixtureNotes, prepareData, removeSessionsSince, sweepAndPickFixtures } from './data';
+import { start, stop, waitFor, withPeakRss } from './processes';
+import {
+  BOOTSTRAP_TOKEN,
+  CONNECTIONS,
+  DATABASE_URL,
+  DURATION,
+  FLOOR_PORT,
+  log,
+  ONLY,
+  ROOT,
+  SERVICE_PORT,
+  SESSIONS,
+  SETTINGS,
+  SKIP_BUILD,
+  USERS,
+  WORKER_COUNTS,
+} from './settings';
 
 interface Endpoint {
   name: string;
@@ -119,161 +108,6 @@ interface Result {
   peakRssMb?: number;
 }
 
-const log = (line: string) => console.log(`[bench] ${line}`);
-const fixtureNotes: string[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function ensureDatabase(): Promise<void> {
-  const url = new URL(DATABASE_URL);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  const admin = new Client({
-    connectionString: Object.assign(new URL(DATABASE_URL), { pathname: '/postgres' }).toString(),
-  });
-  await admin.connect();
-  try {
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) {
-      log(`creating database ${name}`);
-      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    }
-  } finally {
-    await admin.end();
-  }
-}
-
-/** Counts what is there; seeds what is missing (the seed applies migrations first). */
-async function prepareData(): Promise<void> {
-  await ensureDatabase();
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  let users = 0;
-  let sessions = 0;
-  try {
-    const tables = await db.query(
-      `SELECT to_regclass('sessions') IS NOT NULL AS s, to_regclass('session_counts') IS NOT NULL AS c`,
-    );
-    if (tables.rows[0].s) {
-      users = Number((await db.query('SELECT count(*) AS n FROM users')).rows[0].n);
-      sessions = Number(
-        (
-          await db.query(
-            tables.rows[0].c
-              ? `SELECT coalesce(sum(n), 0) AS n FROM session_counts WHERE scope = 'all'`
-              : 'SELECT count(*) AS n FROM sessions',
-          )
-        ).rows[0].n,
-      );
-    }
-  } finally {
-    await db.end();
-  }
-  const config = loadConfig({ ...process.env, DATABASE_URL });
-  if (users >= USERS && sessions >= SESSIONS) {
-    log(`reusing ${DATABASE_URL}: ${users} users, ${sessions} sessions`);
-    const { runMigrations } = await import('../src/database/migrate');
-    const applied = await runMigrations(config);
-    if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
-    return;
-  }
-  log(`seeding ${DATABASE_URL}: ${Math.max(0, USERS - users)} users and ${Math.max(0, SESSIONS - sessions)} sessions`);
-  const report = await seed(config, {
-    users: Math.max(1, USERS - users),
-    sessions: Math.max(0, SESSIONS - sessions),
-    accounts: 3,
-    batch: 10000,
-    log: (line) => log(`seed: ${line}`),
-  });
-  log(`seeded in ${report.seconds.toFixed(1)} s`);
-}
-
-/** Marks expired sessions as the service's sweeper does, so runs start from the same tidy state. */
-async function sweepAndPickFixtures(): Promise<Omit<Fixtures, 'tokens'>> {
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  try {
-    for (;;) {
-      const swept = await db.query(
-        `WITH done AS (
-           UPDATE sessions SET status = 'complete', ended_at = expires_at WHERE id IN (
-             SELECT id FROM sessions WHERE status IN ('new', 'unauthenticated', 'authenticated') AND expires_at <= now()
-             ORDER BY expires_at LIMIT 5000 FOR UPDATE SKIP LOCKED) RETURNING id)
-         INSERT INTO session_events (session_id, kind, face) SELECT id, 'expired', 'system' FROM done`,
-      );
-      if (!swept.rowCount) break;
-    }
-    // Fresh statistics and visibility map (earlier runs' logins added rows), so every run starts alike.
-    await db.query('VACUUM (ANALYZE) sessions, live_session_counts, session_counts, users');
-    // A user with a typical number of live sessions, and a search for a name several users share.
-    // (The middle user by name among those with live sessions: the same user on every run, whatever logins the
-    // previous runs added.)
-    const typical = await db.query(
-      `SELECT u.username FROM live_session_counts c JOIN users u ON u.id = c.user_id WHERE c.n > 0 AND NOT u.is_superuser
-       ORDER BY u.username OFFSET (SELECT count(*) / 2 FROM live_session_counts WHERE n > 0) LIMIT 1`,
-    );
-    const username = String(typical.rows[0].username);
-    const live = await db.query(
-      `SELECT uuid, pfid FROM sessions TABLESAMPLE SYSTEM (1)
-       WHERE status IN ('new', 'unauthenticated', 'authenticated') AND expires_at > now() + interval '1 hour' LIMIT 1000`,
-    );
-    const guids = await db.query(
-      `SELECT u.uuid, u.username FROM live_session_counts c JOIN users u ON u.id = c.user_id WHERE c.n > 0 AND NOT u.is_superuser
-       ORDER BY random() LIMIT 1000`,
-    );
-    // A bootstrap token left by a run with another BENCH_TOKEN goes, so the service stores this run's key.
-    await db.query(`DELETE FROM api_tokens WHERE identifier = 'bootstrap' AND key_hash <> $1`, [
-      hashKey(BOOTSTRAP_TOKEN),
-    ]);
-    const scope = await db.query(`SELECT value FROM settings WHERE key = 'default_pool_id'`);
-    const search = username.replace(/\d+$/, '');
-    const matching = async (query: Partial<SessionQuery>) => {
-      const { count } = listStatements({
-        liveOnly: true,
-        order: [{ field: 'username', descending: false }],
-        offset: 0,
-        limit: 20,
-        ...query,
-      });
-      return Number((await db.query(count.text, count.params)).rows[0].n);
-    };
-    fixtureNotes.push(
-      `user__username=${username} (${await matching({ username })} live sessions)`,
-      `search=${search} (${await matching({ searchTerms: [search] })} matching live sessions)`,
-      `all live sessions: ${await matching({})}`,
-    );
-    return {
-      username,
-      search,
-      uuids: live.rows.map((r) => String(r.uuid)),
-      pfids: live.rows.map((r) => String(r.pfid)),
-      poolId: String(scope.rows[0].value),
-      userGuids: guids.rows.map((r) => String(r.uuid)),
-      usernames: guids.rows.map((r) => String(r.username)),
-    };
-  } finally {
-    await db.end();
-  }
-}
-
-async function databaseNow(): Promise<Date> {
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  try {
-    return (await db.query('SELECT now() AS now')).rows[0].now as Date;
-  } finally {
-    await db.end();
-  }
-}
-
-async function removeSessionsSince(since: Date): Promise<number> {
-  const db = new Client({ connectionString: DATABASE_URL });
-  await db.connect();
-  try {
-    return (await db.query('DELETE FROM sessions WHERE created_at >= $1', [since])).rowCount ?? 0;
-  } finally {
-    await db.end();
-  }
-}
-
 /** Session tokens to validate: made through the hub's login call, as an application would. */
 async function makeTokens(base: string, usernames: string[], n: number): Promise<string[]> {
   const tokens: string[] = [];
@@ -291,74 +125,6 @@ async function makeTokens(base: string, usernames: string[], n: number): Promise
     tokens.push(((await res.json()) as { token: string }).token);
   }
   return tokens;
-}
-
-function start(label: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${label}] ${d.toString()}`));
-  child.stdout?.resume();
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(5000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
-async function waitFor(url: string, timeoutMs = 60000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
-
-/** The process and its children (cluster workers). */
-function processTree(pid: number): number[] {
-  const all = [pid];
-  for (let i = 0; i < all.length; i++) {
-    try {
-      for (const task of readdirSync(`/proc/${all[i]}/task`)) {
-        const children = readFileSync(`/proc/${all[i]}/task/${task}/children`, 'utf8').trim();
-        if (children) all.push(...children.split(/\s+/).map(Number));
-      }
-    } catch {
-      // gone
-    }
-  }
-  return all;
-}
-
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** The largest resident set of any one process of the tree, polled while `work` runs. */
-async function withPeakRss<T>(pid: number, work: () => Promise<T>): Promise<[T, number]> {
-  let peak = 0;
-  const timer = setInterval(() => {
-    for (const p of processTree(pid)) peak = Math.max(peak, rssMb(p));
-  }, 100);
-  try {
-    const result = await work();
-    return [result, peak];
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 async function load(
@@ -431,12 +197,12 @@ async function main(): Promise<void> {
   await prepareData();
   const picked = await sweepAndPickFixtures();
   const since = await databaseNow();
-  if (!process.env.BENCH_SKIP_BUILD) {
+  if (!SKIP_BUILD) {
     log('npm run build');
     const build = spawnSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('build failed');
   }
-  const endpoints = ENDPOINTS.filter((e) => !ONLY || ONLY.includes(e.name));
+  const endpoints = ENDPOINTS.filter((e) => ONLY.length === 0 || ONLY.includes(e.name));
   const results: Result[] = [];
   for (const workers of WORKER_COUNTS) {
     log(`--- ${workers} worker(s) ---`);
@@ -517,7 +283,20 @@ async function main(): Promise<void> {
   log(`removed the ${removed} sessions this run created`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(
+    [
+      'npm run bench: every endpoint on the service and on the floor, as a table (bench/results/latest.md).',
+      '',
+      'Settings (environment variables, defaults in parentheses):',
+      ...SETTINGS,
+      '',
+      `Endpoints: ${ENDPOINTS.map((e) => e.name).join(', ')}.`,
+    ].join('\n'),
+  );
+} else {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}

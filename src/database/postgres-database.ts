@@ -44,16 +44,27 @@ export function poolOptions(settings: PostgresSettings) {
   };
 }
 
-async function rowsOf(client: Pool | PoolClient, text: string, params: unknown[], options?: QueryOptions) {
+/** Told of every failed query (classified), e.g. to count them; must not throw. */
+export type QueryErrorListener = (error: unknown) => void;
+
+async function rowsOf(
+  client: Pool | PoolClient,
+  text: string,
+  params: unknown[],
+  options?: QueryOptions,
+  failed?: QueryErrorListener,
+) {
   try {
     return (await client.query(queryConfig(text, params, options))).rows as Row[];
   } catch (error) {
-    throw classifyDatabaseError(error);
+    const classified = classifyDatabaseError(error);
+    failed?.(classified);
+    throw classified;
   }
 }
 
-function on(client: Pool | PoolClient): Queryable {
-  return { rows: (text, params = [], options) => rowsOf(client, text, params, options) };
+function on(client: Pool | PoolClient, failed?: QueryErrorListener): Queryable {
+  return { rows: (text, params = [], options) => rowsOf(client, text, params, options, failed) };
 }
 
 /** PostgreSQL through a `pg` pool this object owns. */
@@ -61,12 +72,17 @@ export class PostgresDatabase implements Database {
   readonly engine = 'postgres' as const;
   readonly pool: Pool;
   private readonly direct: Queryable;
+  /** Set by whoever counts query errors (metrics); the database layer itself knows no metrics library. */
+  onQueryError?: QueryErrorListener;
+  private readonly failed: QueryErrorListener = (error) => this.onQueryError?.(error);
 
   constructor(private readonly settings: PostgresSettings) {
     this.pool = new Pool(poolOptions(settings));
-    // An idle connection that dies (server restart) must not crash the process; the next query reconnects.
+    // A connection that dies (server restart) must not crash the process: idle ones report to the pool, checked-out
+    // ones to themselves; the query on it fails (and is classified), the next one reconnects.
     this.pool.on('error', () => undefined);
-    this.direct = on(this.pool);
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
+    this.direct = on(this.pool, this.failed);
   }
 
   /** A query; inside an HTTP request it is cancelled (pg_cancel_backend) when the client goes away first. */
@@ -77,7 +93,7 @@ export class PostgresDatabase implements Database {
     const cancel = () => void this.cancel(client);
     signal.addEventListener('abort', cancel, { once: true });
     try {
-      return await rowsOf(client, text, params, options);
+      return await rowsOf(client, text, params, options, this.failed);
     } finally {
       signal.removeEventListener('abort', cancel);
       client.release();
@@ -88,7 +104,9 @@ export class PostgresDatabase implements Database {
     try {
       return await this.pool.connect();
     } catch (error) {
-      throw classifyDatabaseError(error);
+      const classified = classifyDatabaseError(error);
+      this.failed(classified);
+      throw classified;
     }
   }
 
@@ -102,7 +120,7 @@ export class PostgresDatabase implements Database {
     const client = await this.connect();
     try {
       await client.query('BEGIN');
-      const result = await work(on(client));
+      const result = await work(on(client, this.failed));
       await client.query('COMMIT');
       return result;
     } catch (error) {

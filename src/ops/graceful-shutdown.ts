@@ -1,18 +1,46 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import cluster, { Worker } from 'node:cluster';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
 import { ShutdownState } from './shutdown-state';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** Closing waits until no request has been in flight, nor arrived, for this long. */
+const QUIET_MS = 300;
 const logger = new Logger('shutdown');
 
 /**
- * SIGTERM / SIGINT in a serving process: readiness turns 503 at once, after SHUTDOWN_DRAIN_SECONDS the listener
- * stops accepting (Fastify answers requests that still arrive on open connections with 503 and closes them),
- * in-flight requests finish, then the database closes. Past SHUTDOWN_GRACE_SECONDS the process exits anyway.
+ * Counts requests in flight, and from `closing()` on makes every answer close its connection, so no keep-alive
+ * connection is left idle with a request the server has not read yet when the listener closes.
+ */
+function trackRequests(server: Server) {
+  let inFlight = 0;
+  let lastActivity = Date.now();
+  let closing = false;
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+    inFlight++;
+    lastActivity = Date.now();
+    if (closing) response.setHeader('Connection', 'close');
+    response.once('close', () => {
+      inFlight--;
+      lastActivity = Date.now();
+    });
+  });
+  return {
+    closing: () => (closing = true),
+    quiet: () => inFlight === 0 && Date.now() - lastActivity >= QUIET_MS,
+  };
+}
+
+/**
+ * SIGTERM / SIGINT in a serving process: readiness turns 503 at once; after SHUTDOWN_DRAIN_SECONDS every answer
+ * closes its connection and the process waits until requests stop (in flight or just arrived, whose bytes may
+ * still be unread while the event loop was busy); then the listener closes, the database closes, and the process
+ * exits 0. Past SHUTDOWN_GRACE_SECONDS it exits 1 regardless.
  */
 export function closeOnSignals(app: INestApplication, config: AppConfig): void {
+  const requests = trackRequests(app.getHttpServer() as Server);
   let closing = false;
   const close = async (signal: string) => {
     if (closing) return;
@@ -24,6 +52,8 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
       process.exit(1);
     }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
     await sleep(config.SHUTDOWN_DRAIN_SECONDS * 1000);
+    requests.closing();
+    while (!requests.quiet()) await sleep(50);
     await app.close();
     logger.log('closed');
     process.exit(0);
@@ -33,14 +63,16 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
 
 /**
  * The primary of WORKERS=N: a worker that dies is replaced, except while shutting down; on a signal the primary
- * forwards it to every worker and exits once all have.
+ * forwards it to every worker and exits once all have: 0 when every worker closed cleanly, 1 otherwise.
  */
 export function superviseWorkers(count: number): void {
   let stopping = false;
+  let failed = false;
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      if (code !== 0 || signal) failed = true;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
       return;
     }
     logger.warn(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);

@@ -9,7 +9,7 @@ import { DomainError, DomainErrorCode } from '../domain-error';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../insight/client-facts';
 import { GeoIpLookup } from '../insight/geoip';
 import { SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
-import { deviceColumns } from '../persistence/tables/sessions.table';
+import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
@@ -54,31 +54,27 @@ export class SessionsService {
           tx,
         ));
       return this.sessions.insert(
-        {
+        toNewSessionRow({
           uuid: randomUUID(),
           pfid: generateRelatedPfid(accountId),
-          token_hash: hashKey(key),
-          user_id: user.id,
-          username: user.username,
+          tokenHash: hashKey(key),
+          user,
           status,
-          session_type: sessionType,
-          account_id: accountId,
-          domain_id: domainId,
-          pool_id: poolId,
-          identity_id: user.pfid,
-          device_id: deviceId,
+          sessionType,
+          accountId,
+          domainId,
+          poolId,
+          deviceId,
           title: input.title ?? agent.title,
-          first_ip: ip,
-          first_user_agent: userAgent,
-          last_ip: ip,
-          last_user_agent: userAgent,
-          expires_at: new Date(Date.now() + ttl * 1000),
-          ...deviceColumns(device),
-          device_class: agent.deviceClass,
-          user_agent_parsed: agent.parsed,
+          ip,
+          userAgent,
+          expiresAt: new Date(Date.now() + ttl * 1000),
+          device,
+          deviceClass: agent.deviceClass,
+          parsedUserAgent: agent.parsed,
           geo,
           asn,
-        },
+        }),
         tx,
       );
     });

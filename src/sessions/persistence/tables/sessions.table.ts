@@ -1,6 +1,15 @@
 import { Row } from '../../../database/database';
 import { ParsedUserAgent } from '../../insight/user-agent/uap-parser';
-import { AsnInfo, DeviceClass, GeoInfo, Session, SessionStatus, SessionType } from '../../session.model';
+import {
+  AsnInfo,
+  DeviceClass,
+  DeviceInfo,
+  GeoInfo,
+  Session,
+  SessionStatus,
+  SessionType,
+  User,
+} from '../../session.model';
 import { date, nullableDate, nullableJson, nullableNumber, nullableString, json } from './decode';
 import { defineTable, selectList } from './table';
 
@@ -128,6 +137,58 @@ export type NewSessionRow = Omit<
   SessionRow,
   'id' | 'created_at' | 'first_seen_at' | 'last_seen_at' | 'ended_at' | 'ended_by'
 >;
+
+/** What a login decided about a new session, in the domain's words. */
+export interface NewSessionFacts {
+  uuid: string;
+  pfid: string;
+  tokenHash: string;
+  user: Pick<User, 'id' | 'username' | 'pfid'>;
+  status: SessionStatus;
+  sessionType: SessionType;
+  accountId: string;
+  domainId: string;
+  poolId: string;
+  deviceId: string;
+  title: string;
+  ip: string;
+  userAgent: string;
+  expiresAt: Date;
+  device: DeviceInfo;
+  deviceClass: DeviceClass;
+  parsedUserAgent: ParsedUserAgent;
+  geo: GeoInfo | null;
+  asn: AsnInfo | null;
+}
+
+/** A new session's row: the inverse of toSession for what a login writes. */
+export function toNewSessionRow(facts: NewSessionFacts): NewSessionRow {
+  return {
+    uuid: facts.uuid,
+    pfid: facts.pfid,
+    token_hash: facts.tokenHash,
+    user_id: facts.user.id,
+    username: facts.user.username,
+    status: facts.status,
+    session_type: facts.sessionType,
+    account_id: facts.accountId,
+    domain_id: facts.domainId,
+    pool_id: facts.poolId,
+    identity_id: facts.user.pfid,
+    device_id: facts.deviceId,
+    title: facts.title,
+    first_ip: facts.ip,
+    first_user_agent: facts.userAgent,
+    last_ip: facts.ip,
+    last_user_agent: facts.userAgent,
+    expires_at: facts.expiresAt,
+    ...deviceColumns(facts.device),
+    device_class: facts.deviceClass,
+    user_agent_parsed: facts.parsedUserAgent,
+    geo: facts.geo,
+    asn: facts.asn,
+  };
+}
 
 /** The session's domain facts as the columns of its row (device metadata flattened). */
 export function deviceColumns(
