@@ -60,7 +60,7 @@ const DOCUMENTS: DocumentCase[] = [
   {
     name: 'authentik v3 (authenticated sessions)',
     specUrl: '/api/docs/authentik.json',
-    infoTitle: 'authentik',
+    infoTitle: 'authentik API v3 (authenticated sessions)',
     server: '/api/v3',
     operations: [
       'GET /core/authenticated_sessions/',
@@ -187,7 +187,9 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     const block = page.locator(`.opblock-${method.toLowerCase()}`, {
       has: page.locator(`.opblock-summary-path[data-path="${path}"]`),
     });
-    await block.locator('.opblock-summary').first().click();
+    // Deep linking reopens the operation last opened (its URL hash) after a reload: open it only when closed.
+    if (!(await block.evaluate((el) => el.classList.contains('is-open'))))
+      await block.locator('.opblock-summary').first().click();
     await block.getByRole('button', { name: 'Try it out' }).click();
     await edit(block);
     await block.getByRole('button', { name: 'Execute' }).click();
@@ -245,6 +247,17 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     });
   });
 
+  it("should log in with the hub's example body as it stands: its user `admin` exists on a fresh install", async () => {
+    await withScreenshot('hub example login', async () => {
+      await selectDocument(byName('SessionHub API'));
+      await authorize(t.adminKey);
+      const result = await tryItOut('POST /api/hub/v1/sessions');
+      expect(result.status).toBe('201');
+      expect(result.body).toContain('"username": "admin"');
+      expect(result.body).toContain('"status": "authenticated"');
+    });
+  });
+
   it("should list authenticated sessions through authentik's document: Authorize, Try it out, Execute", async () => {
     await withScreenshot('authentik try it out', async () => {
       await selectDocument(byName('authentik v3 (authenticated sessions)'));
@@ -285,6 +298,80 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
       expect(result.status).toBe('200');
       expect(result.body).toContain('"pagination"');
       expect(result.body).toContain(`"${session.pfid}"`);
+    });
+  });
+
+  /** The Authorize button shows a closed lock once the document's scheme is authorized. */
+  async function expectAuthorized(): Promise<void> {
+    await page.locator('.auth-wrapper .btn.authorize.locked').waitFor();
+    expect(await page.locator('.auth-wrapper .btn.authorize.unlocked').count()).toBe(0);
+  }
+
+  /** One listing per document, each executed with whatever authorization the page holds. */
+  const LISTINGS: { document: string; operation: string; expected: () => string }[] = [
+    { document: 'SessionHub API', operation: 'GET /api/hub/v1/users', expected: () => `"${user.username}"` },
+    {
+      document: 'authentik v3 (authenticated sessions)',
+      operation: 'GET /core/authenticated_sessions/',
+      expected: () => `"${session.uuid}"`,
+    },
+    {
+      document: 'MOVENS Admin API: Core - Authenticated Sessions',
+      operation: 'GET /v1/authenticated-sessions/list',
+      expected: () => `"${user.username}"`,
+    },
+    {
+      document: 'Prefactor Admin API (sessions)',
+      operation: 'GET /api/v1/session',
+      expected: () => `"${session.pfid}"`,
+    },
+  ];
+
+  async function executeEveryListing(): Promise<void> {
+    for (const listing of LISTINGS) {
+      await selectDocument(byName(listing.document));
+      await expectAuthorized();
+      const result = await tryItOut(listing.operation);
+      expect([listing.document, result.status]).toEqual([listing.document, '200']);
+      expect(result.body).toContain(listing.expected());
+      expect(await page.locator('.curl-command').first().innerText()).toContain(`Authorization: Bearer ${t.adminKey}`);
+    }
+  }
+
+  it('should authorize all four documents with one Authorize, and keep it across a reload', async () => {
+    await withScreenshot('one authorize', async () => {
+      // Authorized once, in the hub document (scheme `bearer`): authentik's document (scheme `authentik`) and the
+      // others are authorized too.
+      await selectDocument(byName('SessionHub API'));
+      await authorize(t.adminKey);
+      await executeEveryListing();
+      // Swagger UI persisted the authorization (localStorage): after a reload nobody presses Authorize again.
+      await page.reload();
+      await page.locator('.opblock').first().waitFor();
+      await executeEveryListing();
+    });
+  });
+
+  it('should log out of all four documents with one Logout', async () => {
+    await withScreenshot('one logout', async () => {
+      await selectDocument(byName('SessionHub API'));
+      await authorize(t.adminKey);
+      // Logout in authentik's document ends the authorization of the hub's too, also after a reload.
+      await selectDocument(byName('authentik v3 (authenticated sessions)'));
+      await expectAuthorized();
+      await page.locator('.auth-wrapper .btn.authorize').click();
+      const dialog = page.locator('.modal-ux');
+      await dialog.locator('button', { hasText: 'Logout' }).click();
+      await dialog.locator('button', { hasText: /^Close$/ }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.reload();
+      await page.locator('.opblock').first().waitFor();
+      for (const listing of LISTINGS) {
+        await selectDocument(byName(listing.document));
+        await page.locator('.auth-wrapper .btn.authorize.unlocked').waitFor();
+      }
+      const result = await tryItOut('GET /api/v1/session');
+      expect(result.status).toBe('401');
     });
   });
 

@@ -2,10 +2,15 @@ import { INestApplication } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { FACES } from '../faces';
+import { DownloadUrl, SharedBearerAuthorization } from './shared-authorization';
 
 export const DOCS_PATH = 'api/docs';
 
-/** Swagger UI at /api/docs with one document per face in its selector; each document also at /api/docs/{slug}.json. */
+/**
+ * Swagger UI at /api/docs with one document per face in its selector; each document also at /api/docs/{slug}.json.
+ * One Authorize serves all four documents and survives a reload: Swagger UI persists authorizations (localStorage,
+ * per security scheme name) and SharedBearerAuthorization treats every bearer scheme (`bearer`, `authentik`) as one.
+ */
 export function setupSwagger(app: INestApplication): void {
   const documents = FACES.map(({ document: face }) => ({ face, document: face.build(app) }));
   const fastify = app.getHttpAdapter();
@@ -19,6 +24,8 @@ export function setupSwagger(app: INestApplication): void {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     swaggerOptions: {
       urls: documents.map(({ face }) => ({ url: `/${DOCS_PATH}/${face.slug}.json`, name: face.title })),
+      persistAuthorization: true,
+      plugins: [DownloadUrl, SharedBearerAuthorization],
     },
     customSiteTitle: 'SessionHub API docs',
   });

@@ -68,7 +68,8 @@ function UserRef(): PropertyDecorator {
   return applyDecorators(
     ApiProperty({
       oneOf: [{ type: 'integer' }, { type: 'string' }],
-      example: 'alice',
+      // `admin` exists on every install (the first start creates it): the example login works as it stands.
+      example: 'admin',
       description: 'User id, uuid or username.',
     }),
     ValidateBy({
@@ -125,7 +126,7 @@ export class CreateTokenRequest {
   user: number | string;
 
   @ApiPropertyOptional({ example: 'CI pipeline' }) @IsOptional() @IsString() @MaxLength(500) description?: string;
-  @ApiPropertyOptional({ example: '2027-01-01T00:00:00Z' }) @IsOptional() @IsDateString() expiresAt?: string;
+  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z' }) @IsOptional() @IsDateString() expiresAt?: string;
   @ApiPropertyOptional({ example: 'ci-token', description: 'Defaults to the username and a random suffix.' })
   @IsOptional()
   @IsString()
@@ -161,7 +162,11 @@ export class CreateSessionRequest {
   @IsOptional()
   @IsIn(['browser', 'api'])
   sessionType?: 'browser' | 'api';
-  @ApiPropertyOptional({ enum: ['new', 'unauthenticated', 'authenticated'], default: 'authenticated' })
+  @ApiPropertyOptional({
+    enum: ['new', 'unauthenticated', 'authenticated'],
+    default: 'authenticated',
+    example: 'authenticated',
+  })
   @IsOptional()
   @IsIn(['new', 'unauthenticated', 'authenticated'])
   status?: 'new' | 'unauthenticated' | 'authenticated';

@@ -28,6 +28,7 @@ import {
   MAX_PAGE_INDEX,
   MAX_PAGE_SIZE,
   MovensError,
+  MovensMessageKey,
   MovensRevokeRequest,
   parseGuid,
   parsePaging,
@@ -66,6 +67,11 @@ function PagedQuery(): MethodDecorator {
   };
 }
 
+/** A 400 body as the operation answers it; the schema's own example is one code for every operation. */
+function movensMessage(code: MovensMessageKey): MovensMessage {
+  return { Message: code };
+}
+
 function rawQueryOf(request: FastifyRequest): string {
   const at = request.url.indexOf('?');
   return at < 0 ? '' : request.url.slice(at + 1);
@@ -89,7 +95,11 @@ export class MovensController {
   })
   @PagedQuery()
   @ApiOkResponse({ type: MovensUserSessionCount, isArray: true, headers: PAGED_HEADERS })
-  @ApiBadRequestResponse({ type: MovensMessage, description: 'err_InvalidRequest: bad PageIndex or PageSize.' })
+  @ApiBadRequestResponse({
+    type: MovensMessage,
+    description: 'err_InvalidRequest: bad PageIndex or PageSize.',
+    example: movensMessage('err_InvalidRequest'),
+  })
   async list(
     @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
@@ -113,6 +123,10 @@ export class MovensController {
   @ApiBadRequestResponse({
     type: MovensMessage,
     description: 'err_InvalidGuid: malformed guid; err_InvalidRequest: bad paging.',
+    examples: {
+      err_InvalidGuid: { summary: 'A malformed guid', value: movensMessage('err_InvalidGuid') },
+      err_InvalidRequest: { summary: 'A bad PageIndex or PageSize', value: movensMessage('err_InvalidRequest') },
+    },
   })
   async userSessions(
     @CurrentCaller() caller: Caller,
@@ -140,6 +154,10 @@ export class MovensController {
     type: MovensMessage,
     description:
       'err_NoActiveSession: no live session has that ID; err_InvalidRequest: no integer Session in the body.',
+    examples: {
+      err_NoActiveSession: { summary: 'No live session has that ID', value: movensMessage('err_NoActiveSession') },
+      err_InvalidRequest: { summary: 'No integer Session in the body', value: movensMessage('err_InvalidRequest') },
+    },
   })
   async revoke(@CurrentCaller() caller: Caller, @Body() body: unknown): Promise<Record<string, never>> {
     const id = parseRevokeRequest(body);

@@ -23,9 +23,15 @@ export const movensDocument: FaceDocument = {
         new DocumentBuilder()
           .setTitle('MOVENS Admin API: Core - Authenticated Sessions')
           .setDescription(
-            'This modules manages the authenticated sessions. The base url for the APIs is /api/admin. Paged List APIs take ' +
-              'PageIndex (1-based) and PageSize (default 20, max 100) and answer a bare JSON array with X-Total-Count, ' +
-              'X-Pagination and Link headers. Errors are 400 {"Message": "err_..."}; 401 and 403 have empty bodies.',
+            [
+              'MOVENS Admin API v1, Core - Authenticated Sessions, as served by SessionHub — compatible with the ' +
+                'MOVENS (Henshin Group) admin API v1.',
+              '',
+              'This module manages the authenticated sessions. The base url for the APIs is /api/admin. Paged List ' +
+                'APIs take PageIndex (1-based) and PageSize (default 20, max 100) and answer a bare JSON array with ' +
+                'X-Total-Count, X-Pagination and Link headers. Credentials: `Authorization: Bearer <token>` of an ' +
+                'operator or a superuser. Errors are 400 {"Message": "err_..."}; 401 and 403 have empty bodies.',
+            ].join('\n'),
           )
           .setVersion('1')
           .addSecurity(BEARER_SCHEME_NAME, BEARER_SCHEME)

@@ -114,7 +114,8 @@ function buildDocument(): OpenAPIObject {
       title: 'Prefactor Admin API (sessions)',
       version: '1',
       description: [
-        "Prefactor's Admin API session operations, served by SessionHub. Authenticate with `Authorization: Bearer <token>`.",
+        "Prefactor Admin API v1 (sessions), as served by SessionHub — compatible with Prefactor's Admin API v1 session ",
+        'operations. Authenticate with `Authorization: Bearer <token>`.',
         '',
         'Errors are `{code, message, status: "error"}`, plus `errors` (messages per input field) for validation failures. ',
         'Status per code: 400 bad_request, unexpected_ref_type; 401 bad_authtoken, not_authenticated; 403 not_permitted; ',
