@@ -36,7 +36,7 @@ describe.each(engines())('seed command on %s', (engine) => {
     } else {
       const dir = mkdtempSync(join(tmpdir(), 'sessionhub-seed-'));
       env = { DATA_DIR: dir };
-      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+      cleanup = () => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
     }
   });
   afterAll(() => cleanup?.());

@@ -8,13 +8,15 @@ import { classifyDatabaseError } from './errors';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
-function on(target: PGlite | Transaction): Queryable {
+function on(target: PGlite | Transaction, failed?: (error: unknown) => void): Queryable {
   return {
     rows: async (text, params = []) => {
       try {
         return (await target.query<Row>(text, params)).rows;
       } catch (error) {
-        throw classifyDatabaseError(error);
+        const classified = classifyDatabaseError(error);
+        failed?.(classified);
+        throw classified;
       }
     },
   };
@@ -27,12 +29,15 @@ function on(target: PGlite | Transaction): Queryable {
 export class PgliteDatabase implements Database {
   readonly engine = 'pglite' as const;
   private readonly direct: Queryable;
+  /** Set by whoever counts query errors (metrics); the database layer itself knows no metrics library. */
+  onQueryError?: (error: unknown) => void;
+  private readonly failed = (error: unknown) => this.onQueryError?.(error);
 
   private constructor(
     readonly pglite: PGlite,
     private readonly unlock: () => void,
   ) {
-    this.direct = on(pglite);
+    this.direct = on(pglite, this.failed);
   }
 
   /**
@@ -54,7 +59,7 @@ export class PgliteDatabase implements Database {
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.pglite.transaction((tx) => work(on(tx)));
+    return this.pglite.transaction((tx) => work(on(tx, this.failed)));
   }
 
   typeormDriver(): unknown {

@@ -30,13 +30,17 @@ export function asDomainError(exception: unknown): unknown {
  * says when to retry. Each face supplies only its answers.
  */
 export abstract class FaceExceptionFilter implements ExceptionFilter {
-  protected abstract readonly logger: Logger;
+  private readonly logger: Logger;
 
-  /** The face's answer to a known failure; null for a bug. */
-  protected abstract answer(exception: unknown): FaceAnswer | null;
-
-  /** The face's answer to a bug. */
-  protected abstract serverError(): FaceAnswer;
+  protected constructor(
+    face: string,
+    /** The face's answer to a known failure; null for a bug. */
+    private readonly answer: (exception: unknown) => FaceAnswer | null,
+    /** The face's answer to a bug. */
+    private readonly serverError: FaceAnswer,
+  ) {
+    this.logger = new Logger(face);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -46,7 +50,7 @@ export abstract class FaceExceptionFilter implements ExceptionFilter {
       const request = host.switchToHttp().getRequest<FastifyRequest>();
       const where = `${request.method} ${request.routeOptions.url ?? 'unmatched'} (request ${String(request.id)})`;
       this.logger.error(`${where}: ${exception instanceof Error ? exception.stack : String(exception)}`);
-      answer = this.serverError();
+      answer = this.serverError;
     }
     if (error instanceof DomainError && error.retryAfterSeconds !== undefined) {
       reply.header('Retry-After', String(error.retryAfterSeconds));

@@ -1,4 +1,4 @@
-import { Catch, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { Catch, HttpException, HttpStatus } from '@nestjs/common';
 import { FaceAnswer, FaceExceptionFilter } from '../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../sessions/domain-error';
 
@@ -27,6 +27,11 @@ const REASON: Partial<Record<HttpStatus, string>> = {
   [HttpStatus.INTERNAL_SERVER_ERROR]: 'Internal Server Error',
 };
 
+const HUB_SERVER_ERROR: FaceAnswer = {
+  status: 500,
+  body: { statusCode: 500, error: REASON[500], message: 'Internal server error' },
+};
+
 /** The hub's answer to a failure, as Nest answers errors: `{statusCode, error, message}`; null for a bug. */
 export function hubErrorAnswer(exception: unknown): FaceAnswer | null {
   if (exception instanceof HttpException) {
@@ -50,13 +55,7 @@ export function hubErrorAnswer(exception: unknown): FaceAnswer | null {
 
 @Catch()
 export class HubExceptionFilter extends FaceExceptionFilter {
-  protected readonly logger = new Logger('hub');
-
-  protected answer(exception: unknown): FaceAnswer | null {
-    return hubErrorAnswer(exception);
-  }
-
-  protected serverError(): FaceAnswer {
-    return { status: 500, body: { statusCode: 500, error: REASON[500], message: 'Internal server error' } };
+  constructor() {
+    super('hub', hubErrorAnswer, HUB_SERVER_ERROR);
   }
 }

@@ -1,4 +1,4 @@
-import { Catch, HttpException, Logger } from '@nestjs/common';
+import { Catch, HttpException } from '@nestjs/common';
 import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { AuthentikHttpError, NOT_FOUND_DETAIL } from './authentik.request';
@@ -43,6 +43,13 @@ export function authentikErrorFor(error: DomainError): { status: number; body: u
   }
 }
 
+/** authentik's unhandled errors are an HTML page, not JSON. */
+const AUTHENTIK_SERVER_ERROR: FaceAnswer = {
+  status: 500,
+  body: '<h1>Server Error (500)</h1>',
+  headers: { 'content-type': 'text/html; charset=utf-8' },
+};
+
 /** Every failure on the authentik face as authentik answers it: `{"detail": ...}` bodies, DRF's codes; null for a bug. */
 export function authentikErrorAnswer(exception: unknown): FaceAnswer | null {
   if (exception instanceof AuthentikHttpError) return { status: exception.status, body: exception.body };
@@ -62,18 +69,7 @@ export function authentikErrorAnswer(exception: unknown): FaceAnswer | null {
 
 @Catch()
 export class AuthentikExceptionFilter extends FaceExceptionFilter {
-  protected readonly logger = new Logger('authentik');
-
-  protected answer(exception: unknown): FaceAnswer | null {
-    return authentikErrorAnswer(exception);
-  }
-
-  /** authentik's unhandled errors are an HTML page, not JSON. */
-  protected serverError(): FaceAnswer {
-    return {
-      status: 500,
-      body: '<h1>Server Error (500)</h1>',
-      headers: { 'content-type': 'text/html; charset=utf-8' },
-    };
+  constructor() {
+    super('authentik', authentikErrorAnswer, AUTHENTIK_SERVER_ERROR);
   }
 }

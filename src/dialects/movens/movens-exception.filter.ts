@@ -1,4 +1,4 @@
-import { Catch, HttpException, Logger } from '@nestjs/common';
+import { Catch, HttpException } from '@nestjs/common';
 import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { MovensError, MovensMessageKey } from './movens.request';
@@ -41,13 +41,7 @@ export function movensErrorAnswer(exception: unknown): FaceAnswer | null {
 
 @Catch()
 export class MovensExceptionFilter extends FaceExceptionFilter {
-  protected readonly logger = new Logger('movens');
-
-  protected answer(exception: unknown): FaceAnswer | null {
-    return movensErrorAnswer(exception);
-  }
-
-  protected serverError(): FaceAnswer {
-    return { status: 500 };
+  constructor() {
+    super('movens', movensErrorAnswer, { status: 500 });
   }
 }

@@ -1,4 +1,4 @@
-import { Catch, HttpException, Logger } from '@nestjs/common';
+import { Catch, HttpException } from '@nestjs/common';
 import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { PrefactorRequestError } from './prefactor.request';
@@ -88,22 +88,25 @@ export function toPrefactorError(
   return null;
 }
 
+/** The face's answer, headers included (WWW-Authenticate on 401, Allow on a wrong method); null for a bug. */
+export function prefactorErrorAnswer(exception: unknown): FaceAnswer | null {
+  const known = toPrefactorError(exception);
+  if (!known) return null;
+  const headers: Record<string, string> = {};
+  if (known.status === 401) headers['WWW-Authenticate'] = 'Bearer';
+  if (known.allow) headers.Allow = known.allow.join(', ');
+  return { status: known.status, body: known.body, headers };
+}
+
+const PREFACTOR_SERVER_ERROR: FaceAnswer = {
+  status: 500,
+  body: { code: 'unexpected', message: 'An unexpected error occurred', status: 'error' } satisfies PrefactorErrorBody,
+};
+
 /** Prefactor answers errors as `{code, message, status: "error"}`, with `errors` per field for validation failures. */
 @Catch()
 export class PrefactorExceptionFilter extends FaceExceptionFilter {
-  protected readonly logger = new Logger('prefactor');
-
-  protected answer(exception: unknown): FaceAnswer | null {
-    const known = toPrefactorError(exception);
-    if (!known) return null;
-    const headers: Record<string, string> = {};
-    if (known.status === 401) headers['WWW-Authenticate'] = 'Bearer';
-    if (known.allow) headers.Allow = known.allow.join(', ');
-    return { status: known.status, body: known.body, headers };
-  }
-
-  protected serverError(): FaceAnswer {
-    const body: PrefactorErrorBody = { code: 'unexpected', message: 'An unexpected error occurred', status: 'error' };
-    return { status: 500, body };
+  constructor() {
+    super('prefactor', prefactorErrorAnswer, PREFACTOR_SERVER_ERROR);
   }
 }

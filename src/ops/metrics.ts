@@ -1,0 +1,303 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import cluster from 'node:cluster';
+import { Server } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG, DATABASE } from '../config/tokens';
+import { Database } from '../database/database';
+import { DatabaseUnavailableError, UnstorableValueError } from '../database/errors';
+import { PgliteDatabase } from '../database/pglite-database';
+import { PostgresDatabase } from '../database/postgres-database';
+import { SessionEndInitiator, SessionEndReason, SessionObserver } from '../sessions/lifecycle/session-observer';
+import { counterFor, USERS_WITH_LIVE_COUNT_SQL } from '../sessions/persistence/session-list.sql';
+import { Face } from '../sessions/session.model';
+import { metricsFromPrimary, shareWithPrimary } from './metrics-cluster';
+import {
+  listenForScrapes,
+  METRICS_PATH,
+  PROMETHEUS_CONTENT_TYPE,
+  SCRAPE_REFUSED,
+  scrapeAllowed,
+} from './metrics-endpoint';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** process.hrtime.bigint() when the request arrived (metrics). */
+    metricsStartedAt: bigint | null;
+  }
+}
+
+/** Which face a path belongs to: a small fixed set, whatever the URL. */
+export type HttpFace = 'hub' | 'authentik' | 'prefactor' | 'movens' | 'docs' | 'health' | 'other';
+
+const FACE_PREFIXES: Array<[string, HttpFace]> = [
+  ['/api/hub/', 'hub'],
+  ['/api/v3/', 'authentik'],
+  ['/api/v1/', 'prefactor'],
+  ['/api/admin/', 'movens'],
+  ['/api/docs', 'docs'],
+  ['/-/health/', 'health'],
+];
+
+export function faceOfPath(path: string): HttpFace {
+  for (const [prefix, face] of FACE_PREFIXES) if (path.startsWith(prefix)) return face;
+  return 'other';
+}
+
+const VALIDATE_ROUTE = '/api/hub/v1/sessions/validate';
+type ValidateOutcome = 'valid' | 'invalid' | 'rate_limited' | 'error';
+
+/** A validate's outcome from its answer: 2xx valid, 429 rate limited, 5xx error, any other refusal invalid. */
+function validateOutcome(status: number): ValidateOutcome {
+  if (status < 300) return 'valid';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500) return 'error';
+  return 'invalid';
+}
+
+function queryErrorKind(error: unknown): 'unavailable' | 'unstorable' | 'other' {
+  if (error instanceof DatabaseUnavailableError) return 'unavailable';
+  if (error instanceof UnstorableValueError) return 'unstorable';
+  return 'other';
+}
+
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Prometheus metrics (prom-client), one registry per application (tests run several in one process). Labels come
+ * from small fixed sets and route templates only: never a URL, token, key, hash or user.
+ */
+@Injectable()
+export class Metrics implements SessionObserver {
+  readonly enabled: boolean;
+  readonly registry = new Registry();
+  private readonly requestDuration: Histogram<'face' | 'route' | 'method' | 'status'>;
+  private readonly validations: Counter<'outcome'>;
+  private readonly created: Counter<'face'>;
+  private readonly ended: Counter<'face' | 'reason' | 'initiator'>;
+  private readonly queryErrors: Counter<'kind'>;
+  private readonly housekeepingRuns: Counter;
+  private readonly housekeepingSessions: Counter<'action'>;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(DATABASE) private readonly db: Database,
+  ) {
+    this.enabled = config.METRICS === 'on';
+    const registers = [this.registry];
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests by face, route template, method and status: time from arrival to the last byte sent.',
+      labelNames: ['face', 'route', 'method', 'status'],
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.validations = new Counter({
+      name: 'sessionhub_validations_total',
+      help: 'Session token validations (POST /api/hub/v1/sessions/validate) by outcome.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.created = new Counter({
+      name: 'sessionhub_sessions_created_total',
+      help: 'Sessions created (logins), by face.',
+      labelNames: ['face'],
+      registers,
+    });
+    this.ended = new Counter({
+      name: 'sessionhub_sessions_ended_total',
+      help: 'Sessions ended, by face, reason (logout, revoked, expired) and initiator (self, admin, system).',
+      labelNames: ['face', 'reason', 'initiator'],
+      registers,
+    });
+    this.queryErrors = new Counter({
+      name: 'sessionhub_db_query_errors_total',
+      help: 'Failed database queries: unavailable (connection, timeout, overload), unstorable (bad value), other.',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.housekeepingRuns = new Counter({
+      name: 'sessionhub_housekeeping_runs_total',
+      help: 'Housekeeping passes (expiry sweep and purge) this process ran.',
+      registers,
+    });
+    this.housekeepingSessions = new Counter({
+      name: 'sessionhub_housekeeping_sessions_total',
+      help: 'Sessions housekeeping marked expired or purged.',
+      labelNames: ['action'],
+      registers,
+    });
+    if (!this.enabled) return;
+    for (const outcome of ['valid', 'invalid', 'rate_limited', 'error'] as const) this.validations.inc({ outcome }, 0);
+    for (const kind of ['unavailable', 'unstorable', 'other'] as const) this.queryErrors.inc({ kind }, 0);
+    for (const action of ['expired', 'purged'] as const) this.housekeepingSessions.inc({ action }, 0);
+    this.databaseGauges(registers);
+    if (db instanceof PostgresDatabase || db instanceof PgliteDatabase)
+      db.onQueryError = (error) => this.queryErrors.inc({ kind: queryErrorKind(error) });
+    // Default process metrics: CPU, memory, handles, GC, event-loop lag (nodejs_eventloop_lag_*).
+    collectDefaultMetrics({ register: this.registry });
+    if (cluster.isWorker) shareWithPrimary(this.registry);
+  }
+
+  /**
+   * Live sessions and users with live sessions, read from the counter tables when scraped (two index reads, not a
+   * scan), and the PostgreSQL pool. Every worker reads the same database: aggregated by 'max', not summed.
+   */
+  private databaseGauges(registers: Registry[]): void {
+    const db = this.db;
+    // The pool first: a scrape's collectors run in registration order, so the pool is sampled before the count
+    // queries below borrow its connections.
+    if (db instanceof PostgresDatabase) {
+      const pool = db.pool;
+      new Gauge({
+        name: 'sessionhub_db_pool_connections',
+        help: 'PostgreSQL connections of the pool: idle, or in use by a query or transaction.',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          this.set({ state: 'idle' }, pool.idleCount);
+          this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+        },
+      });
+      new Gauge({
+        name: 'sessionhub_db_pool_waiting',
+        help: 'Queries waiting for a free PostgreSQL connection of the pool.',
+        registers,
+        collect() {
+          this.set(pool.waitingCount);
+        },
+      });
+      new Gauge({
+        name: 'sessionhub_db_pool_max',
+        help: 'The PostgreSQL pool size (DATABASE_POOL_SIZE).',
+        registers,
+        collect() {
+          this.set(pool.options.max ?? 0);
+        },
+      });
+    }
+    const live = counterFor({ liveOnly: true }, {})!;
+    const readCount = async (text: string, params: unknown[]) => {
+      try {
+        return Number((await db.rows(text, params, { prepare: true }))[0].n);
+      } catch {
+        return NaN; // counted in sessionhub_db_query_errors_total
+      }
+    };
+    new Gauge({
+      name: 'sessionhub_live_sessions',
+      help: 'Live sessions (not ended, not expired), from the counter tables.',
+      aggregator: 'max',
+      registers,
+      async collect() {
+        this.set(await readCount(live.text, live.params));
+      },
+    });
+    new Gauge({
+      name: 'sessionhub_users_with_live_sessions',
+      help: 'Users with at least one live session, from the counter tables.',
+      aggregator: 'max',
+      registers,
+      async collect() {
+        this.set(await readCount(USERS_WITH_LIVE_COUNT_SQL, []));
+      },
+    });
+  }
+
+  /** The scrape's text: this process's registry, or with WORKERS > 1 every worker's, aggregated by the primary. */
+  text(): Promise<string> {
+    return cluster.isWorker ? metricsFromPrimary() : this.registry.metrics();
+  }
+
+  /** Whether /metrics is served on the service port (else on METRICS_PORT). */
+  get onServicePort(): boolean {
+    return this.config.METRICS_PORT === 0;
+  }
+
+  scrapeAllowed(authorization: string | undefined): boolean {
+    return scrapeAllowed(authorization, this.config.METRICS_TOKEN);
+  }
+
+  observeRequest(routeUrl: string | undefined, url: string, method: string, status: number, seconds: number): void {
+    const route = routeUrl ?? 'unmatched';
+    this.requestDuration.observe({ face: faceOfPath(routeUrl ?? url), route, method, status: String(status) }, seconds);
+    if (route === VALIDATE_ROUTE && method === 'POST') this.validations.inc({ outcome: validateOutcome(status) });
+  }
+
+  sessionCreated(face: Face): void {
+    this.created.inc({ face });
+  }
+
+  sessionsEnded(face: Face, reason: SessionEndReason, initiator: SessionEndInitiator, count: number): void {
+    if (count > 0) this.ended.inc({ face, reason, initiator }, count);
+  }
+
+  housekeepingRan(expired: number, purged: number): void {
+    this.housekeepingRuns.inc();
+    this.housekeepingSessions.inc({ action: 'expired' }, expired);
+    this.housekeepingSessions.inc({ action: 'purged' }, purged);
+  }
+}
+
+/**
+ * Installs the request-duration hooks and, unless METRICS_PORT is set, GET /metrics on the service port (a plain
+ * Fastify route, not a Nest controller: it is in no OpenAPI document). Nothing at all with METRICS=off.
+ */
+export function installMetrics(app: NestFastifyApplication): void {
+  const metrics = app.get(Metrics);
+  if (!metrics.enabled) return;
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.decorateRequest('metricsStartedAt', null);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    request.metricsStartedAt = process.hrtime.bigint();
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const started = request.metricsStartedAt;
+    if (started !== null) {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.observeRequest(request.routeOptions.url, request.url, request.method, reply.statusCode, seconds);
+    }
+    done();
+  });
+  if (!metrics.onServicePort) return;
+  fastify.get(METRICS_PATH, async (request, reply) => {
+    if (!metrics.scrapeAllowed(request.headers.authorization))
+      return reply.code(SCRAPE_REFUSED.status).headers(SCRAPE_REFUSED.headers).send(SCRAPE_REFUSED.body);
+    const text = await metrics.text();
+    return reply.header('content-type', PROMETHEUS_CONTENT_TYPE).header('cache-control', 'no-store').send(text);
+  });
+}
+
+/**
+ * METRICS_PORT > 0 in a single process: a listener of its own serving /metrics, opened with the application and
+ * closed with it. With WORKERS > 1 the primary listens there instead (metrics-cluster.ts).
+ */
+@Injectable()
+export class MetricsListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server?: Server;
+
+  constructor(
+    private readonly metrics: Metrics,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.metrics.enabled || this.metrics.onServicePort || cluster.isWorker) return;
+    const logger = new Logger('metrics');
+    this.server = await listenForScrapes(
+      this.config.METRICS_PORT,
+      this.config.METRICS_TOKEN,
+      () => this.metrics.text(),
+      (error) => logger.warn(`metrics failed: ${String(error)}`),
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
