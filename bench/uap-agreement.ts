@@ -60,7 +60,8 @@ export function loadFixture(file: string, dir = UAP_TESTS_DIR): FixtureCase[] {
   return cases;
 }
 
-const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v as string | number));
+const str = (v: unknown): string | null =>
+  v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
 
 function agreement(
   file: string,

@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import { LogController } from 'fastify';
 import { IncomingMessage } from 'node:http';
 import { DestinationStream } from 'pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -25,7 +26,7 @@ export async function createApp(
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request is written by installRequestLogging, with the fields operators need.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request: IncomingMessage) => requestId(request.headers['x-request-id']),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     bodyLimit: 64 * 1024,

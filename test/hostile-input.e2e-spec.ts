@@ -35,7 +35,7 @@ describe.each(engines())('hostile input on %s', (engine) => {
     expect(validate.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     const login = await admin.request('POST', HUB_SESSIONS, { rawBody: `{"user": ${deepJson(3000)}}` });
     expect(login.status).toBe(400);
-    const pfid = (await makeSession(admin, owner)).pfid as string;
+    const pfid = (await makeSession(admin, owner)).pfid;
     const prefactor = await admin.request('POST', `${PREFACTOR}/${pfid}/revoke`, { rawBody: body });
     expect(prefactor.status).toBe(400);
     expect(prefactor.body).toMatchObject({ code: 'bad_request', status: 'error' });

@@ -34,6 +34,11 @@ function IntSetting(min: number, max: number, description: string, example: stri
   );
 }
 
+/** A switch: `on` or `off`. */
+function OnOffSetting(description: string, example: string): PropertyDecorator {
+  return applyDecorators(IsIn(['on', 'off'], { message: 'must be on or off' }), Setting(description, example));
+}
+
 /** An optional path to a file the process must be able to read. */
 function OptionalFileSetting(description: string, example: string): PropertyDecorator {
   return applyDecorators(
@@ -129,8 +134,7 @@ export class AppConfig {
   @IntSetting(1, 3600, 'On SIGTERM, in-flight requests get this long to finish before the process exits.', '25')
   SHUTDOWN_GRACE_SECONDS = 25;
 
-  @IsIn(['on', 'off'], { message: 'must be on or off' })
-  @Setting('Rate limits on failed authentication, validate and login.', 'on')
+  @OnOffSetting('Rate limits on failed authentication, validate and login.', 'on')
   RATE_LIMITS: 'on' | 'off' = 'on';
 
   @IntSetting(1, 3600, 'The window every rate limit counts in.', '60')
@@ -145,8 +149,7 @@ export class AppConfig {
   @IntSetting(1, 1_000_000, 'Logins (session creations) per user per window.', '60')
   RATE_LIMIT_LOGIN = 60;
 
-  @IsIn(['on', 'off'], { message: 'must be on or off' })
-  @Setting('Prometheus metrics at /metrics (request durations, sessions, database, process).', 'on')
+  @OnOffSetting('Prometheus metrics at /metrics (request durations, sessions, database, process).', 'on')
   METRICS: 'on' | 'off' = 'on';
 
   @IntSetting(
@@ -213,8 +216,7 @@ export class AppConfig {
   )
   REDIS_URL?: string;
 
-  @IsIn(['on', 'off'], { message: 'must be on or off' })
-  @Setting('Take the client address from X-Forwarded-For (only behind a proxy that sets it).', 'off')
+  @OnOffSetting('Take the client address from X-Forwarded-For (only behind a proxy that sets it).', 'off')
   TRUST_PROXY: 'on' | 'off' = 'off';
 
   @IsIn(['json', 'pretty'], { message: 'must be json or pretty' })
@@ -256,7 +258,7 @@ export function configHelp(): string {
   const defaults = new AppConfig() as unknown as Record<string, unknown>;
   const rows = SETTING_DOCS.map((doc) => {
     const value = defaults[doc.name];
-    return `  ${doc.name.padEnd(30)} ${value === undefined ? '(unset)' : String(value as string | number)}\n      ${doc.description}`;
+    return `  ${doc.name.padEnd(30)} ${value === undefined ? '(unset)' : typeof value === 'string' ? value : JSON.stringify(value)}\n      ${doc.description}`;
   });
   return `SessionHub reads its settings from environment variables:\n\n${rows.join('\n')}\n`;
 }

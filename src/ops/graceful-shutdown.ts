@@ -6,8 +6,10 @@ import { AppConfig } from '../config/app-config';
 import { ShutdownState } from './shutdown-state';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
-/** Closing waits until no request has been in flight, nor arrived, for this long. */
+/** Closing waits until no request has been in flight, nor arrived, for this long... */
 const QUIET_MS = 300;
+/** ...but no longer than this: a client polling readiness must not hold the shutdown up. */
+const QUIET_MAX_MS = 2000;
 const logger = new Logger('shutdown');
 
 /**
@@ -53,8 +55,14 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
     }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
     await sleep(config.SHUTDOWN_DRAIN_SECONDS * 1000);
     requests.closing();
-    while (!requests.quiet()) await sleep(50);
-    await app.close();
+    const deadline = Date.now() + QUIET_MAX_MS;
+    while (!requests.quiet() && Date.now() < deadline) await sleep(50);
+    try {
+      await app.close();
+    } catch (error) {
+      logger.error(`closing failed: ${error instanceof Error ? error.stack : String(error)}`);
+      process.exit(1);
+    }
     logger.log('closed');
     process.exit(0);
   };
@@ -71,7 +79,10 @@ export function superviseWorkers(count: number): void {
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
-      if (code !== 0 || signal) failed = true;
+      if (code !== 0 || signal) {
+        failed = true;
+        logger.error(`worker ${worker.process.pid} did not close cleanly (${signal ?? code})`);
+      }
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(failed ? 1 : 0);
       return;
     }

@@ -38,24 +38,17 @@ export class PinoNestLogger implements LoggerService {
     this.logger[effective]({ context, ...(stack ? { stack } : {}) }, String(message));
   }
 
-  log(message: unknown, ...rest: unknown[]) {
-    this.write('info', message, rest);
+  /** Nest's levels onto pino's. */
+  private at(level: 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal') {
+    return (message: unknown, ...rest: unknown[]) => this.write(level, message, rest);
   }
-  error(message: unknown, ...rest: unknown[]) {
-    this.write('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]) {
-    this.write('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]) {
-    this.write('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]) {
-    this.write('trace', message, rest);
-  }
-  fatal(message: unknown, ...rest: unknown[]) {
-    this.write('fatal', message, rest);
-  }
+
+  log = this.at('info');
+  error = this.at('error');
+  warn = this.at('warn');
+  debug = this.at('debug');
+  verbose = this.at('trace');
+  fatal = this.at('fatal');
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;

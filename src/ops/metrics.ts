@@ -86,6 +86,8 @@ export class Metrics implements SessionObserver {
   ) {
     this.enabled = config.METRICS === 'on';
     const registers = [this.registry];
+    const counter = (name: string, help: string, labelNames: string[] = []) =>
+      new Counter({ name, help, labelNames, registers });
     this.requestDuration = new Histogram({
       name: 'http_request_duration_seconds',
       help: 'HTTP requests by face, route template, method and status: time from arrival to the last byte sent.',
@@ -93,41 +95,31 @@ export class Metrics implements SessionObserver {
       buckets: DURATION_BUCKETS,
       registers,
     });
-    this.validations = new Counter({
-      name: 'sessionhub_validations_total',
-      help: 'Session token validations (POST /api/hub/v1/sessions/validate) by outcome.',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.created = new Counter({
-      name: 'sessionhub_sessions_created_total',
-      help: 'Sessions created (logins), by face.',
-      labelNames: ['face'],
-      registers,
-    });
-    this.ended = new Counter({
-      name: 'sessionhub_sessions_ended_total',
-      help: 'Sessions ended, by face, reason (logout, revoked, expired) and initiator (self, admin, system).',
-      labelNames: ['face', 'reason', 'initiator'],
-      registers,
-    });
-    this.queryErrors = new Counter({
-      name: 'sessionhub_db_query_errors_total',
-      help: 'Failed database queries: unavailable (connection, timeout, overload), unstorable (bad value), other.',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.housekeepingRuns = new Counter({
-      name: 'sessionhub_housekeeping_runs_total',
-      help: 'Housekeeping passes (expiry sweep and purge) this process ran.',
-      registers,
-    });
-    this.housekeepingSessions = new Counter({
-      name: 'sessionhub_housekeeping_sessions_total',
-      help: 'Sessions housekeeping marked expired or purged.',
-      labelNames: ['action'],
-      registers,
-    });
+    this.validations = counter(
+      'sessionhub_validations_total',
+      'Session token validations (POST /api/hub/v1/sessions/validate) by outcome.',
+      ['outcome'],
+    );
+    this.created = counter('sessionhub_sessions_created_total', 'Sessions created (logins), by face.', ['face']);
+    this.ended = counter(
+      'sessionhub_sessions_ended_total',
+      'Sessions ended, by face, reason (logout, revoked, expired) and initiator (self, admin, system).',
+      ['face', 'reason', 'initiator'],
+    );
+    this.queryErrors = counter(
+      'sessionhub_db_query_errors_total',
+      'Failed database queries: unavailable (connection, timeout, overload), unstorable (bad value), other.',
+      ['kind'],
+    );
+    this.housekeepingRuns = counter(
+      'sessionhub_housekeeping_runs_total',
+      'Housekeeping passes (expiry sweep and purge) this process ran.',
+    );
+    this.housekeepingSessions = counter(
+      'sessionhub_housekeeping_sessions_total',
+      'Sessions housekeeping marked expired or purged.',
+      ['action'],
+    );
     if (!this.enabled) return;
     for (const outcome of ['valid', 'invalid', 'rate_limited', 'error'] as const) this.validations.inc({ outcome }, 0);
     for (const kind of ['unavailable', 'unstorable', 'other'] as const) this.queryErrors.inc({ kind }, 0);

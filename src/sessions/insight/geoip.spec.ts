@@ -84,26 +84,15 @@ describe('GeoIpLookup over GeoLite2-shaped City and ASN databases', () => {
 
   it('should report the network of the matched tree leaf, as geoip2 does, when a more specific record splits a range', () => {
     // 89.160.0.0/17 holds a carved-out 89.160.20.128/25; the tree splits the /17 along the path to it.
-    expect(geoip.lookup('89.160.20.200').asn).toStrictEqual({
-      asn: 64512,
-      as_org: 'Example Carve-out',
-      network: '89.160.20.128/25',
-    });
-    expect(geoip.lookup('89.160.20.115').asn).toStrictEqual({
-      asn: 29518,
-      as_org: 'Bredband2 AB',
-      network: '89.160.20.0/25',
-    });
-    expect(geoip.lookup('89.160.1.1').asn).toStrictEqual({
-      asn: 29518,
-      as_org: 'Bredband2 AB',
-      network: '89.160.0.0/20',
-    });
-    expect(geoip.lookup('89.160.100.1').asn).toStrictEqual({
-      asn: 29518,
-      as_org: 'Bredband2 AB',
-      network: '89.160.64.0/18',
-    });
+    const leaves: [ip: string, asn: number, org: string, network: string][] = [
+      ['89.160.20.200', 64512, 'Example Carve-out', '89.160.20.128/25'],
+      ['89.160.20.115', 29518, 'Bredband2 AB', '89.160.20.0/25'],
+      ['89.160.1.1', 29518, 'Bredband2 AB', '89.160.0.0/20'],
+      ['89.160.100.1', 29518, 'Bredband2 AB', '89.160.64.0/18'],
+    ];
+    for (const [ip, asn, as_org, network] of leaves) {
+      expect(geoip.lookup(ip).asn).toStrictEqual({ asn, as_org, network });
+    }
     // In the ASN database but not the City one.
     expect(geoip.lookup('89.160.1.1').geo).toBeNull();
   });

@@ -22,10 +22,8 @@ import { encode } from './tables/table';
 export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
 
 /** The facts a validate from a new address or user agent changes. */
-export type SeenChange = Pick<
-  SessionRow,
-  'last_ip' | 'last_user_agent' | 'device_class' | 'user_agent_parsed' | 'geo' | 'asn'
->;
+type SeenColumn = 'last_ip' | 'last_user_agent' | 'device_class' | 'user_agent_parsed' | 'geo' | 'asn';
+export type SeenChange = Pick<SessionRow, SeenColumn>;
 
 export interface UserWithLiveSessions {
   userUuid: string;
