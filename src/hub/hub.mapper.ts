@@ -1,18 +1,10 @@
 import { IssuedToken } from '../sessions/accounts/accounts.service';
 import { Page } from '../sessions/session-query';
 import { ApiToken, effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
-import {
-  HubSession,
-  HubSessionEvent,
-  HubSessionWithToken,
-  HubToken,
-  HubTokenWithKey,
-  HubUser,
-  HubUserPage,
-} from './hub.dto';
+import type * as Hub from './hub.dto';
 
 /** SessionHub's own JSON: camelCase keys, ISO 8601 dates. Pure functions of domain objects. */
-export function toHubUser(user: User): HubUser {
+export function toHubUser(user: User): Hub.HubUser {
   return {
     id: user.id,
     uuid: user.uuid,
@@ -27,11 +19,11 @@ export function toHubUser(user: User): HubUser {
   };
 }
 
-export function toHubUserPage(page: Page<User>, offset: number, limit: number): HubUserPage {
+export function toHubUserPage(page: Page<User>, offset: number, limit: number): Hub.HubUserPage {
   return { items: page.items.map(toHubUser), total: page.total, offset, limit };
 }
 
-export function toHubToken(token: ApiToken): HubToken {
+export function toHubToken(token: ApiToken): Hub.HubToken {
   return {
     identifier: token.identifier,
     user: { id: token.userId, username: token.username },
@@ -43,11 +35,11 @@ export function toHubToken(token: ApiToken): HubToken {
 }
 
 /** A new token: the only answer that shows its key. */
-export function toHubTokenWithKey(issued: IssuedToken): HubTokenWithKey {
+export function toHubTokenWithKey(issued: IssuedToken): Hub.HubTokenWithKey {
   return { ...toHubToken(issued.token), key: issued.key };
 }
 
-export function toHubSession(session: Session, now = new Date()): HubSession {
+export function toHubSession(session: Session, now = new Date()): Hub.HubSession {
   return {
     id: session.id,
     uuid: session.uuid,
@@ -81,11 +73,11 @@ export function toHubSession(session: Session, now = new Date()): HubSession {
 }
 
 /** A new session: the only answer that shows its token. */
-export function toHubSessionWithToken(created: { session: Session; token: string }): HubSessionWithToken {
+export function toHubSessionWithToken(created: { session: Session; token: string }): Hub.HubSessionWithToken {
   return { ...toHubSession(created.session), token: created.token };
 }
 
-export function toHubEvent(event: SessionEvent): HubSessionEvent {
+export function toHubEvent(event: SessionEvent): Hub.HubSessionEvent {
   return {
     id: event.id,
     kind: event.kind,

@@ -27,11 +27,8 @@ import {
   AuthentikHttpError,
   invalidPage,
   MALFORMED_ID_DETAIL,
-  parseFilters,
-  parseOrdering,
-  parsePage,
-  parsePageSize,
-  parseSearch,
+  parseDetailFilters,
+  parseListRequest,
   parseUserPks,
   parseUuid,
   RawQuery,
@@ -76,18 +73,13 @@ export class AuthentikSessionsController {
 
   @Get()
   async list(@CurrentCaller() caller: Caller, @Query() query: RawQuery): Promise<PaginatedAuthenticatedSessionList> {
-    // DRF's order: filter backends (search, filters, ordering) first, then pagination.
-    const searchTerms = parseSearch(query);
-    const filters = parseFilters(query);
-    const order = parseOrdering(query);
-    const requested = parsePage(query);
-    const pageSize = parsePageSize(query);
+    const { filters, order, page: requested, pageSize } = parseListRequest(query);
     const fetch = (page: number) =>
       this.sessions.listSessions(
         caller,
         {
           scope: { liveOnly: true },
-          filters: { ...filters, searchTerms },
+          filters,
           order,
           offset: (page - 1) * pageSize,
           limit: pageSize,
@@ -171,10 +163,9 @@ export class AuthentikSessionsController {
    * apply to detail lookups too, so they are checked (and may answer 400) before the id is.
    */
   private async visibleSession(caller: Caller, rawUuid: string, query: RawQuery): Promise<Session> {
-    const searchTerms = parseSearch(query);
-    const filters = parseFilters(query);
+    const filters = parseDetailFilters(query);
     const uuid = parseUuid(rawUuid);
     if (!uuid) throw new AuthentikHttpError(404, { detail: MALFORMED_ID_DETAIL });
-    return this.sessions.getLiveMatching(caller, uuid, { ...filters, searchTerms }, 'authentik');
+    return this.sessions.getLiveMatching(caller, uuid, filters, 'authentik');
   }
 }

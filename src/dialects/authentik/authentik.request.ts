@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { SessionOrder, SessionSortField } from '../../sessions/session-query';
+import { SessionFilters, SessionOrder, SessionSortField } from '../../sessions/session-query';
 
 /**
  * Request parsing for the authentik face, as DRF / django-filter / Django's Paginator read the query string.
@@ -92,6 +92,28 @@ export function parseSearch(query: RawQuery): string[] {
     throw new AuthentikHttpError(400, [`Ensure the search has no more than ${MAX_SEARCH_TERMS} terms.`]);
   }
   return terms;
+}
+
+// ---- the list and detail requests as a whole --------------------------------------------------------------------
+
+/**
+ * A list request in DRF's order: filter backends (search, filters, ordering) first, then pagination. Each part
+ * answers its own 400 or 404 exactly as authentik does.
+ */
+export function parseListRequest(query: RawQuery): {
+  filters: SessionFilters;
+  order: SessionOrder[];
+  page: number | 'last';
+  pageSize: number;
+} {
+  const filters = parseDetailFilters(query);
+  return { filters, order: parseOrdering(query), page: parsePage(query), pageSize: parsePageSize(query) };
+}
+
+/** authentik's filter backends apply to detail lookups too: the search and the exact filters of a query. */
+export function parseDetailFilters(query: RawQuery): SessionFilters {
+  const searchTerms = parseSearch(query);
+  return { ...parseFilters(query), searchTerms };
 }
 
 // ---- filters ---------------------------------------------------------------------------------------------------

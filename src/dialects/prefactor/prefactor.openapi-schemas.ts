@@ -1,4 +1,5 @@
 import { PREFACTOR_STATUS } from './prefactor-exception.filter';
+import { toPaginationOutput } from './prefactor.mapper';
 import { MAX_PAGE_SIZE, PREFACTOR_SORT_FIELDS } from './prefactor.request';
 
 /** Prefactor's schema names, shapes, descriptions and PFID examples (`Session_Summary`, `Pool_Id`, ...). */
@@ -184,17 +185,8 @@ export const PREFACTOR_SCHEMAS = {
         ],
       },
     },
-    example: {
-      item_count: 200,
-      item_end: 100,
-      item_start: 91,
-      next_page_offset: 100,
-      page_count: 20,
-      page_index: 10,
-      page_offset: 90,
-      page_size: 10,
-      previous_page_offset: 80,
-    },
+    // The mapper's own answer for page 10 of 200 items, so the example cannot drift from what the face sends.
+    example: toPaginationOutput(90, 10, 200, 10),
   },
   Sorting: {
     title: 'Sorting',
