@@ -36,6 +36,13 @@ export const BOOTSTRAP_TOKEN = setting(
   'shk_sessionhub_bench_bootstrap_token',
   "the service's BOOTSTRAP_TOKEN, the key requests carry",
 );
+/** Extra settings for the service under test, e.g. `LOG_LEVEL=info,METRICS=off`, to measure what each costs. */
+export const SERVICE_ENV: Record<string, string> = Object.fromEntries(
+  setting('BENCH_SERVICE_ENV', '', "the service's extra environment, NAME=value pairs comma-separated")
+    .split(',')
+    .filter((pair) => pair.includes('='))
+    .map((pair) => [pair.slice(0, pair.indexOf('=')).trim(), pair.slice(pair.indexOf('=') + 1).trim()]),
+);
 export const SERVICE_PORT = 3900;
 export const FLOOR_PORT = 3901;
 
