@@ -30,7 +30,8 @@ export const PREFACTOR_STATUS: Record<PrefactorErrorCode, number> = {
   invalid_action: 422,
   invalid_value: 422,
   required_value: 422,
-  // Prefactor's documents name no codes for these; SessionHub answers them in Prefactor's envelope.
+  // Prefactor's documents name no codes for these; SessionHub answers them in Prefactor's envelope
+  // (SESSIONHUB_CODES: kept out of the document's enum, which stays Prefactor's own).
   rate_limited: 429,
   unavailable: 503,
   unknown: 500,
@@ -54,6 +55,9 @@ const DOMAIN_CODE: Record<DomainErrorCode, PrefactorErrorCode> = {
 };
 
 const NOT_PERMITTED_MESSAGE = 'You may not access this session.';
+
+/** Codes SessionHub adds to Prefactor's: too many requests, and the database out of reach. */
+export const SESSIONHUB_CODES: readonly PrefactorErrorCode[] = ['rate_limited', 'unavailable'];
 
 export interface PrefactorErrorBody {
   code: PrefactorErrorCode;

@@ -1,4 +1,4 @@
-import { PREFACTOR_STATUS } from './prefactor-exception.filter';
+import { PREFACTOR_STATUS, PrefactorErrorCode, SESSIONHUB_CODES } from './prefactor-exception.filter';
 import { toPaginationOutput } from './prefactor.mapper';
 import { MAX_PAGE_SIZE, PREFACTOR_SORT_FIELDS } from './prefactor.request';
 
@@ -15,7 +15,10 @@ export const pfidSchema = (what: string) => ({
 
 const idSchema = (title: string, what: string, example: string) => ({ title, ...pfidSchema(what), example });
 
-export const ERROR_CODES = Object.keys(PREFACTOR_STATUS);
+/** Prefactor's own error codes; SessionHub's 429 and 503 codes are described in the document's text instead. */
+export const ERROR_CODES = (Object.keys(PREFACTOR_STATUS) as PrefactorErrorCode[]).filter(
+  (code) => !SESSIONHUB_CODES.includes(code),
+);
 
 const interactionDetails = {
   title: 'InteractionDetails',
