@@ -54,7 +54,7 @@ export async function createApp(
   });
   installRequestLogging(fastify, logger);
   installMetrics(app);
-  await installSecurityHeaders(fastify);
+  installSecurityHeaders(fastify);
   app.useGlobalPipes(new MalformedBodyPipe());
   setupSwagger(app);
   await app.init();

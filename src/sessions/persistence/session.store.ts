@@ -73,7 +73,11 @@ export class SessionStore {
   /** A live session by uuid, if it also passes `filters` (authentik narrows detail lookups by its list filters). */
   async findLiveMatching(uuid: string, filters: SessionFilters): Promise<Session | null> {
     const { text: where, params } = whereOf({ liveOnly: true }, filters, [uuid]);
-    const rows = await this.db.rows(`SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params);
+    // The text depends only on which filters are set and how many search terms (at most 10): a bounded set, so
+    // it is prepared like the plain lookup by uuid.
+    const rows = await this.db.rows(`SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params, {
+      prepare: true,
+    });
     return rows.length ? toSession(rows[0]) : null;
   }
 
