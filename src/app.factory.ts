@@ -5,7 +5,6 @@ import { DestinationStream } from 'pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppModuleOptions } from './app.module';
 import { setupSwagger } from './docs/swagger';
-import { runInRequestScope } from './database/request-scope';
 import { parseJsonBody } from './http/json-body';
 import { createLogger, installRequestLogging, PinoNestLogger, requestId } from './ops/logging';
 import { installMetrics } from './ops/metrics';
@@ -44,14 +43,6 @@ export async function createApp(
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) =>
     done(null, parseJsonBody(String(body))),
   );
-  // Database work of a request whose client hangs up is cancelled (see PostgresDatabase.rows).
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const clientGone = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) clientGone.abort();
-    });
-    runInRequestScope(clientGone.signal, done);
-  });
   installRequestLogging(fastify, logger);
   installMetrics(app);
   installSecurityHeaders(fastify);

@@ -7,6 +7,12 @@ export interface QueryOptions {
    * drawn from a bounded set: every distinct text stays prepared on every pooled connection.
    */
   prepare?: boolean;
+  /**
+   * Fires when nobody waits for the answer any more (the HTTP client hung up): PostgreSQL cancels the statement.
+   * Passed by the expensive reads (lists, searches) rather than carried implicitly: AsyncLocalStorage would slow
+   * every promise of every request on Node 20.
+   */
+  signal?: AbortSignal;
 }
 
 /** Something SQL runs on: the database itself, or one open transaction. */

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, QueryOptions, Queryable, Row } from './database';
 import { classifyDatabaseError } from './errors';
-import { currentRequestSignal } from './request-scope';
 
 // Session and event ids are bigint columns but stay far below 2^53: read them as numbers, as PGlite does.
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
@@ -85,9 +84,9 @@ export class PostgresDatabase implements Database {
     this.direct = on(this.pool, this.failed);
   }
 
-  /** A query; inside an HTTP request it is cancelled (pg_cancel_backend) when the client goes away first. */
+  /** A query; with a signal it is cancelled (pg_cancel_backend) when the signal fires before the answer. */
   async rows(text: string, params: unknown[] = [], options?: QueryOptions): Promise<Row[]> {
-    const signal = currentRequestSignal();
+    const signal = options?.signal;
     if (!signal) return this.direct.rows(text, params, options);
     const client = await this.connect();
     const cancel = () => void this.cancel(client);

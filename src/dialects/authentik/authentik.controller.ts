@@ -17,6 +17,7 @@ import {
 } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
+import { ClientGone } from '../../http/client-gone';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { requireSuperuser } from '../../sessions/policy/access-policy';
 import { Caller, Session } from '../../sessions/session.model';
@@ -72,7 +73,11 @@ export class AuthentikSessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  async list(@CurrentCaller() caller: Caller, @Query() query: RawQuery): Promise<PaginatedAuthenticatedSessionList> {
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Query() query: RawQuery,
+    @ClientGone() clientGone: AbortSignal,
+  ): Promise<PaginatedAuthenticatedSessionList> {
     const { filters, order, page: requested, pageSize } = parseListRequest(query);
     const fetch = (page: number) =>
       this.sessions.listSessions(
@@ -85,6 +90,7 @@ export class AuthentikSessionsController {
           limit: pageSize,
         },
         'authentik',
+        clientGone,
       );
     let page = requested === 'last' ? 1 : requested;
     let result = await fetch(page);

@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
+import { ClientGone } from '../../http/client-gone';
 import { BEARER_SCHEME_NAME } from '../../docs/bearer-auth';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Caller } from '../../sessions/session.model';
@@ -104,9 +105,10 @@ export class MovensController {
     @CurrentCaller() caller: Caller,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
+    @ClientGone() clientGone: AbortSignal,
   ): Promise<MovensUserSessionCount[]> {
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const page = await this.sessions.usersWithLiveSessions(caller, offsetOf(paging), paging.pageSize);
+    const page = await this.sessions.usersWithLiveSessions(caller, offsetOf(paging), paging.pageSize, clientGone);
     reply.headers(pagingHeaders(`${BASE}/list`, rawQueryOf(request), paging, page.total));
     return page.items.map(toMovensUserSessionCount);
   }

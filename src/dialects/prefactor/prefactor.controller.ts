@@ -1,6 +1,7 @@
 import { All, Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
+import { ClientGone } from '../../http/client-gone';
 import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { canRevoke } from '../../sessions/policy/access-policy';
@@ -21,7 +22,7 @@ export class PrefactorSessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
-  async list(@CurrentCaller() caller: Caller, @Query() query: RawListQuery) {
+  async list(@CurrentCaller() caller: Caller, @Query() query: RawListQuery, @ClientGone() clientGone: AbortSignal) {
     const request = parseListQuery(query ?? {}, caller.isSuperuser);
     const page = await this.sessions.listSessions(
       caller,
@@ -33,6 +34,7 @@ export class PrefactorSessionsController {
         limit: request.pageSize,
       },
       'prefactor',
+      clientGone,
     );
     return toSessionList(page.items, page.total, request.offset, request.pageSize, request.sorting);
   }

@@ -102,10 +102,11 @@ export class SessionsService {
     return session;
   }
 
-  async listSessions(caller: Caller, query: SessionQuery, face: Face): Promise<Page<Session>> {
+  /** `signal`: the list's statements are cancelled when it fires (the client went away). */
+  async listSessions(caller: Caller, query: SessionQuery, face: Face, signal?: AbortSignal): Promise<Page<Session>> {
     if (query.filters.lastIp !== undefined) requireIp(query.filters.lastIp, 'lastIp');
     const userIds = visibleUserIds(caller, face, query.scope.userIds);
-    return this.sessions.list({ ...query, scope: { ...query.scope, userIds } });
+    return this.sessions.list({ ...query, scope: { ...query.scope, userIds } }, signal);
   }
 
   /** Logout: the session's own user (or a superuser) ends it; status `complete`. */
@@ -178,9 +179,14 @@ export class SessionsService {
   }
 
   /** Users with live sessions and their counts (the MOVENS admin list); operators and superusers only. */
-  async usersWithLiveSessions(caller: Caller, offset: number, limit: number): Promise<Page<UserWithLiveSessions>> {
+  async usersWithLiveSessions(
+    caller: Caller,
+    offset: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<Page<UserWithLiveSessions>> {
     requireOperator(caller);
-    return this.sessions.usersWithLiveSessions(offset, limit);
+    return this.sessions.usersWithLiveSessions(offset, limit, signal);
   }
 
   /** One user's live sessions, most recently seen first (MOVENS); an unknown user has none. */

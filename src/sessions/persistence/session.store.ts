@@ -166,17 +166,18 @@ export class SessionStore {
     return rows.map(toSessionEvent);
   }
 
-  async list(query: SessionQuery): Promise<Page<Session>> {
+  /** `signal`: the statements are cancelled when it fires (the client went away). */
+  async list(query: SessionQuery, signal?: AbortSignal): Promise<Page<Session>> {
     const { count, page, prepare, combined } = listStatements(query);
     if (combined) {
-      const rows = await this.db.rows(combined.text, combined.params);
+      const rows = await this.db.rows(combined.text, combined.params, { signal });
       const total = Number(rows[0].total);
       return { items: rows.filter((r) => r.id != null).map(toSession), total };
     }
     // The count and the page run side by side on two pooled connections.
     const [countRows, rows] = await Promise.all([
-      this.db.rows(count.text, count.params, { prepare }),
-      this.db.rows(page.text, page.params, { prepare }),
+      this.db.rows(count.text, count.params, { prepare, signal }),
+      this.db.rows(page.text, page.params, { prepare, signal }),
     ]);
     const total = Number(countRows[0].n);
     if (total === 0 || query.offset >= total) return { items: [], total };
@@ -184,10 +185,14 @@ export class SessionStore {
   }
 
   /** Users who have live sessions, with how many, ordered by username (the MOVENS admin list). */
-  async usersWithLiveSessions(offset: number, limit: number): Promise<Page<UserWithLiveSessions>> {
+  async usersWithLiveSessions(
+    offset: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<Page<UserWithLiveSessions>> {
     const [countRows, rows] = await Promise.all([
-      this.db.rows(USERS_WITH_LIVE_COUNT_SQL, [], { prepare: true }),
-      this.db.rows(usersWithLivePageSql(limit, offset), [], { prepare: offset === 0 }),
+      this.db.rows(USERS_WITH_LIVE_COUNT_SQL, [], { prepare: true, signal }),
+      this.db.rows(usersWithLivePageSql(limit, offset), [], { prepare: offset === 0, signal }),
     ]);
     const total = Number(countRows[0].n);
     if (total === 0 || offset >= total) return { items: [], total };
