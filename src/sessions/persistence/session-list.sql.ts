@@ -81,6 +81,11 @@ function isSet(value: unknown): boolean {
   return value !== undefined && !(Array.isArray(value) && value.length === 0);
 }
 
+/** Whether any filter narrows the query (a new filter counts without being named here). */
+export function hasFilters(filters: SessionFilters): boolean {
+  return Object.values(filters).some(isSet);
+}
+
 function filterClauses(filters: SessionFilters, push: Push): string[] {
   const clauses: string[] = [];
   for (const key of Object.keys(filters) as (keyof SessionFilters)[]) {
@@ -190,7 +195,7 @@ function counterScope(scope: string): Statement {
  * keys in use are exactly the ones a counter keeps; anything else (a new filter or scope key included) counts rows.
  */
 export function counterFor(scope: SessionScope, filters: SessionFilters): Statement | null {
-  if (Object.values(filters).some(isSet)) return null;
+  if (hasFilters(filters)) return null;
   const used = (Object.keys(scope) as (keyof SessionScope)[])
     .filter((key) => scope[key] !== undefined && scope[key] !== false)
     .sort()

@@ -2,8 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { Face, Session, SessionEvent, SessionStatus } from '../session.model';
-import { listStatements, USERS_WITH_LIVE_COUNT_SQL, usersWithLivePageSql, whereOf } from './session-list.sql';
+import { Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import {
+  hasFilters,
+  listStatements,
+  USERS_WITH_LIVE_COUNT_SQL,
+  usersWithLivePageSql,
+  whereOf,
+} from './session-list.sql';
 import {
   insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,
@@ -72,9 +78,14 @@ export class SessionStore {
 
   /** A live session by uuid, if it also passes `filters` (authentik narrows detail lookups by its list filters). */
   async findLiveMatching(uuid: string, filters: SessionFilters): Promise<Session | null> {
+    if (!hasFilters(filters)) {
+      // The common retrieve: the plain lookup by uuid, liveness as the model defines it.
+      const session = await this.find({ uuid });
+      return session && isLive(session) ? session : null;
+    }
     const { text: where, params } = whereOf({ liveOnly: true }, filters, [uuid]);
     // The text depends only on which filters are set and how many search terms (at most 10): a bounded set, so
-    // it is prepared like the plain lookup by uuid.
+    // it is prepared like the plain lookup.
     const rows = await this.db.rows(`SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params, {
       prepare: true,
     });
