@@ -20,10 +20,11 @@ function trackRequests(server: Server) {
   let inFlight = 0;
   let lastActivity = Date.now();
   let closing = false;
-  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
+  // Before Fastify's own listener, which may answer at once (a 503 while closing): the header must be set first.
+  server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
     inFlight++;
     lastActivity = Date.now();
-    if (closing) response.setHeader('Connection', 'close');
+    if (closing && !response.headersSent) response.setHeader('Connection', 'close');
     response.once('close', () => {
       inFlight--;
       lastActivity = Date.now();
