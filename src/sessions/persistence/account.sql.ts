@@ -1,4 +1,4 @@
-import { LIVE_STATUS_SQL } from './session.sql';
+import { LIVE_SQL } from './session.sql';
 import { API_TOKEN_SELECT } from './tables/api-tokens.table';
 import { USER_SELECT } from './tables/users.table';
 
@@ -14,7 +14,7 @@ export const TOKEN_BY_HASH_SQL = `SELECT ${API_TOKEN_SELECT}, ${USER_SELECT}
 /** A live session's id and its user, by the token's SHA-256. */
 export const USER_BY_SESSION_TOKEN_SQL = `SELECT s.id AS session_id, ${USER_SELECT}
   FROM sessions s JOIN users u ON u.id = s.user_id
-  WHERE s.token_hash = $1 AND ${LIVE_STATUS_SQL} AND s.expires_at > now()`;
+  WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
 
 /** Writes an API token's last use only when the stored value is older than the throttle ($2 seconds). */
 export const TOUCH_TOKEN_SQL = `UPDATE api_tokens SET last_used_at = now()

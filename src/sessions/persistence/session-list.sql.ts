@@ -1,15 +1,12 @@
 import { Statement } from '../../database/database';
 import { SessionFilters, SessionQuery, SessionScope, SessionSortField } from '../session-query';
+import { EXPIRED_UNSWEPT_SQL, LIVE_SQL } from './session.sql';
 import { SESSION_SELECT } from './tables/sessions.table';
 
 /**
  * The SQL of the session lists, as pure functions: the store runs it, and the benchmark's floor server
  * (bench/floor-server.ts) runs exactly the same text through the same driver.
  */
-
-export const LIVE_SQL = `s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at > now()`;
-/** Live status but past expiry: what the sweeper has yet to mark (a short range of sessions_live_expires). */
-export const EXPIRED_UNSWEPT_SQL = `s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at <= now()`;
 
 export const SORT_COLUMNS: Record<SessionSortField, string> = {
   id: 's.id',

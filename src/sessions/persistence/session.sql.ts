@@ -7,13 +7,17 @@ import { NOW } from './tables/table';
  * floor (bench/floor-server.ts) runs exactly the same text.
  */
 
+/** The one definition of a live session in SQL (session.model's isLive in TypeScript): live status, not expired. */
 export const LIVE_STATUS_SQL = `s.status IN ('new', 'unauthenticated', 'authenticated')`;
+export const LIVE_SQL = `${LIVE_STATUS_SQL} AND s.expires_at > now()`;
+/** Live status but past expiry: what the sweeper has yet to mark (a short range of sessions_live_expires). */
+export const EXPIRED_UNSWEPT_SQL = `${LIVE_STATUS_SQL} AND s.expires_at <= now()`;
 
 export const SESSION_BY_ID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.id = $1`;
 export const SESSION_BY_UUID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.uuid = $1`;
 export const SESSION_BY_PFID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.pfid = $1`;
 export const LIVE_SESSION_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM}
-  WHERE s.token_hash = $1 AND ${LIVE_STATUS_SQL} AND s.expires_at > now()`;
+  WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
 
 /** Writes last-seen only when the stored value is older than the throttle ($2 seconds). */
 export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now()

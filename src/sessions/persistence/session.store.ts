@@ -13,7 +13,8 @@ import {
 import {
   insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,
-  LIVE_STATUS_SQL,
+  EXPIRED_UNSWEPT_SQL,
+  LIVE_SQL,
   SESSION_BY_ID_SQL,
   SESSION_BY_PFID_SQL,
   SESSION_BY_UUID_SQL,
@@ -122,7 +123,7 @@ export class SessionStore {
     face: Face,
     tx: Queryable,
   ): Promise<number[]> {
-    const clauses = [LIVE_STATUS_SQL, `s.expires_at > now()`];
+    const clauses = [LIVE_SQL];
     const params: unknown[] = [status, actorUserId];
     if (where.ids) clauses.push(`s.id = ANY($${params.push(where.ids)}::bigint[])`);
     if (where.userIds) clauses.push(`s.user_id = ANY($${params.push(where.userIds)}::int[])`);
@@ -132,7 +133,7 @@ export class SessionStore {
     const rows = await tx.rows(
       `WITH target AS (SELECT s.id FROM sessions s WHERE ${clauses.join(' AND ')} ORDER BY s.id FOR UPDATE)
        UPDATE sessions s SET status = $1, ended_at = now(), ended_by = $2 FROM target
-       WHERE s.id = target.id AND ${LIVE_STATUS_SQL} AND s.expires_at > now() RETURNING s.id`,
+       WHERE s.id = target.id AND ${LIVE_SQL} RETURNING s.id`,
       params,
     );
     const ids = rows.map((r) => Number(r.id));
@@ -223,7 +224,7 @@ export class SessionStore {
     return this.transaction(async (tx) => {
       const rows = await tx.rows(
         `UPDATE sessions SET status = 'complete', ended_at = expires_at WHERE id IN (
-           SELECT s.id FROM sessions s WHERE ${LIVE_STATUS_SQL} AND s.expires_at <= now()
+           SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}
            ORDER BY s.expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id`,
         [batch],
       );
