@@ -10,6 +10,7 @@ import { createLogger, installRequestLogging, PinoNestLogger, requestId } from '
 import { installMetrics } from './ops/metrics';
 import { installSecurityHeaders } from './ops/security-headers';
 import { MalformedBodyPipe } from './http/malformed-body';
+import { FACES } from './faces';
 
 /** Builds the whole service (used by main.ts and by every end-to-end test), not yet listening. */
 export async function createApp(
@@ -46,6 +47,7 @@ export async function createApp(
   installRequestLogging(fastify, logger);
   installMetrics(app);
   installSecurityHeaders(fastify);
+  for (const face of FACES) face.installHooks?.(fastify);
   app.useGlobalPipes(new MalformedBodyPipe());
   setupSwagger(app);
   await app.init();

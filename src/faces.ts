@@ -1,4 +1,5 @@
 import { Type } from '@nestjs/common';
+import { FastifyInstance } from 'fastify';
 import { authentikFace } from './dialects/authentik/authentik.face';
 import { movensFace } from './dialects/movens/movens.face';
 import { prefactorFace } from './dialects/prefactor/prefactor.face';
@@ -9,6 +10,8 @@ import { hubFace } from './hub/hub.face';
 export interface FaceRegistration {
   module: Type<unknown>;
   document: FaceDocument;
+  /** Fastify hooks for conventions below Nest's reach (e.g. a content type without Fastify's charset). */
+  installHooks?: (fastify: FastifyInstance) => void;
 }
 
 /**

@@ -48,7 +48,9 @@ describe('rate limits in process memory', () => {
     // The right key from that address waits too: the address is what is throttled.
     const authentik = await admin.get('/api/v3/core/authenticated_sessions/', from(ip));
     expect(authentik.status).toBe(429);
-    expect(authentik.body.detail).toMatch(/^Request was throttled\. Expected available in \d+ seconds\.$/);
+    expect(authentik.body.detail).toMatch(
+      /^Request was throttled\. Expected available in (1 second|([02-9]|\d\d+) seconds)\.$/,
+    );
     const prefactor = await admin.get('/api/v1/session', from(ip));
     expect([prefactor.status, prefactor.body.code, prefactor.body.status]).toEqual([429, 'rate_limited', 'error']);
     const movens = await admin.get('/api/admin/v1/authenticated-sessions/list', from(ip));

@@ -120,7 +120,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
 
   beforeEach(async () => {
     context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(20_000);
     page = await context.newPage();
     pageErrors = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -148,6 +148,18 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     await page.getByLabel('Select a definition').selectOption({ label: doc.name });
     // The info block names the loaded document's URL: once it shows ours, the operations are ours too.
     await page.locator('.info .url', { hasText: doc.specUrl }).waitFor();
+    await page.locator('.opblock').first().waitFor();
+  }
+
+  /**
+   * Reloads the page as a person would, from the plain address: without the URL hash and the selected definition,
+   * Swagger UI has no operation to reopen and scroll to while the next step clicks (an element that moves is never
+   * "stable" for Playwright, which failed CI under load).
+   */
+  async function reloadPage(): Promise<void> {
+    // Playwright runs the string in the page (the tests compile without DOM types).
+    await page.evaluate("history.replaceState(null, '', location.pathname)");
+    await page.reload();
     await page.locator('.opblock').first().waitFor();
   }
 
@@ -346,8 +358,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
       await authorize(t.adminKey);
       await executeEveryListing();
       // Swagger UI persisted the authorization (localStorage): after a reload nobody presses Authorize again.
-      await page.reload();
-      await page.locator('.opblock').first().waitFor();
+      await reloadPage();
       await executeEveryListing();
     });
   });
@@ -364,8 +375,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
       await dialog.locator('button', { hasText: 'Logout' }).click();
       await dialog.locator('button', { hasText: /^Close$/ }).click();
       await dialog.waitFor({ state: 'detached' });
-      await page.reload();
-      await page.locator('.opblock').first().waitFor();
+      await reloadPage();
       for (const listing of LISTINGS) {
         await selectDocument(byName(listing.document));
         await page.locator('.auth-wrapper .btn.authorize.unlocked').waitFor();

@@ -1,8 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { Extension, PGlite, Transaction } from '@electric-sql/pglite';
+import { Extension, PGlite, Transaction, types } from '@electric-sql/pglite';
 import { Database, Queryable, Row } from './database';
 import { lockDataDir } from './data-dir-lock';
 import { classifyDatabaseError } from './errors';
+import { keepingMicroseconds } from './timestamp';
+
+/** PGlite's own parsers, except that timestamps keep their microseconds (see timestamp.ts). */
+const PARSERS = { [types.TIMESTAMPTZ]: keepingMicroseconds(types.parsers[types.TIMESTAMPTZ]) };
 
 // The contrib entry has only ESM typings, but a CommonJS build exists: load it with require.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -47,7 +51,7 @@ export class PgliteDatabase implements Database {
   static async open(dataDir: string | undefined): Promise<PgliteDatabase> {
     const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
     try {
-      return new PgliteDatabase(await PGlite.create({ dataDir, extensions: { pg_trgm } }), unlock);
+      return new PgliteDatabase(await PGlite.create({ dataDir, extensions: { pg_trgm }, parsers: PARSERS }), unlock);
     } catch (error) {
       unlock();
       throw error;

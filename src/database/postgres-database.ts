@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, QueryOptions, Queryable, Row } from './database';
 import { classifyDatabaseError } from './errors';
+import { keepingMicroseconds } from './timestamp';
 
 // Session and event ids are bigint columns but stay far below 2^53: read them as numbers, as PGlite does.
 types.setTypeParser(types.builtins.INT8, (value) => Number(value));
+const parseTimestamptz = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date;
+types.setTypeParser(types.builtins.TIMESTAMPTZ, keepingMicroseconds(parseTimestamptz));
 
 const statementNames = new Map<string, string>();
 

@@ -32,12 +32,14 @@ export function authentikErrorFor(error: DomainError): { status: number; body: u
         status: 400,
         body: { [FIELD_NAMES[error.field ?? ''] ?? error.field ?? 'non_field_errors']: [error.message] },
       };
-    case DomainErrorCode.RateLimited:
-      // DRF's Throttled: "Request was throttled. Expected available in N seconds."
+    case DomainErrorCode.RateLimited: {
+      // DRF's Throttled: "Request was throttled. Expected available in N seconds." (ngettext: "1 second.")
+      const wait = error.retryAfterSeconds ?? 1;
       return {
         status: 429,
-        body: { detail: `Request was throttled. Expected available in ${error.retryAfterSeconds ?? 1} seconds.` },
+        body: { detail: `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.` },
       };
+    }
     case DomainErrorCode.Unavailable:
       return { status: 503, body: { detail: error.message } };
   }

@@ -1,11 +1,9 @@
 import {
-  CanActivate,
   Controller,
   Delete,
-  ExecutionContext,
   Get,
   HttpCode,
-  Injectable,
+  Options,
   Param,
   Patch,
   Post,
@@ -15,8 +13,8 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { FastifyReply, FastifyRequest } from 'fastify';
-import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
+import { FastifyRequest } from 'fastify';
+import { Authentication, CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { ClientGone } from '../../http/client-gone';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { requireSuperuser } from '../../sessions/policy/access-policy';
@@ -34,29 +32,7 @@ import {
   parseUuid,
   RawQuery,
 } from './authentik.request';
-
-const BASE = 'api/v3/core/authenticated_sessions';
-
-/** DRF's `Allow` header (every response of a view carries it): the methods each route of the viewset answers. */
-export function allowedMethods(route: string | undefined): string | null {
-  if (!route) return null;
-  const rest = route.slice(route.indexOf(BASE) + BASE.length).replace(/^\/|\/$/g, '');
-  if (rest === '') return 'GET, HEAD, OPTIONS';
-  if (rest === 'bulk_delete') return 'DELETE, OPTIONS';
-  if (rest.endsWith('/used_by')) return 'GET, HEAD, OPTIONS';
-  return 'GET, DELETE, HEAD, OPTIONS';
-}
-
-/** Sets `Allow` before authentication runs, so error answers carry it too, as DRF's do. */
-@Injectable()
-export class AllowHeaderGuard implements CanActivate {
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const allow = allowedMethods(request.routeOptions?.url);
-    if (allow) context.switchToHttp().getResponse<FastifyReply>().header('Allow', allow);
-    return true;
-  }
-}
+import { AUTHENTIK_BASE, DrfMetadata, drfMetadata, DrfNegotiationGuard, DrfPermissionGuard } from './drf-view';
 
 function methodNotAllowed(request: FastifyRequest): AuthentikHttpError {
   return new AuthentikHttpError(405, { detail: `Method "${request.method}" not allowed.` });
@@ -64,10 +40,12 @@ function methodNotAllowed(request: FastifyRequest): AuthentikHttpError {
 
 /**
  * authentik's AuthenticatedSessionViewSet: list, retrieve, destroy, used_by and bulk_delete. Revoked, ended and
- * expired sessions are not shown (authentik deletes them); destroy revokes.
+ * expired sessions are not shown (authentik deletes them); destroy revokes. The guards are DRF's checks in DRF's
+ * order (drf-view.ts); a detail route reached without credentials answers 403 where authentik fails with a 500.
  */
-@Controller(BASE)
-@UseGuards(AllowHeaderGuard, CallerGuard)
+@Controller(AUTHENTIK_BASE)
+@UseGuards(DrfNegotiationGuard, CallerGuard, DrfPermissionGuard)
+@Authentication({ anonymousPassesOn: true, keyAfterFirstSpace: true })
 @UseFilters(AuthentikExceptionFilter)
 export class AuthentikSessionsController {
   constructor(private readonly sessions: SessionsService) {}
@@ -136,6 +114,12 @@ export class AuthentikSessionsController {
     // Nothing in SessionHub references a session (no OAuth tokens or SAML sessions hang off it).
     await this.visibleSession(caller, uuid, {});
     return [];
+  }
+
+  /** DRF's metadata answer: the view's name and description, what it renders and parses. */
+  @Options(['', 'bulk_delete', ':uuid', ':uuid/used_by'])
+  options(@Req() request: FastifyRequest): DrfMetadata {
+    return drfMetadata(request.routeOptions.url);
   }
 
   // Everything else is DRF's 405.

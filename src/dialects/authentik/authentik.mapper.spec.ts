@@ -1,4 +1,5 @@
 import { Session } from '../../sessions/session.model';
+import { keepingMicroseconds } from '../../database/timestamp';
 import { formatTimestamp, toAuthenticatedSession, toPagination } from './authentik.mapper';
 
 function session(overrides: Partial<Session> = {}): Session {
@@ -53,6 +54,15 @@ describe('authentik mapper', () => {
     expect(formatTimestamp(new Date('2026-04-20T08:47:25.123Z'))).toBe('2026-04-20T08:47:25.123000Z');
     expect(formatTimestamp(new Date('2026-04-20T08:47:25.001Z'))).toBe('2026-04-20T08:47:25.001000Z');
     expect(formatTimestamp(new Date('2026-04-20T08:47:25.000Z'))).toBe('2026-04-20T08:47:25Z');
+  });
+
+  it("prints the database's microseconds, which a Date alone drops", () => {
+    const parse = keepingMicroseconds((text) => new Date(text.replace(' ', 'T').replace(/\+00$/, 'Z')));
+    const at = (text: string) => formatTimestamp(parse(text) as Date);
+    expect(at('2026-04-20 08:47:09.980787+00')).toBe('2026-04-20T08:47:09.980787Z');
+    expect(at('2026-04-20 08:47:09.000001+00')).toBe('2026-04-20T08:47:09.000001Z');
+    expect(at('2026-04-20 08:47:09.5+00')).toBe('2026-04-20T08:47:09.500000Z');
+    expect(at('2026-04-20 08:47:09+00')).toBe('2026-04-20T08:47:09Z');
   });
 
   it("maps a session to the serializer's fields in authentik's key order", () => {

@@ -1,3 +1,4 @@
+import { microsecondOfSecond } from '../../database/timestamp';
 import { AsnInfo, GeoInfo, Session } from '../../sessions/session.model';
 import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import {
@@ -9,13 +10,13 @@ import {
 } from './authentik.dto';
 
 /**
- * DRF's DateTimeField in UTC with `Z`: Python's isoformat prints microseconds only when non-zero. Our timestamps
- * carry milliseconds, so a non-zero fraction prints as 6 digits (`.123000Z`), a zero one not at all.
+ * DRF's DateTimeField in UTC with `Z`: Python's isoformat prints the microseconds (all six digits) only when they are
+ * non-zero. The database's microseconds come through PreciseDate; a plain Date gives its milliseconds.
  */
 export function formatTimestamp(date: Date): string {
-  const iso = date.toISOString();
-  const millis = date.getUTCMilliseconds();
-  return millis === 0 ? iso.replace(/\.\d{3}Z$/, 'Z') : iso.replace(/\.(\d{3})Z$/, '.$1000Z');
+  const seconds = date.toISOString().slice(0, 19);
+  const micros = microsecondOfSecond(date);
+  return micros === 0 ? `${seconds}Z` : `${seconds}.${String(micros).padStart(6, '0')}Z`;
 }
 
 /** uap-core's Parse() dict, rebuilt so the key order is authentik's whatever order storage returned. */

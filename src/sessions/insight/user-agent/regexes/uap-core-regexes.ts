@@ -1,6 +1,6 @@
 /*!
- * Regex data from uap-core 0.18.0 (npm package uap-core@0.18.0),
- * regexes.yaml sha256 274c3774ed0c6baca226197d2f978bfc0621720171895475a3775f0b9f9549ba.
+ * Regex data from uap-core 69fe63b (2025-12-30) (ua-parser/uap-core commit 69fe63b (2025-12-30)),
+ * regexes.yaml sha256 62a9023a028a8dc3e1971e4058159f5f5883ea2ad5b706c7093e9a2f86181efc.
  * Copyright 2009 Google Inc. Licensed under the Apache License, Version 2.0
  * (http://www.apache.org/licenses/LICENSE-2.0); see LICENSE and NOTICE in
  * src/sessions/insight/user-agent/regexes/. Converted from YAML to JSON by
@@ -41,8 +41,8 @@ export interface UapRegexData {
 }
 
 export const UAP_CORE_REGEXES: UapRegexData = {
-  version: '0.18.0',
-  sha256: '274c3774ed0c6baca226197d2f978bfc0621720171895475a3775f0b9f9549ba',
+  version: '69fe63b (2025-12-30)',
+  sha256: '62a9023a028a8dc3e1971e4058159f5f5883ea2ad5b706c7093e9a2f86181efc',
   user_agent_parsers: [
     {
       regex: '(GeoEvent Server) (\\d+)(?:\\.(\\d+)(?:\\.(\\d+)|)|)',
@@ -232,11 +232,11 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     },
     {
       regex:
-        '(CSimpleSpider|Cityreview Robot|CrawlDaddy|CrawlFire|Finderbots|Index crawler|Job Roboter|KiwiStatus Spider|Lijit Crawler|QuerySeekerSpider|ScollSpider|Trends Crawler|USyd-NLP-Spider|SiteCat Webbot|BotName\\/\\$BotVersion|123metaspider-Bot|1470\\.net crawler|50\\.nu|8bo Crawler Bot|Aboundex|Accoona-[A-z]{1,30}-Agent|AdsBot-Google(?:-[a-z]{1,30}|)|altavista|AppEngine-Google|archive.{0,30}\\.org_bot|archiver|Ask Jeeves|[Bb]ai[Dd]u[Ss]pider(?:-[A-Za-z]{1,30})(?:-[A-Za-z]{1,30}|)|bingbot|BingPreview|blitzbot|BlogBridge|Bloglovin|BoardReader Blog Indexer|BoardReader Favicon Fetcher|boitho.com-dc|BotSeer|BUbiNG|\\b\\w{0,30}favicon\\w{0,30}\\b|\\bYeti(?:-[a-z]{1,30}|)|Catchpoint(?: bot|)|[Cc]harlotte|Checklinks|clumboot|Comodo HTTP\\(S\\) Crawler|Comodo-Webinspector-Crawler|ConveraCrawler|CRAWL-E|CrawlConvera|Daumoa(?:-feedfetcher|)|Feed Seeker Bot|Feedbin|findlinks|Flamingo_SearchEngine|FollowSite Bot|furlbot|Genieo|gigabot|GomezAgent|gonzo1|(?:[a-zA-Z]{1,30}-|)Googlebot(?:-[a-zA-Z]{1,30}|)|Google SketchUp|grub-client|gsa-crawler|heritrix|HiddenMarket|holmes|HooWWWer|htdig|ia_archiver|ICC-Crawler|Icarus6j|ichiro(?:/mobile|)|IconSurf|IlTrovatore(?:-Setaccio|)|InfuzApp|Innovazion Crawler|InternetArchive|IP2[a-z]{1,30}Bot|jbot\\b|KaloogaBot|Kraken|Kurzor|larbin|LEIA|LesnikBot|Linguee Bot|LinkAider|LinkedInBot|Lite Bot|Llaut|lycos|Mail\\.RU_Bot|masscan|masidani_bot|Mediapartners-Google|Microsoft .{0,30} Bot|mogimogi|mozDex|MJ12bot|msnbot(?:-media {0,2}|)|msrbot|Mtps Feed Aggregation System|netresearch|Netvibes|NewsGator[^/]{0,30}|^NING|Nutch[^/]{0,30}|Nymesis|ObjectsSearch|OgScrper|Orbiter|OOZBOT|PagePeeker|PagesInventory|PaxleFramework|Peeplo Screenshot Bot|PHPCrawl|PlantyNet_WebRobot|Pompos|Qwantify|Read%20Later|Reaper|RedCarpet|Retreiver|Riddler|Rival IQ|scooter|Scrapy|Scrubby|searchsight|seekbot|semanticdiscovery|SemrushBot|Simpy|SimplePie|SEOstats|SimpleRSS|SiteCon|Slackbot-LinkExpanding|Slack-ImgProxy|Slurp|snappy|Speedy Spider|Squrl Java|Stringer|TheUsefulbot|ThumbShotsBot|Thumbshots\\.ru|Tiny Tiny RSS|Twitterbot|WhatsApp|URL2PNG|Vagabondo|VoilaBot|^vortex|Votay bot|^voyager|WASALive.Bot|Web-sniffer|WebThumb|WeSEE:[A-z]{1,30}|WhatWeb|WIRE|WordPress|Wotbox|www\\.almaden\\.ibm\\.com|Xenu(?:.s|) Link Sleuth|Xerka [A-z]{1,30}Bot|yacy(?:bot|)|YahooSeeker|Yahoo! Slurp|Yandex\\w{1,30}|YodaoBot(?:-[A-z]{1,30}|)|YottaaMonitor|Yowedo|^Zao|^Zao-Crawler|ZeBot_www\\.ze\\.bz|ZooShot|ZyBorg|ArcGIS Hub Indexer)(?:[ /]v?(\\d+)(?:\\.(\\d+)(?:\\.(\\d+)|)|)|)',
+        '(CSimpleSpider|Cityreview Robot|CrawlDaddy|CrawlFire|Finderbots|Index crawler|Job Roboter|KiwiStatus Spider|Lijit Crawler|QuerySeekerSpider|ScollSpider|Trends Crawler|USyd-NLP-Spider|SiteCat Webbot|BotName\\/\\$BotVersion|123metaspider-Bot|1470\\.net crawler|50\\.nu|8bo Crawler Bot|Aboundex|Accoona-[A-z]{1,30}-Agent|AdsBot-Google(?:-[a-z]{1,30}|)|altavista|AppEngine-Google|archive.{0,30}\\.org_bot|archiver|Ask Jeeves|[Bb]ai[Dd]u[Ss]pider(?:-[A-Za-z]{1,30})(?:-[A-Za-z]{1,30}|)|bingbot|BingPreview|blitzbot|BlogBridge|Bloglovin|BoardReader Blog Indexer|BoardReader Favicon Fetcher|boitho.com-dc|BotSeer|BUbiNG|\\b\\w{0,30}favicon\\w{0,30}\\b|\\bYeti(?:-[a-z]{1,30}|)|Catchpoint(?: bot|)|[Cc]harlotte|Checklinks|clumboot|Comodo HTTP\\(S\\) Crawler|Comodo-Webinspector-Crawler|ConveraCrawler|CRAWL-E|CrawlConvera|Daumoa(?:-feedfetcher|)|Feed Seeker Bot|Feedbin|findlinks|Flamingo_SearchEngine|FollowSite Bot|furlbot|Genieo|gigabot|GomezAgent|gonzo1|(?:[a-zA-Z]{1,30}-|)Googlebot(?:-[a-zA-Z]{1,30}|)|GoogleOther|Google SketchUp|grub-client|gsa-crawler|heritrix|HiddenMarket|holmes|HooWWWer|htdig|ia_archiver|ICC-Crawler|Icarus6j|ichiro(?:/mobile|)|IconSurf|IlTrovatore(?:-Setaccio|)|InfuzApp|Innovazion Crawler|InternetArchive|IP2[a-z]{1,30}Bot|jbot\\b|KaloogaBot|Kraken|Kurzor|larbin|LEIA|LesnikBot|Linguee Bot|LinkAider|LinkedInBot|Lite Bot|Llaut|lycos|Mail\\.RU_Bot|masscan|masidani_bot|Mediapartners-Google|Microsoft .{0,30} Bot|mogimogi|mozDex|MJ12bot|msnbot(?:-media {0,2}|)|msrbot|Mtps Feed Aggregation System|netresearch|Netvibes|NewsGator[^/]{0,30}|^NING|Nutch[^/]{0,30}|Nymesis|ObjectsSearch|OgScrper|Orbiter|OOZBOT|PagePeeker|PagesInventory|PaxleFramework|Peeplo Screenshot Bot|PHPCrawl|PlantyNet_WebRobot|Pompos|Qwantify|Read%20Later|Reaper|RedCarpet|Retreiver|Riddler|Rival IQ|scooter|Scrapy|Scrubby|searchsight|seekbot|semanticdiscovery|SemrushBot|Simpy|SimplePie|SEOstats|SimpleRSS|SiteCon|Slackbot-LinkExpanding|Slack-ImgProxy|Slurp|snappy|Speedy Spider|Squrl Java|Stringer|TheUsefulbot|ThumbShotsBot|Thumbshots\\.ru|Tiny Tiny RSS|Twitterbot|WhatsApp|URL2PNG|Vagabondo|VoilaBot|^vortex|Votay bot|^voyager|WASALive.Bot|Web-sniffer|WebThumb|WeSEE:[A-z]{1,30}|WhatWeb|WIRE|WordPress|Wotbox|www\\.almaden\\.ibm\\.com|Xenu(?:.s|) Link Sleuth|Xerka [A-z]{1,30}Bot|yacy(?:bot|)|YahooSeeker|Yahoo! Slurp|Yandex\\w{1,30}|YodaoBot(?:-[A-z]{1,30}|)|YottaaMonitor|Yowedo|^Zao|^Zao-Crawler|ZeBot_www\\.ze\\.bz|ZooShot|ZyBorg|ArcGIS Hub Indexer|GPTBot|Google-InspectionTool)(?:[ /]v?(\\d+)(?:\\.(\\d+)(?:\\.(\\d+)|)|)|)',
     },
     {
       regex:
-        '\\b(Boto3?|JetS3t|aws-(?:cli|sdk-(?:cpp|go|java|nodejs|ruby2?|dotnet-(?:\\d{1,2}|core)))|s3fs)/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
+        '\\b(Boto3?|JetS3t|aws-(?:cli|sdk-(?:cpp|go|go-v\\d|java|nodejs|ruby2?|dotnet-(?:\\d{1,2}|core)))|s3fs)/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
     },
     {
       regex: '(FME)\\/(\\d+\\.\\d+)\\.(\\d+)\\.(\\d+)',
@@ -261,6 +261,9 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     {
       regex: '\\[FB.{0,300};',
       family_replacement: 'Facebook',
+    },
+    {
+      regex: '(RecipeRadar)/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
     },
     {
       regex:
@@ -310,7 +313,23 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'Twitter',
     },
     {
-      regex: 'Mozilla.{1,200}Mobile.{1,100}(Phantom\\/ios|android).(\\d+)\\.(\\d+)\\.(\\d+)',
+      regex: '(musical_ly) app_version\\/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'TikTok',
+    },
+    {
+      regex: '(musical_ly_)(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'TikTok',
+    },
+    {
+      regex: '(BytedanceWebview)\\/[a-z0-9]+',
+      family_replacement: 'TikTok',
+    },
+    {
+      regex: 'Mozilla.{1,200}Mobile.{1,100}(KAKAOTALK)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'KakaoTalk',
+    },
+    {
+      regex: 'Mozilla.{1,200}Mobile.{1,100}(Phantom\\/ios|Phantom\\/android).(\\d+)\\.(\\d+)\\.(\\d+)',
       family_replacement: 'Phantom',
     },
     {
@@ -524,6 +543,29 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'NetFront NX',
     },
     {
+      regex: '(HuaweiBrowser)/(\\d+)\\.(\\d+)\\.(\\d+)\\.\\d+',
+      family_replacement: 'Huawei Browser',
+    },
+    {
+      regex: '(AVG)/(\\d+)\\.(\\d+)\\.(\\d+)\\.\\d+',
+      family_replacement: 'AVG',
+    },
+    {
+      regex: '(AvastSecureBrowser|Avast)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Avast Secure Browser',
+    },
+    {
+      regex: '(Instabridge)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
+    },
+    {
+      regex: '(AlohaBrowser|ABB)/(\\d+)\\.(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
+      family_replacement: 'Aloha Browser',
+    },
+    {
+      regex: '((?:B|b)rave(?:\\sChrome)?)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
+      family_replacement: 'Brave',
+    },
+    {
       regex: '(Silk)/(\\d+)\\.(\\d+)(?:\\.([0-9\\-]+)|)',
       family_replacement: 'Amazon Silk',
     },
@@ -535,11 +577,11 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'Edge Mobile',
     },
     {
-      regex: '(EdgiOS|EdgA)/(\\d+)\\.(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
+      regex: '(EdgiOS|EdgA)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
       family_replacement: 'Edge Mobile',
     },
     {
-      regex: '(OculusBrowser)/(\\d+)\\.(\\d+).0.0(?:\\.([0-9\\-]+)|)',
+      regex: '(OculusBrowser)/(\\d+)\\.(\\d+)(?:\\.([0-9\\-]+)|)',
       family_replacement: 'Oculus Browser',
     },
     {
@@ -553,14 +595,6 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     {
       regex: '(coc_coc_browser)/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
       family_replacement: 'Coc Coc',
-    },
-    {
-      regex: '(baidubrowser)[/\\s](\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
-      family_replacement: 'Baidu Browser',
-    },
-    {
-      regex: '(FlyFlow)/(\\d+)\\.(\\d+)',
-      family_replacement: 'Baidu Explorer',
     },
     {
       regex: '(MxBrowser)/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
@@ -590,6 +624,14 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'Google',
     },
     {
+      regex: '(baidubrowser)[/\\s](\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
+      family_replacement: 'Baidu Browser',
+    },
+    {
+      regex: '(FlyFlow|flyflow|baiduboxapp)/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
+      family_replacement: 'Baidu Explorer',
+    },
+    {
       regex: '(MQQBrowser/Mini)(?:(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)|)',
       family_replacement: 'QQ Browser Mini',
     },
@@ -602,12 +644,55 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'QQ Browser',
     },
     {
-      regex: 'Mobile.{0,200}(DuckDuckGo)/(\\d+)',
+      regex: 'Mozilla.{1,200}Mobile.{1,100}(DuckDuckGo)/(\\d+)',
       family_replacement: 'DuckDuckGo Mobile',
+    },
+    {
+      regex: 'Mozilla.{1,200}(DuckDuckGo)/(\\d+)',
+      family_replacement: 'DuckDuckGo',
+    },
+    {
+      regex: 'Mozilla.{1,200}Mobile.{1,100}(Ddg)/(\\d+)(?:\\.(\\d+)|)',
+      family_replacement: 'DuckDuckGo Mobile',
+    },
+    {
+      regex: 'Mozilla.{1,200}(Ddg)/(\\d+)(?:\\.(\\d+)|)',
+      family_replacement: 'DuckDuckGo',
     },
     {
       regex: '(Tenta/)(\\d+)\\.(\\d+)\\.(\\d+)',
       family_replacement: 'Tenta Browser',
+    },
+    {
+      regex: '(Ecosia) ios@(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
+      family_replacement: 'Ecosia iOS',
+    },
+    {
+      regex: '(Ecosia) android@(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
+      family_replacement: 'Ecosia Android',
+    },
+    {
+      regex: '(VivoBrowser)\\/(\\d+)\\.(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
+    },
+    {
+      regex: '(H[Ii]Browser)\\/v(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'HiBrowser',
+    },
+    {
+      regex: '(bdhonorbrowser)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Honor Browser',
+    },
+    {
+      regex: '(weibo)__(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Weibo',
+    },
+    {
+      regex: '(WeiboliteiOS|WeiboIntliOS)',
+      family_replacement: 'Weibo',
+    },
+    {
+      regex: '(PHX)/(\\d+)\\.(\\d+)',
+      family_replacement: 'Phoenix Browser',
     },
     {
       regex: 'Version/.{1,300}(Chrome)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
@@ -622,7 +707,7 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'Chrome Mobile',
     },
     {
-      regex: '(CriOS)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      regex: '(CriOS)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
       family_replacement: 'Chrome Mobile iOS',
     },
     {
@@ -660,6 +745,10 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'Yandex Browser',
     },
     {
+      regex: '(YaSearchBrowser)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Yandex Browser',
+    },
+    {
       regex: '(Chrome)/(\\d+)\\.(\\d+)\\.(\\d+).{0,100} MRCHROME',
       family_replacement: 'Mail.ru Chromium Browser',
     },
@@ -692,6 +781,102 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     {
       regex: '^(surveyon)/(\\d+)\\.(\\d+)\\.(\\d+)',
       family_replacement: 'Surveyon',
+    },
+    {
+      regex: '(115Browser)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: '115 Browser',
+    },
+    {
+      regex: '(Avira)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Avira',
+    },
+    {
+      regex: '(CCleaner)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'CCleaner',
+    },
+    {
+      regex: '(Norton)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Norton',
+    },
+    {
+      regex: '(Quark)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Quark',
+    },
+    {
+      regex: '(QuarkPC)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Quark PC',
+    },
+    {
+      regex: '(SLBrowser)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+) SLBChan/(\\d+)',
+      family_replacement: 'Smart Lenovo Browser',
+    },
+    {
+      regex: '(Atom)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Atom Browser',
+    },
+    {
+      regex: '(Chrome)/\\d+\\.\\d+\\.\\d+\\.\\d+ .* QIHU 360(?:SEi18n|ENT)',
+      family_replacement: '360 Secure Browser',
+    },
+    {
+      regex: '(Decentr)',
+      family_replacement: 'Decentr Web3 Browser',
+    },
+    {
+      regex: '(Sparrow)',
+      family_replacement: 'Sparrow Browser',
+    },
+    {
+      regex: '(Chromium GOST)',
+      family_replacement: 'Chromium GOST Browser',
+    },
+    {
+      regex: '(AOLShield)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'AOL Shield Browser',
+    },
+    {
+      regex: '(Hola)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Hola Browser',
+    },
+    {
+      regex: '(CravingExplorer)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Craving Explorer Browser',
+    },
+    {
+      regex: '(Talon)',
+      family_replacement: 'Talon Cyber Security Browser',
+    },
+    {
+      regex: '(Qaxbrowser)',
+      family_replacement: 'QAX Browser',
+    },
+    {
+      regex: '(ADG)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'AOL Desktop Gold Browser',
+    },
+    {
+      regex: '(SberBrowser)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Sber Browser',
+    },
+    {
+      regex: '(JiSu)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'JiSu Browser',
+    },
+    {
+      regex: '(Wolvic)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'Wolvic Browser',
+    },
+    {
+      regex: '(HeyTapBrowser)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'HeyTap Browser',
+    },
+    {
+      regex: '(Thano)/(\\d+)\\.(\\d+)',
+      family_replacement: 'SmartTV WebBrowser',
+    },
+    {
+      regex: '(MicroMessenger)/(\\d+)\\.(\\d+)\\.(\\d+)\\.(\\d+)',
+      family_replacement: 'WeChat Browser',
     },
     {
       regex: '(Slack_SSB)/(\\d+)\\.(\\d+)\\.(\\d+)',
@@ -756,15 +941,11 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       family_replacement: 'Superhuman',
     },
     {
-      regex: '(Vivaldi)/(\\d+)\\.(\\d+)\\.(\\d+)',
+      regex: '(Vivaldi)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
     },
     {
       regex: '(Edge?)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
       family_replacement: 'Edge',
-    },
-    {
-      regex: '(brave)/(\\d+)\\.(\\d+)\\.(\\d+) Chrome',
-      family_replacement: 'Brave',
     },
     {
       regex: '(Chrome)/(\\d+)\\.(\\d+)\\.(\\d+)[\\d.]{0,100} Iron[^/]',
@@ -1325,8 +1506,10 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       regex: '\\b(HTTrack) (\\d+)\\.(\\d+)(?:[\\.\\-](\\d+)|)',
     },
     {
-      regex: 'SerenityOS',
-      family_replacement: 'SerenityOS Browser',
+      regex: '(Ladybird)\\/(\\d+)\\.(\\d+)',
+    },
+    {
+      regex: '(MullvadBrowser)/(\\d+)(?:\\.(\\d+)|)(?:\\.(\\d+)|)',
     },
   ],
   os_parsers: [
@@ -1388,6 +1571,22 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     {
       regex:
         'ArcGISRuntime-(?:Android|iOS)\\/\\d+\\.\\d+(?:\\.\\d+|) \\((Android|iOS) (\\d+)(?:\\.(\\d+)(?:\\.(\\d+)|)|);',
+    },
+    {
+      regex: '(Android) (\\d+)(?:\\.(\\d+)).*CrKey',
+      os_replacement: 'Chromecast Android',
+    },
+    {
+      regex: 'Fuchsia.*(CrKey)(?:[/](\\d+)\\.(\\d+)(?:\\.(\\d+)|)|)',
+      os_replacement: 'Chromecast Fuchsia',
+    },
+    {
+      regex: 'Linux.*(CrKey)(?:[/](\\d+)\\.(\\d+)(?:\\.(\\d+)|)|).*DeviceType/SmartSpeaker',
+      os_replacement: 'Chromecast SmartSpeaker',
+    },
+    {
+      regex: 'Linux.*(CrKey)(?:[/](\\d+)\\.(\\d+)(?:\\.(\\d+)|)|)',
+      os_replacement: 'Chromecast Linux',
     },
     {
       regex: '(Android)[ \\-/](\\d+)(?:\\.(\\d+)|)(?:[.\\-]([a-z0-9]+)|)',
@@ -1558,6 +1757,10 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       regex: '(Tizen)[/ ](\\d+)\\.(\\d+)',
     },
     {
+      regex: 'Intel Mac OS X.+(CriOS|EdgiOS)/\\d+',
+      os_replacement: 'iOS',
+    },
+    {
       regex: '((?:Mac[ +]?|; )OS[ +]X)[\\s+/](?:(\\d+)[_.](\\d+)(?:[_.](\\d+)|)|Mach-O)',
       os_replacement: 'Mac OS X',
     },
@@ -1607,6 +1810,10 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     },
     {
       regex: '^Box.{0,200};(Darwin)/(10)\\.(1\\d)(?:\\.(\\d+)|)',
+      os_replacement: 'Mac OS X',
+    },
+    {
+      regex: 'darwin; arm64',
       os_replacement: 'Mac OS X',
     },
     {
@@ -2017,39 +2224,37 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       os_v1_replacement: '15',
     },
     {
-      regex: 'CFNetwork/.{0,100} Darwin/22\\.0\\.\\d+',
+      regex: 'CFNetwork/.{0,100} Darwin/22\\.([0-5])\\.\\d+',
       os_replacement: 'iOS',
       os_v1_replacement: '16',
-      os_v2_replacement: '0',
-    },
-    {
-      regex: 'CFNetwork/.{0,100} Darwin/22\\.1\\.\\d+',
-      os_replacement: 'iOS',
-      os_v1_replacement: '16',
-      os_v2_replacement: '1',
-    },
-    {
-      regex: 'CFNetwork/.{0,100} Darwin/22\\.2\\.\\d+',
-      os_replacement: 'iOS',
-      os_v1_replacement: '16',
-      os_v2_replacement: '2',
-    },
-    {
-      regex: 'CFNetwork/.{0,100} Darwin/22\\.3\\.\\d+',
-      os_replacement: 'iOS',
-      os_v1_replacement: '16',
-      os_v2_replacement: '3',
-    },
-    {
-      regex: 'CFNetwork/.{0,100} Darwin/22\\.4\\.\\d+',
-      os_replacement: 'iOS',
-      os_v1_replacement: '16',
-      os_v2_replacement: '4',
+      os_v2_replacement: '$1',
     },
     {
       regex: 'CFNetwork/.{0,100} Darwin/(22)\\.\\d+',
       os_replacement: 'iOS',
       os_v1_replacement: '16',
+    },
+    {
+      regex: 'CFNetwork/.{0,100} Darwin/23\\.([0-5])\\.\\d+',
+      os_replacement: 'iOS',
+      os_v1_replacement: '17',
+      os_v2_replacement: '$1',
+    },
+    {
+      regex: 'CFNetwork/.{0,100} Darwin/(23)\\.\\d+',
+      os_replacement: 'iOS',
+      os_v1_replacement: '17',
+    },
+    {
+      regex: 'CFNetwork/.{0,100} Darwin/24\\.([0-5])\\.\\d+',
+      os_replacement: 'iOS',
+      os_v1_replacement: '18',
+      os_v2_replacement: '$1',
+    },
+    {
+      regex: 'CFNetwork/.{0,100} Darwin/(24)\\.\\d+',
+      os_replacement: 'iOS',
+      os_v1_replacement: '18',
     },
     {
       regex: 'CFNetwork/.{0,100} Darwin/',
@@ -2223,10 +2428,6 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       regex: '(WebTV)/(\\d+).(\\d+)',
     },
     {
-      regex: '(CrKey)(?:[/](\\d+)\\.(\\d+)(?:\\.(\\d+)|)|)',
-      os_replacement: 'Chromecast',
-    },
-    {
       regex: '(hpw|web)OS/(\\d+)\\.(\\d+)(?:\\.(\\d+)|)',
       os_replacement: 'webOS',
     },
@@ -2277,11 +2478,21 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     {
       regex: '^(Roku)/DVP-(\\d+)\\.(\\d+)',
     },
+    {
+      regex: 'os\\/macos[#]?(\\d*)[.]?(\\d*)[.]?(\\d*)',
+      os_replacement: 'Mac OS X',
+      os_v1_replacement: '$1',
+      os_v2_replacement: '$2',
+      os_v3_replacement: '$3',
+    },
+    {
+      regex: '(HarmonyOS)[\\s;]+(\\d+|)\\.?(\\d+|)\\.?(\\d+|)',
+    },
   ],
   device_parsers: [
     {
       regex:
-        '^.{0,100}?(?:(?:iPhone|Windows CE|Windows Phone|Android).{0,300}(?:(?:Bot|Yeti)-Mobile|YRSpider|BingPreview|bots?/\\d|(?:bot|spider)\\.html)|AdsBot-Google-Mobile.{0,200}iPhone)',
+        '^.{0,100}?(?:(?:iPhone|Windows CE|Windows Phone|Android).{0,300}(?:(?:Bot|Yeti)-Mobile|YRSpider|BingPreview|bots?/\\d|(?:bot|spider)\\.html|Google-InspectionTool)|AdsBot-Google-Mobile.{0,200}iPhone)',
       regex_flag: 'i',
       device_replacement: 'Spider',
       brand_replacement: 'Spider',
@@ -2791,6 +3002,30 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       device_replacement: '$1',
       brand_replacement: 'ChangJia',
       model_replacement: '$1',
+    },
+    {
+      regex: 'CrKey.*DeviceType/([^/]*)',
+      brand_replacement: 'Google',
+      device_replacement: 'Chromecast',
+      model_replacement: '$1',
+    },
+    {
+      regex: 'Fuchsia.*CrKey',
+      brand_replacement: 'Google',
+      device_replacement: 'Chromecast',
+      model_replacement: 'Nest Hub',
+    },
+    {
+      regex: 'Linux.*CrKey/1.36',
+      brand_replacement: 'Google',
+      device_replacement: 'Chromecast',
+      model_replacement: 'First Generation',
+    },
+    {
+      regex: 'CrKey/',
+      brand_replacement: 'Google',
+      device_replacement: 'Chromecast',
+      model_replacement: 'Chromecast',
     },
     {
       regex: '; {0,2}(Cloudfone)[ _](Excite)([^ ][^;/]{1,100}?)(?: Build|\\) AppleWebKit)',
@@ -3370,7 +3605,7 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     },
     {
       regex:
-        '; {0,2}(ADR6200|ADR6400L|ADR6425LVW|Amaze|DesireS?|EndeavorU|Eris|EVO|Evo\\d[A-Z]+|HD2|IncredibleS?|Inspire[A-Z0-9]*|Inspire[A-Z0-9]*|Sensation[A-Z0-9]*|Wildfire)[ _-](.{1,200}?)(?:[/;\\)]|Build|MIUI|1\\.0)',
+        '; {0,2}(ADR6200|ADR6400L|ADR6425LVW|Amaze|DesireS?|EndeavorU|Eris|EVO|Evo\\d[A-Z]+|HD2|IncredibleS?|Inspire[A-Z0-9]*|Sensation[A-Z0-9]*|Wildfire)[ _-](.{1,200}?)(?:[/;\\)]|Build|MIUI|1\\.0)',
       regex_flag: 'i',
       device_replacement: 'HTC $1 $2',
       brand_replacement: 'HTC',
@@ -3914,6 +4149,12 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       device_replacement: 'Meizu $1',
       brand_replacement: 'Meizu',
       model_replacement: '$1',
+    },
+    {
+      regex: 'Quest 3',
+      device_replacement: 'Quest',
+      brand_replacement: 'Meta',
+      model_replacement: 'Quest 3',
     },
     {
       regex: 'Quest 2',
@@ -5903,7 +6144,7 @@ export const UAP_CORE_REGEXES: UapRegexData = {
       model_replacement: 'Wii U',
     },
     {
-      regex: 'Nintendo (DS|3DS|DSi|Wii);',
+      regex: 'Nintendo (Switch|DS|3DS|DSi|Wii);',
       device_replacement: 'Nintendo $1',
       brand_replacement: 'Nintendo',
       model_replacement: '$1',
@@ -6104,7 +6345,7 @@ export const UAP_CORE_REGEXES: UapRegexData = {
     },
     {
       regex:
-        '^.{0,100}(bot|BUbiNG|zao|borg|DBot|oegp|silk|Xenu|zeal|^NING|CCBot|crawl|htdig|lycos|slurp|teoma|voila|yahoo|Sogou|CiBra|Nutch|^Java/|^JNLP/|Daumoa|Daum|Genieo|ichiro|larbin|pompos|Scrapy|snappy|speedy|spider|msnbot|msrbot|vortex|^vortex|crawler|favicon|indexer|Riddler|scooter|scraper|scrubby|WhatWeb|WinHTTP|bingbot|BingPreview|openbot|gigabot|furlbot|polybot|seekbot|^voyager|archiver|Icarus6j|mogimogi|Netvibes|blitzbot|altavista|charlotte|findlinks|Retreiver|TLSProber|WordPress|SeznamBot|ProoXiBot|wsr\\-agent|Squrl Java|EtaoSpider|PaperLiBot|SputnikBot|A6\\-Indexer|netresearch|searchsight|baiduspider|YisouSpider|ICC\\-Crawler|http%20client|Python-urllib|dataparksearch|converacrawler|Screaming Frog|AppEngine-Google|YahooCacheSystem|fast\\-webcrawler|Sogou Pic Spider|semanticdiscovery|Innovazion Crawler|facebookexternalhit|Google.{0,200}/\\+/web/snippet|Google-HTTP-Java-Client|BlogBridge|IlTrovatore-Setaccio|InternetArchive|GomezAgent|WebThumbnail|heritrix|NewsGator|PagePeeker|Reaper|ZooShot|holmes|NL-Crawler|Pingdom|StatusCake|WhatsApp|masscan|Google Web Preview|Qwantify|Yeti|OgScrper)',
+        '^.{0,100}(bot|BUbiNG|zao|borg|DBot|oegp|silk|Xenu|zeal|^NING|CCBot|crawl|htdig|lycos|slurp|teoma|voila|yahoo|Sogou|CiBra|Nutch|^Java/|^JNLP/|Daumoa|Daum|Genieo|ichiro|larbin|pompos|Scrapy|snappy|speedy|spider|msnbot|msrbot|vortex|^vortex|crawler|favicon|indexer|Riddler|scooter|scraper|scrubby|WhatWeb|WinHTTP|bingbot|BingPreview|openbot|gigabot|furlbot|polybot|seekbot|^voyager|archiver|Icarus6j|mogimogi|Netvibes|blitzbot|altavista|charlotte|findlinks|Retreiver|TLSProber|WordPress|SeznamBot|ProoXiBot|wsr\\-agent|Squrl Java|EtaoSpider|PaperLiBot|SputnikBot|A6\\-Indexer|netresearch|searchsight|baiduspider|YisouSpider|ICC\\-Crawler|http%20client|Python-urllib|dataparksearch|converacrawler|Screaming Frog|AppEngine-Google|YahooCacheSystem|fast\\-webcrawler|Sogou Pic Spider|semanticdiscovery|Innovazion Crawler|facebookexternalhit|Google.{0,200}/\\+/web/snippet|Google-HTTP-Java-Client|BlogBridge|IlTrovatore-Setaccio|InternetArchive|GomezAgent|WebThumbnail|heritrix|NewsGator|PagePeeker|Reaper|ZooShot|holmes|NL-Crawler|Pingdom|StatusCake|WhatsApp|masscan|Google Web Preview|Qwantify|Yeti|OgScrper|RecipeRadar|GPTBot|Google-InspectionTool)',
       regex_flag: 'i',
       device_replacement: 'Spider',
       brand_replacement: 'Spider',

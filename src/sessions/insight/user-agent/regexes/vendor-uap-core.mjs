@@ -1,35 +1,35 @@
 #!/usr/bin/env node
-// Vendoring tool (NOT part of the runtime, not compiled by tsc).
+// Refresh command for the uap-core rules (a tool, not part of the runtime, not compiled by tsc).
 //
-// Converts uap-core's regexes.yaml into `uap-core-regexes.ts`, a TypeScript
-// module holding the same data as plain JSON, so that the runtime needs no
-// YAML parser and no data file has to be copied into dist/ (tsc compiles the
-// module like any other source file).
+//   node src/sessions/insight/user-agent/regexes/vendor-uap-core.mjs <regexes.yaml> <version label> [options]
 //
-// Usage (from the repository root, needs the `yaml` devDependency):
-//   node src/sessions/insight/user-agent/regexes/vendor-uap-core.mjs \
-//        <path/to/regexes.yaml> <uap-core version> [source description]
+//   --source TEXT   where regexes.yaml came from, for NOTICE (default: the path given)
+//   --tests DIR     folder with uap-core's test_ua.yaml, test_os.yaml, test_device.yaml
+//                   (default: the `tests` folder beside regexes.yaml, when it has all three)
+//   --no-tests      leave the shipped fixtures alone
+//   --license FILE  uap-core's LICENSE (default: LICENSE beside regexes.yaml, else the one already vendored)
 //
-// e.g. with the npm package:  npm pack uap-core@0.18.0 && tar xzf uap-core-0.18.0.tgz
-//   node src/sessions/insight/user-agent/regexes/vendor-uap-core.mjs package/regexes.yaml 0.18.0 "npm uap-core@0.18.0"
+// e.g. npm run uap:refresh -- ../shared/data/uap-core-69fe63b/regexes.yaml "69fe63b (2025-12-30)" \
+//        --source "ua-parser/uap-core commit 69fe63b (2025-12-30)"
 //
-// Only the keys read by ua-parser's legacy user_agent_parser are kept; any
-// other key makes the tool fail so that a format change is noticed.
+// It writes, in this repository (or under $UAP_VENDOR_ROOT, to try a refresh without touching the tree):
+//   src/sessions/insight/user-agent/regexes/uap-core-regexes.ts  the rules as a TypeScript module holding
+//       plain JSON, so the runtime needs no YAML parser and tsc puts the data in dist/ like any source;
+//   src/sessions/insight/user-agent/regexes/LICENSE, NOTICE      Apache-2.0 text and what was taken, from where;
+//   test/fixtures/uap-core/{test_ua,test_os,test_device}.yaml, LICENSE, README.md
+//       the official expectations for exactly these rules, byte for byte, run by test/uap-core-fixtures.spec.ts.
+// Then run `npx jest src/sessions/insight test/uap-core-fixtures.spec.ts`.
+//
+// Only the keys read by ua-parser's legacy user_agent_parser are kept; any other key makes the tool
+// fail, so that a format change is noticed rather than silently dropped.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 
-const [, , yamlPath, version, source] = process.argv;
-if (!yamlPath || !version) {
-  console.error('usage: vendor-uap-core.mjs <regexes.yaml> <version> [source]');
-  process.exit(2);
-}
-
-const raw = readFileSync(yamlPath);
-const doc = parse(raw.toString('utf8'));
-
+const FIXTURE_FILES = ['test_ua.yaml', 'test_os.yaml', 'test_device.yaml'];
 const SECTIONS = {
   user_agent_parsers: ['regex', 'family_replacement', 'v1_replacement', 'v2_replacement'],
   os_parsers: [
@@ -43,30 +43,73 @@ const SECTIONS = {
   device_parsers: ['regex', 'regex_flag', 'device_replacement', 'brand_replacement', 'model_replacement'],
 };
 
-const out = {};
-for (const [section, keys] of Object.entries(SECTIONS)) {
-  const list = doc[section];
-  if (!Array.isArray(list) || list.length === 0) throw new Error(`missing section ${section}`);
-  out[section] = list.map((entry, i) => {
-    const rule = {};
-    for (const [k, v] of Object.entries(entry)) {
-      if (!keys.includes(k)) throw new Error(`${section}[${i}]: unexpected key ${k}`);
-      if (v === null || v === undefined) continue;
-      if (typeof v !== 'string') throw new Error(`${section}[${i}].${k}: not a string: ${JSON.stringify(v)}`);
-      rule[k] = v;
-    }
-    if (typeof rule.regex !== 'string') throw new Error(`${section}[${i}]: no regex`);
-    return rule;
+const usage =
+  'usage: vendor-uap-core.mjs <regexes.yaml> <version label> [--source TEXT] [--tests DIR | --no-tests] [--license FILE]';
+let args;
+try {
+  args = parseArgs({
+    allowPositionals: true,
+    options: {
+      source: { type: 'string' },
+      tests: { type: 'string' },
+      'no-tests': { type: 'boolean' },
+      license: { type: 'string' },
+    },
   });
+} catch (e) {
+  console.error(`${e.message}\n${usage}`);
+  process.exit(2);
 }
-for (const k of Object.keys(doc)) {
-  if (!(k in SECTIONS)) throw new Error(`unexpected top-level key ${k}`);
+const [yamlPath, version] = args.positionals;
+if (!yamlPath || !version || args.positionals.length > 2) {
+  console.error(usage);
+  process.exit(2);
+}
+const source = args.values.source ?? yamlPath;
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../../../..');
+const outRoot = resolve(process.env.UAP_VENDOR_ROOT ?? repoRoot);
+const regexesDir = join(outRoot, relative(repoRoot, here));
+const fixturesDir = join(outRoot, 'test/fixtures/uap-core');
+const yamlDir = dirname(resolve(yamlPath));
+
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+function write(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+  console.log(`wrote ${relative(process.cwd(), path)}`);
 }
 
-const sha256 = createHash('sha256').update(raw).digest('hex');
-const header = `/*!
- * Regex data from uap-core ${version} (${source ?? yamlPath}),
- * regexes.yaml sha256 ${sha256}.
+function convertRules(raw) {
+  const doc = parse(raw.toString('utf8'));
+  for (const k of Object.keys(doc)) {
+    if (!(k in SECTIONS)) throw new Error(`unexpected top-level key ${k}`);
+  }
+  const out = {};
+  for (const [section, keys] of Object.entries(SECTIONS)) {
+    const list = doc[section];
+    if (!Array.isArray(list) || list.length === 0) throw new Error(`missing section ${section}`);
+    out[section] = list.map((entry, i) => {
+      const rule = {};
+      for (const [k, v] of Object.entries(entry)) {
+        if (!keys.includes(k)) throw new Error(`${section}[${i}]: unexpected key ${k}`);
+        if (v === null || v === undefined) continue;
+        if (typeof v !== 'string') throw new Error(`${section}[${i}].${k}: not a string: ${JSON.stringify(v)}`);
+        rule[k] = v;
+      }
+      if (typeof rule.regex !== 'string') throw new Error(`${section}[${i}]: no regex`);
+      return rule;
+    });
+  }
+  return out;
+}
+
+async function rulesModule(rules, digest, target) {
+  const header = `/*!
+ * Regex data from uap-core ${version} (${source}),
+ * regexes.yaml sha256 ${digest}.
  * Copyright 2009 Google Inc. Licensed under the Apache License, Version 2.0
  * (http://www.apache.org/licenses/LICENSE-2.0); see LICENSE and NOTICE in
  * src/sessions/insight/user-agent/regexes/. Converted from YAML to JSON by
@@ -107,20 +150,107 @@ export interface UapRegexData {
 }
 
 `;
-const data = { version, sha256, ...out };
-const body = `export const UAP_CORE_REGEXES: UapRegexData = ${JSON.stringify(data, null, 2)};\n`;
-const here = dirname(fileURLToPath(import.meta.url));
-const target = process.env.UAP_VENDOR_OUT ?? join(here, 'uap-core-regexes.ts');
-let text = header + body;
-try {
-  // keep the generated module prettier-clean (the lint script checks src/**/*.ts)
-  const prettier = await import('prettier');
-  const config = (await prettier.resolveConfig(target)) ?? {};
-  text = await prettier.format(text, { ...config, filepath: target });
-} catch (e) {
-  console.warn(`prettier not applied: ${e.message}`);
+  const data = { version, sha256: digest, ...rules };
+  const text = header + `export const UAP_CORE_REGEXES: UapRegexData = ${JSON.stringify(data, null, 2)};\n`;
+  try {
+    // the lint script runs prettier --check over src/**/*.ts
+    const prettier = await import('prettier');
+    // the repository's prettier settings, also when writing under $UAP_VENDOR_ROOT
+    const config = (await prettier.resolveConfig(join(repoRoot, relative(outRoot, target)))) ?? {};
+    return await prettier.format(text, { ...config, filepath: target });
+  } catch (e) {
+    console.warn(`prettier not applied: ${e.message}`);
+    return text;
+  }
 }
-writeFileSync(target, text);
-console.log(
-  `wrote ${target}: ${out.user_agent_parsers.length} ua, ${out.os_parsers.length} os, ${out.device_parsers.length} device rules`,
-);
+
+function rulesNotice(digest, counts) {
+  return `uap-core-regexes.ts in this directory contains the regular expressions and
+replacement strings of uap-core (https://github.com/ua-parser/uap-core),
+version ${version}, taken from ${source}, file regexes.yaml
+(sha256 ${digest}).
+Rules: ${counts}.
+
+Copyright 2009 Google Inc.
+Licensed under the Apache License, Version 2.0; see LICENSE in this directory
+(uap-core's own LICENSE file, copied unchanged).
+
+Modifications: the YAML document was converted to JSON inside a TypeScript
+module by vendor-uap-core.mjs; the data itself (rule order, regexes,
+replacements, regex_flag) is unchanged. Keys not read by ua-parser's legacy
+parser are not kept (the tool refuses unknown keys, so none were dropped).
+
+The same snapshot's official fixtures are shipped, unmodified, in
+test/fixtures/uap-core/ (see the README.md there).
+
+To refresh from a newer regexes.yaml (fetched with an ordinary client), from
+the repository root:
+  npm run uap:refresh -- <regexes.yaml> "<version label>" --source "<where it came from>"
+(= node src/sessions/insight/user-agent/regexes/vendor-uap-core.mjs ...; it
+also copies the tests/ folder beside regexes.yaml and rewrites this NOTICE),
+then run the uap-parser unit tests (every regex must translate and compile)
+and test/uap-core-fixtures.spec.ts (100% agreement with the new fixtures).
+`;
+}
+
+function fixturesReadme(digests) {
+  const lines = digests.map(([f, d]) => `- \`${f}\` (sha256 ${d})`).join('\n');
+  return `# uap-core fixtures ${version}
+
+uap-core's official test expectations for the rules vendored in
+\`src/sessions/insight/user-agent/regexes/uap-core-regexes.ts\`, from ${source}
+(https://github.com/ua-parser/uap-core, folder \`tests/\`), copied unmodified:
+
+${lines}
+
+Copyright 2009 Google Inc. Licensed under the Apache License, Version 2.0; see
+\`LICENSE\` in this folder (uap-core's own LICENSE file).
+
+\`test/uap-core-fixtures.spec.ts\` and \`bench/uap-agreement.ts\` read them from
+here. They are replaced together with the rules by
+\`src/sessions/insight/user-agent/regexes/vendor-uap-core.mjs\` (npm run uap:refresh).
+`;
+}
+
+function findLicense() {
+  const candidates = args.values.license
+    ? [resolve(args.values.license)]
+    : [join(yamlDir, 'LICENSE'), join(here, 'LICENSE')];
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`uap-core LICENSE not found (tried ${candidates.join(', ')}); pass --license`);
+  return readFileSync(found);
+}
+
+function findTestsDir() {
+  if (args.values['no-tests']) return null;
+  const dir = resolve(args.values.tests ?? join(yamlDir, 'tests'));
+  const missing = FIXTURE_FILES.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length === 0) return dir;
+  if (args.values.tests) throw new Error(`${dir} lacks ${missing.join(', ')}`);
+  console.warn(`no fixtures copied: ${dir} lacks ${missing.join(', ')} (use --tests DIR, or --no-tests)`);
+  return null;
+}
+
+const raw = readFileSync(yamlPath);
+const digest = sha256(raw);
+const rules = convertRules(raw);
+const license = findLicense();
+const testsDir = findTestsDir();
+const counts = `${rules.user_agent_parsers.length} user agent, ${rules.os_parsers.length} os, ${rules.device_parsers.length} device`;
+
+const target = join(regexesDir, 'uap-core-regexes.ts');
+write(target, await rulesModule(rules, digest, target));
+write(join(regexesDir, 'LICENSE'), license);
+write(join(regexesDir, 'NOTICE'), rulesNotice(digest, counts));
+if (testsDir !== null) {
+  const digests = [];
+  for (const f of FIXTURE_FILES) {
+    const buf = readFileSync(join(testsDir, f));
+    parse(buf.toString('utf8')); // a broken copy should fail here, not in the test
+    digests.push([f, sha256(buf)]);
+    write(join(fixturesDir, f), buf);
+  }
+  write(join(fixturesDir, 'LICENSE'), license);
+  write(join(fixturesDir, 'README.md'), fixturesReadme(digests));
+}
+console.log(`uap-core ${version}: ${counts} rules`);

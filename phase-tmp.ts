@@ -1,0 +1,11 @@
+import { computeAgreement, FIXTURE_SPECS, loadFixture } from './bench/uap-agreement';
+import { UAP_CORE_REGEXES } from './src/sessions/insight/user-agent/regexes/uap-core-regexes';
+import { getUapParser, UapParser } from './src/sessions/insight/user-agent/uap-parser';
+let t0 = process.cpuUsage();
+const ms = () => { const u = process.cpuUsage(t0); t0 = process.cpuUsage(); return ((u.user + u.system) / 1000).toFixed(0) + 'ms'; };
+for (const s of FIXTURE_SPECS) loadFixture(s); console.log('yaml', ms());
+computeAgreement(); console.log('agreement', ms());
+const uas = new Set<string>(); for (const s of FIXTURE_SPECS) for (const c of loadFixture(s)) uas.add(c.user_agent_string);
+const sample = [...uas].filter((_u, i) => i % 3 === 0);
+for (const ua of sample) getUapParser().parse(ua); console.log('filtered sample', ms());
+const w = new UapParser(UAP_CORE_REGEXES, { prefilter: false }); for (const ua of sample) w.parse(ua); console.log('unfiltered sample', ms());
