@@ -12,7 +12,9 @@ describe.each(engines())('the sessions domain on %s', (engine) => {
   let root: Caller;
 
   beforeAll(async () => {
-    t = await startTestApp(engine, { TOUCH_INTERVAL_SECONDS: '60', RETENTION_DAYS: '1' });
+    // These cases move rows behind the service's back (SQL), which validate's copy of a live session would not see
+    // for up to its bound: they run without it. test/validate-cache.e2e-spec.ts tests the copy.
+    t = await startTestApp(engine, { TOUCH_INTERVAL_SECONDS: '60', RETENTION_DAYS: '1', VALIDATE_CACHE_SECONDS: '0' });
     domain = domainOf(t.app);
     root = await domain.credentials.authenticate(t.adminKey);
   });

@@ -13,15 +13,25 @@ import {
   FIXTURE_SPECS,
   formatAgreement,
   loadFixture,
+  readFixtureCases,
+  readFixtureLayout,
   SHIPPED_FIXTURES_DIR,
 } from '../bench/uap-agreement';
 import { UAP_CORE_REGEXES } from '../src/sessions/insight/user-agent/regexes/uap-core-regexes';
 import { getUapParser, UAP_CORE_VERSION, UapParser } from '../src/sessions/insight/user-agent/uap-parser';
 
 describe('uap-core fixture agreement', () => {
-  it('ships the fixtures of the vendored rules snapshot', () => {
+  it('ships the fixtures of the vendored rules snapshot and reads every case of them', () => {
     const readme = readFileSync(join(SHIPPED_FIXTURES_DIR, 'README.md'), 'utf8');
     expect(readme.split('\n')[0]).toBe(`# uap-core fixtures ${UAP_CORE_VERSION}`);
+    // the README's counts come from a full YAML parse (vendor-uap-core.mjs)
+    for (const spec of FIXTURE_SPECS) {
+      const counted = new RegExp(`^- \`${spec.file}\`: (\\d+) cases`, 'm').exec(readme)?.[1];
+      expect([spec.file, loadFixture(spec, SHIPPED_FIXTURES_DIR).length]).toEqual([spec.file, Number(counted)]);
+    }
+    // the layout reader reads like the yaml library (checked on the smallest file; the bench checks all)
+    const os = readFileSync(join(SHIPPED_FIXTURES_DIR, 'test_os.yaml'), 'utf8');
+    expect(readFixtureLayout(os)).toEqual(readFixtureCases(os, 'yaml'));
   });
 
   it('agrees with every case of test_ua.yaml, test_os.yaml and test_device.yaml on every field', () => {

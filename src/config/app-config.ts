@@ -113,6 +113,17 @@ export class AppConfig {
   @IntSetting(0, 3600, 'A validate writes last-seen only when the stored value is older than this.', '60')
   TOUCH_INTERVAL_SECONDS = 60;
 
+  @IntSetting(
+    0,
+    60,
+    'validate answers from an in-process copy of a live session read at most this long ago; every process drops it at once when the session ends (0: no copy, every validate reads the database).',
+    '1',
+  )
+  VALIDATE_CACHE_SECONDS = 1;
+
+  @IntSetting(1000, 10_000_000, 'At most this many live sessions are kept for validate per process.', '100000')
+  VALIDATE_CACHE_ENTRIES = 100_000;
+
   @IntSetting(1, 3650, 'Ended sessions are purged this many days after they stopped being live.', '30')
   RETENTION_DAYS = 30;
 

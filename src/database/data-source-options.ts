@@ -4,12 +4,14 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { CountersAndListIndexes1763900000000 } from './migrations/1763900000000-counters-and-list-indexes';
 import { ListIndexTuning1764000000000 } from './migrations/1764000000000-list-index-tuning';
 import { DropSearchText1764100000000 } from './migrations/1764100000000-drop-search-text';
+import { NotifySessionEnded1764200000000 } from './migrations/1764200000000-notify-session-ended';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
   CountersAndListIndexes1763900000000,
   ListIndexTuning1764000000000,
   DropSearchText1764100000000,
+  NotifySessionEnded1764200000000,
 ];
 
 /**

@@ -28,6 +28,12 @@ export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres';
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Subscribes to a NOTIFY channel. `onListening` is told whenever notifications start to arrive (at first, and
+   * after a reconnect); `onGap` when some may be missed from now on (the listening connection dropped: it reconnects
+   * by itself). Never throws.
+   */
+  listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>>;
   /** The `driver` option TypeORM's postgres driver loads in place of `pg`, lending it this database's connections. */
   typeormDriver(): unknown;
   close(): Promise<void>;
@@ -37,4 +43,10 @@ export interface Database extends Queryable {
 export interface Statement {
   text: string;
   params: unknown[];
+}
+
+export interface NotificationHandlers {
+  onNotify: (payload: string) => void;
+  onListening?: () => void;
+  onGap?: () => void;
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Extension, PGlite, Transaction, types } from '@electric-sql/pglite';
-import { Database, Queryable, Row } from './database';
+import { Database, NotificationHandlers, Queryable, Row } from './database';
 import { lockDataDir } from './data-dir-lock';
 import { classifyDatabaseError } from './errors';
 import { keepingMicroseconds } from './timestamp';
@@ -111,6 +111,13 @@ export class PgliteDatabase implements Database {
       }
     }
     return { Pool: LentConnection };
+  }
+
+  /** One process owns the embedded database, so every NOTIFY is its own: nothing can be missed. */
+  async listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+    const unlisten = await this.pglite.listen(channel, handlers.onNotify);
+    handlers.onListening?.();
+    return unlisten;
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { BootstrapService } from './accounts/bootstrap.service';
 import { DefaultScopes } from './accounts/default-scopes';
 import { CredentialsService } from './credentials/credentials.service';
+import { LiveSessionCache } from './credentials/live-session-cache';
 import { HousekeepingService } from './housekeeping/housekeeping.service';
 import { GeoIpLookup } from './insight/geoip';
 import { SessionsService } from './lifecycle/sessions.service';
@@ -20,6 +21,7 @@ import { SessionStore } from './persistence/session.store';
     DefaultScopes,
     AccountsService,
     CredentialsService,
+    LiveSessionCache,
     SessionsService,
     HousekeepingService,
     BootstrapService,

@@ -9,6 +9,7 @@ import { AccountStore } from '../persistence/account.store';
 import { SessionStore } from '../persistence/session.store';
 import { Caller, Session, User } from '../session.model';
 import { API_TOKEN_PREFIX, hashKey, SESSION_TOKEN_PREFIX } from './keys';
+import { LiveSessionCache } from './live-session-cache';
 
 /** Credentials: a bearer key becomes a caller; a session token is checked and its activity recorded. */
 @Injectable()
@@ -18,6 +19,7 @@ export class CredentialsService {
     private readonly sessions: SessionStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GEOIP) private readonly geoip: GeoIpLookup,
+    private readonly cache: LiveSessionCache,
   ) {}
 
   /** Turns a bearer key (API token or session token) into a caller; unknown, expired or revoked keys are refused. */
@@ -56,19 +58,33 @@ export class CredentialsService {
     return 'expired';
   }
 
-  /** Checks a session token and records activity; the last-seen write is throttled. */
+  /**
+   * Checks a session token and records activity; the last-seen write is throttled. A live session read within
+   * VALIDATE_CACHE_SECONDS is answered from memory (LiveSessionCache: every end of a session evicts it at once).
+   */
   async validate(token: string, ip?: string, userAgent?: string): Promise<Session> {
     if (ip !== undefined) requireIp(ip, 'ip');
     const keyHash = hashKey(token);
-    const session = await this.sessions.findLiveByTokenHash(keyHash);
-    if (!session) throw new BadCredentialsError(await this.whyNotLive(keyHash));
-    const ipChanged = ip !== undefined && ip !== session.lastSeen.ip;
-    const agentChanged = userAgent !== undefined && userAgent !== session.lastSeen.userAgent;
-    if (ipChanged || agentChanged) return this.recordNewClient(session, ip, userAgent, ipChanged, agentChanged);
+    let session = this.cache.get(keyHash);
+    // A new address or agent is a write: decide it on the stored row, not on a copy another process may have moved on.
+    if (session && clientChanged(session, ip, userAgent)) {
+      this.cache.forget(keyHash);
+      session = null;
+    }
+    session ??= await this.readLive(keyHash);
+    if (clientChanged(session, ip, userAgent)) return this.recordNewClient(session, ip, userAgent);
     // The throttle is known from the row just read: a recent last-seen needs no write at all.
     if (Date.now() - session.lastSeen.at.getTime() < this.config.TOUCH_INTERVAL_SECONDS * 1000) return session;
     const touchedAt = await this.sessions.touch(session.id, this.config.TOUCH_INTERVAL_SECONDS);
     if (touchedAt) session.lastSeen = { ...session.lastSeen, at: touchedAt };
+    return session;
+  }
+
+  private async readLive(keyHash: string): Promise<Session> {
+    const ticket = this.cache.ticket();
+    const session = await this.sessions.findLiveByTokenHash(keyHash);
+    if (!session) throw new BadCredentialsError(await this.whyNotLive(keyHash));
+    this.cache.put(keyHash, session, ticket);
     return session;
   }
 
@@ -77,9 +93,9 @@ export class CredentialsService {
     session: Session,
     ip: string | undefined,
     userAgent: string | undefined,
-    ipChanged: boolean,
-    agentChanged: boolean,
   ): Promise<Session> {
+    const ipChanged = ip !== undefined && ip !== session.lastSeen.ip;
+    const agentChanged = userAgent !== undefined && userAgent !== session.lastSeen.userAgent;
     const nextIp = ip ?? session.lastSeen.ip;
     const nextAgent = userAgent ?? session.lastSeen.userAgent;
     const { geo, asn } = ipChanged ? this.geoip.lookup(nextIp) : { geo: session.geo, asn: session.asn };
@@ -102,6 +118,13 @@ export class CredentialsService {
     });
     return (await this.sessions.find({ id: session.id }))!;
   }
+}
+
+function clientChanged(session: Session, ip: string | undefined, userAgent: string | undefined): boolean {
+  return (
+    (ip !== undefined && ip !== session.lastSeen.ip) ||
+    (userAgent !== undefined && userAgent !== session.lastSeen.userAgent)
+  );
 }
 
 function callerOf(user: User, sessionId: number | null, tokenKind: Caller['tokenKind']): Caller {

@@ -76,14 +76,14 @@ describe('parseUserAgent (ua-parser legacy Parse compatible)', () => {
     expect(JSON.stringify(parseUserAgent(e[0]))).toBe(JSON.stringify(expected));
   });
 
-  it('uses the vendored uap-core 0.18.0 data', () => {
-    expect(UAP_CORE_VERSION).toBe('0.18.0');
+  it('uses the vendored uap-core data of authentik 2026.x (commit 69fe63b)', () => {
+    expect(UAP_CORE_VERSION).toBe('69fe63b (2025-12-30)');
   });
 
   it('translates and compiles every vendored regex (ASCII and Unicode variants)', () => {
     const diag = new UapParser(getUapParserData()).compileAll();
     expect(diag.failed).toEqual([]);
-    expect(diag.rules).toBe(350 + 197 + 628);
+    expect(diag.rules).toBe(397 + 204 + 633);
     // JS resets captures inside repeated groups on each iteration, Python does not:
     // no vendored regex depends on that.
     expect(diag.repeatedCaptures).toEqual([]);

@@ -193,8 +193,8 @@ and test/uap-core-fixtures.spec.ts (100% agreement with the new fixtures).
 `;
 }
 
-function fixturesReadme(digests) {
-  const lines = digests.map(([f, d]) => `- \`${f}\` (sha256 ${d})`).join('\n');
+function fixturesReadme(fixtures) {
+  const lines = fixtures.map((f) => `- \`${f.file}\`: ${f.cases} cases, sha256 ${f.digest}`).join('\n');
   return `# uap-core fixtures ${version}
 
 uap-core's official test expectations for the rules vendored in
@@ -226,31 +226,46 @@ function findTestsDir() {
   const dir = resolve(args.values.tests ?? join(yamlDir, 'tests'));
   const missing = FIXTURE_FILES.filter((f) => !existsSync(join(dir, f)));
   if (missing.length === 0) return dir;
-  if (args.values.tests) throw new Error(`${dir} lacks ${missing.join(', ')}`);
-  console.warn(`no fixtures copied: ${dir} lacks ${missing.join(', ')} (use --tests DIR, or --no-tests)`);
-  return null;
+  // rules and fixtures move together: stale fixtures would test the new rules against old expectations
+  throw new Error(`${dir} lacks ${missing.join(', ')}; pass --tests DIR (or --no-tests)`);
 }
 
-const raw = readFileSync(yamlPath);
-const digest = sha256(raw);
-const rules = convertRules(raw);
-const license = findLicense();
-const testsDir = findTestsDir();
-const counts = `${rules.user_agent_parsers.length} user agent, ${rules.os_parsers.length} os, ${rules.device_parsers.length} device`;
+/** The fixture files with their case counts and digests; everything is read and checked before anything is written. */
+function readFixtures(testsDir) {
+  return FIXTURE_FILES.map((file) => {
+    const buf = readFileSync(join(testsDir, file));
+    // counted with a full YAML parser: the spec checks that its faster reader finds as many cases
+    const cases = parse(buf.toString('utf8'))?.test_cases;
+    if (!Array.isArray(cases)) throw new Error(`${file}: no test_cases list`);
+    return { file, buf, cases: cases.length, digest: sha256(buf) };
+  });
+}
 
-const target = join(regexesDir, 'uap-core-regexes.ts');
-write(target, await rulesModule(rules, digest, target));
-write(join(regexesDir, 'LICENSE'), license);
-write(join(regexesDir, 'NOTICE'), rulesNotice(digest, counts));
-if (testsDir !== null) {
-  const digests = [];
-  for (const f of FIXTURE_FILES) {
-    const buf = readFileSync(join(testsDir, f));
-    parse(buf.toString('utf8')); // a broken copy should fail here, not in the test
-    digests.push([f, sha256(buf)]);
-    write(join(fixturesDir, f), buf);
+async function main() {
+  const raw = readFileSync(yamlPath);
+  const digest = sha256(raw);
+  const rules = convertRules(raw);
+  const license = findLicense();
+  const testsDir = findTestsDir();
+  const fixtures = testsDir === null ? null : readFixtures(testsDir);
+  const counts = `${rules.user_agent_parsers.length} user agent, ${rules.os_parsers.length} os, ${rules.device_parsers.length} device`;
+  const target = join(regexesDir, 'uap-core-regexes.ts');
+  const module = await rulesModule(rules, digest, target);
+
+  write(target, module);
+  write(join(regexesDir, 'LICENSE'), license);
+  write(join(regexesDir, 'NOTICE'), rulesNotice(digest, counts));
+  if (fixtures !== null) {
+    for (const f of fixtures) write(join(fixturesDir, f.file), f.buf);
+    write(join(fixturesDir, 'LICENSE'), license);
+    write(join(fixturesDir, 'README.md'), fixturesReadme(fixtures));
   }
-  write(join(fixturesDir, 'LICENSE'), license);
-  write(join(fixturesDir, 'README.md'), fixturesReadme(digests));
+  console.log(`uap-core ${version}: ${counts} rules`);
 }
-console.log(`uap-core ${version}: ${counts} rules`);
+
+try {
+  await main();
+} catch (e) {
+  console.error(`vendor-uap-core: ${e.message}`);
+  process.exit(1);
+}

@@ -1,0 +1,133 @@
+import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../../config/app-config';
+import { APP_CONFIG, DATABASE } from '../../config/tokens';
+import { Database } from '../../database/database';
+import { Session } from '../session.model';
+
+/** The channel the `sessions` triggers notify with a session's id when it stops being live. */
+export const SESSION_ENDED_CHANNEL = 'session_ended';
+
+interface Entry {
+  session: Session;
+  /** When the read that filled it began: the entry is used until then + the bound. */
+  readAt: number;
+}
+
+/** Taken before a database read, so a read that overlapped an end (or a gap in listening) is not kept. */
+export interface ReadTicket {
+  at: number;
+  epoch: number;
+}
+
+/**
+ * Live sessions by token hash, so `validate` answers without a database round trip. A revoked session must never
+ * be accepted from here, which rests on four rules:
+ * - an entry is used at most VALIDATE_CACHE_SECONDS after the read that filled it began, and never past its expiry;
+ * - every end of a session NOTIFYs `session_ended` from a trigger (any face, the sweeper, another instance), and
+ *   every process evicts that session when it hears it, within milliseconds;
+ * - a read that began before an end was heard is not stored (the ended session's id is remembered for one bound);
+ * - while the listening connection is down nothing is stored or used, until it listens again.
+ * Written by hand rather than with an LRU library: the eviction by session id and the rules above are the substance;
+ * the size bound is Map insertion order.
+ */
+@Injectable()
+export class LiveSessionCache implements OnModuleInit, OnModuleDestroy {
+  private readonly boundMs: number;
+  private readonly maxEntries: number;
+  private readonly entries = new Map<string, Entry>();
+  private readonly hashOfSession = new Map<number, string>();
+  /** Session id -> when its end was heard, for one bound: reads that began before then are not stored. */
+  private readonly endedAt = new Map<number, number>();
+  private listening = false;
+  /** Changes whenever listening stops or starts: reads across such a change are not stored. */
+  private epoch = 0;
+  private unlisten?: () => Promise<void>;
+
+  constructor(
+    @Inject(DATABASE) private readonly db: Database,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.boundMs = config.VALIDATE_CACHE_SECONDS * 1000;
+    this.maxEntries = config.VALIDATE_CACHE_ENTRIES;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.boundMs === 0) return;
+    this.unlisten = await this.db.listen(SESSION_ENDED_CHANNEL, {
+      onNotify: (payload) => this.ended(Number(payload)),
+      onListening: () => this.setListening(true),
+      onGap: () => this.setListening(false),
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.setListening(false);
+    await this.unlisten?.();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  ticket(): ReadTicket {
+    return { at: Date.now(), epoch: this.epoch };
+  }
+
+  /** The live session of a token hash, if read recently enough and not ended since; null: ask the database. */
+  get(tokenHash: string): Session | null {
+    const entry = this.entries.get(tokenHash);
+    if (!entry) return null;
+    const now = Date.now();
+    if (!this.listening || now - entry.readAt >= this.boundMs || entry.session.expiresAt.getTime() <= now) {
+      this.remove(tokenHash, entry.session.id);
+      return null;
+    }
+    return entry.session;
+  }
+
+  /** Keeps a session just read from the database, unless something ended it (or listening broke) meanwhile. */
+  put(tokenHash: string, session: Session, ticket: ReadTicket): void {
+    if (!this.listening || ticket.epoch !== this.epoch) return;
+    const ended = this.endedAt.get(session.id);
+    if (ended !== undefined && ended >= ticket.at) return;
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.entries().next().value;
+      if (oldest) this.remove(oldest[0], oldest[1].session.id);
+    }
+    this.entries.delete(tokenHash);
+    this.entries.set(tokenHash, { session, readAt: ticket.at });
+    this.hashOfSession.set(session.id, tokenHash);
+  }
+
+  /** Drops a copy that the caller found out of date (e.g. the client's address changed). */
+  forget(tokenHash: string): void {
+    const entry = this.entries.get(tokenHash);
+    if (entry) this.remove(tokenHash, entry.session.id);
+  }
+
+  private ended(sessionId: number): void {
+    if (!Number.isSafeInteger(sessionId)) return;
+    const now = Date.now();
+    const hash = this.hashOfSession.get(sessionId);
+    if (hash) this.remove(hash, sessionId);
+    this.endedAt.delete(sessionId);
+    this.endedAt.set(sessionId, now);
+    // Oldest first (insertion order): drop what is older than one bound, when no read that old can still store.
+    for (const [id, at] of this.endedAt) {
+      if (now - at < this.boundMs) break;
+      this.endedAt.delete(id);
+    }
+  }
+
+  private setListening(listening: boolean): void {
+    this.listening = listening;
+    this.epoch++;
+    this.entries.clear();
+    this.hashOfSession.clear();
+  }
+
+  private remove(tokenHash: string, sessionId: number): void {
+    this.entries.delete(tokenHash);
+    if (this.hashOfSession.get(sessionId) === tokenHash) this.hashOfSession.delete(sessionId);
+  }
+}
