@@ -37,7 +37,16 @@ function trackRequests(server: Server) {
 }
 
 /**
- * SIGTERM / SIGINT in a serving process: readiness turns 503 at once; after SHUTDOWN_DRAIN_SECONDS every answer
+ * A worker of WORKERS=N drains at least 1 s: the primary holds the listening socket and keeps handing connections
+ * to workers until the last one has closed, so a worker that closed at once would see connections it can no longer
+ * take (refused). A second is far longer than the primary needs to hand over what it has accepted.
+ */
+export function drainSeconds(config: AppConfig): number {
+  return cluster.isWorker ? Math.max(1, config.SHUTDOWN_DRAIN_SECONDS) : config.SHUTDOWN_DRAIN_SECONDS;
+}
+
+/**
+ * SIGTERM / SIGINT in a serving process: readiness turns 503 at once; after the drain (above) every answer
  * closes its connection and the process waits until requests stop (in flight or just arrived, whose bytes may
  * still be unread while the event loop was busy); then the listener closes, the database closes, and the process
  * exits 0. Past SHUTDOWN_GRACE_SECONDS it exits 1 regardless.
@@ -54,7 +63,7 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
       logger.error(`still busy after ${config.SHUTDOWN_GRACE_SECONDS} s; exiting`);
       process.exit(1);
     }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
-    await sleep(config.SHUTDOWN_DRAIN_SECONDS * 1000);
+    await sleep(drainSeconds(config) * 1000);
     requests.closing();
     const deadline = Date.now() + QUIET_MAX_MS;
     while (!requests.quiet() && Date.now() < deadline) await sleep(50);
