@@ -15,6 +15,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { UAP_CORE_REGEXES } from '../src/sessions/insight/user-agent/regexes/uap-core-regexes';
 import {
@@ -55,7 +56,6 @@ export const FIXTURE_SPECS: readonly FixtureSpec[] = [
   },
   { file: 'test_device.yaml', section: 'device', fields: ['family', 'brand', 'model'], notCompared: [] },
 ];
-export const FIXTURE_FILES = FIXTURE_SPECS.map((s) => s.file);
 
 export interface FixtureCase {
   user_agent_string: string;
@@ -84,6 +84,50 @@ export interface Agreement {
 const MAX_MISMATCHES = 20;
 const fixtureCache = new Map<string, FixtureCase[]>();
 
+type RawCase = Record<string, unknown>;
+
+const FIXTURE_LINE = /^( {2}- | {4})([a-z_]+):(?: +(.*))?$/;
+const SINGLE_QUOTED = /^'(?:[^']|'')*'$/;
+const DOUBLE_QUOTED_PLAIN = /^"[^"\\]*"$/;
+
+/**
+ * Reads the layout uap-core's fixture files are written in (`test_cases:`, then flat mappings whose
+ * values are empty, single-quoted, or double-quoted without escapes) about ten times faster than a
+ * general YAML parse (~1 s for the three files, 3.6 MB). Returns null at the first other line: the caller
+ * then uses the yaml library, so an unusual file is read slowly rather than wrongly.
+ */
+export function readFixtureLayout(text: string): RawCase[] | null {
+  const lines = text.split('\n');
+  if (lines[0]?.replace(/[ \t\r]+$/, '') !== 'test_cases:') return null;
+  const cases: RawCase[] = [];
+  let current: RawCase | null = null;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i].replace(/[ \t\r]+$/, '');
+    if (line === '' || /^ *#/.test(line)) continue;
+    const m = FIXTURE_LINE.exec(line);
+    if (m === null) return null;
+    const [, indent, key, raw] = m;
+    let value: string | null;
+    if (raw === undefined) value = null;
+    else if (SINGLE_QUOTED.test(raw)) value = raw.slice(1, -1).replace(/''/g, "'");
+    else if (DOUBLE_QUOTED_PLAIN.test(raw)) value = raw.slice(1, -1);
+    else return null;
+    if (indent.includes('-')) cases.push((current = {}));
+    else if (current === null || key in current) return null;
+    current[key] = value;
+  }
+  return cases;
+}
+
+/** The test_cases of a fixture file; `yaml` forces the general YAML parser. */
+export function readFixtureCases(text: string, reader: 'fast' | 'yaml' = 'fast'): RawCase[] {
+  const fast = reader === 'fast' ? readFixtureLayout(text) : null;
+  if (fast !== null) return fast;
+  const doc = parseYaml(text) as { test_cases?: unknown } | null;
+  if (!Array.isArray(doc?.test_cases)) throw new Error('no test_cases list');
+  return doc.test_cases as RawCase[];
+}
+
 /**
  * Read one fixture file strictly: a key the spec does not know, or a value that YAML did not read as a
  * string (an unquoted number would be compared wrongly), fails instead of being skipped.
@@ -93,10 +137,8 @@ export function loadFixture(spec: FixtureSpec, dir = UAP_TESTS_DIR): FixtureCase
   const cached = fixtureCache.get(path);
   if (cached !== undefined) return cached;
   if (!existsSync(path)) throw new Error(`uap-core fixture ${path} not found`);
-  const doc = parseYaml(readFileSync(path, 'utf8')) as { test_cases?: unknown };
-  if (!Array.isArray(doc?.test_cases)) throw new Error(`${path}: no test_cases list`);
   const known = new Set(['user_agent_string', ...spec.fields, ...spec.notCompared]);
-  const cases = doc.test_cases.map((raw: Record<string, unknown>, i): FixtureCase => {
+  const cases = readFixtureCases(readFileSync(path, 'utf8')).map((raw, i): FixtureCase => {
     for (const [k, v] of Object.entries(raw)) {
       if (!known.has(k)) throw new Error(`${path} case ${i}: unknown key ${k}`);
       if (v !== null && typeof v !== 'string') throw new Error(`${path} case ${i}: ${k} is not a string`);
@@ -254,6 +296,17 @@ function main(): void {
     agree += a.agree;
   }
   console.log(`all files: ${((agree / cases) * 100).toFixed(2)}% (${agree}/${cases})`);
+  for (const spec of FIXTURE_SPECS) {
+    const text = readFileSync(join(UAP_TESTS_DIR, spec.file), 'utf8');
+    const fast = readFixtureLayout(text);
+    let how = 'the yaml library (unusual layout)';
+    if (fast !== null) {
+      const same = isDeepStrictEqual(fast, readFixtureCases(text, 'yaml'));
+      how = same ? 'the layout reader, same as the yaml library' : 'the layout reader, DIFFERENT from the yaml library';
+      if (!same) process.exitCode = 1;
+    }
+    console.log(`${spec.file} read by ${how}`);
+  }
   for (const spec of FIXTURE_SPECS) for (const c of loadFixture(spec)) corpus.push(c.user_agent_string);
   if (!process.argv.includes('--no-throughput')) for (const line of throughput(corpus)) console.log(line);
 }

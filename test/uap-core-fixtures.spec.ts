@@ -50,7 +50,7 @@ describe('uap-core fixture agreement', () => {
     const uas = new Set<string>();
     for (const spec of FIXTURE_SPECS)
       for (const c of loadFixture(spec, SHIPPED_FIXTURES_DIR)) uas.add(c.user_agent_string);
-    // every 3rd distinct UA keeps this at about a second (the unfiltered parser is ~3x slower)
+    // every 3rd distinct UA keeps this to a second or two (the unfiltered parser is ~3x slower)
     const sample = [...uas].filter((_ua, i) => i % 3 === 0);
     let differ = 0;
     const examples: string[] = [];

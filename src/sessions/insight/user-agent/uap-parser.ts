@@ -39,5 +39,5 @@ export { UapParser, type UapParserDiagnostics } from './uap-rules';
 export { CACHE_MAX_ENTRIES, clearUserAgentCache, getUapParser, parseUserAgent, userAgentCacheSize } from './ua-cache';
 export { deviceClass } from './device-class';
 
-/** uap-core version of the vendored regexes. */
+/** Which uap-core snapshot the vendored regexes are, e.g. "69fe63b (2025-12-30)" (see regexes/NOTICE). */
 export const UAP_CORE_VERSION: string = UAP_CORE_REGEXES.version;

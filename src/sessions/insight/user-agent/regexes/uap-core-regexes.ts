@@ -1,5 +1,5 @@
 /*!
- * Regex data from uap-core 69fe63b (2025-12-30) (ua-parser/uap-core commit 69fe63b ("Add support for Phoenix phone browser", 2025-12-30), the snapshot of ua-parser-builtins 202601 that authentik 2026.x pins),
+ * Regex data from uap-core 69fe63b (2025-12-30); source: ua-parser/uap-core commit 69fe63b ("Add support for Phoenix phone browser", 2025-12-30), the snapshot of ua-parser-builtins 202601 that authentik 2026.x pins;
  * regexes.yaml sha256 62a9023a028a8dc3e1971e4058159f5f5883ea2ad5b706c7093e9a2f86181efc.
  * Copyright 2009 Google Inc. Licensed under the Apache License, Version 2.0
  * (http://www.apache.org/licenses/LICENSE-2.0); see LICENSE and NOTICE in

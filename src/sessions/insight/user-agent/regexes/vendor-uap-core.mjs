@@ -5,8 +5,8 @@
 //
 //   --source TEXT   where regexes.yaml came from, for NOTICE (default: the path given)
 //   --tests DIR     folder with uap-core's test_ua.yaml, test_os.yaml, test_device.yaml
-//                   (default: the `tests` folder beside regexes.yaml, when it has all three)
-//   --no-tests      leave the shipped fixtures alone
+//                   (default: the `tests` folder beside regexes.yaml; the tool fails if they are missing)
+//   --no-tests      leave the shipped fixtures alone (the fixture spec then fails: they name another version)
 //   --license FILE  uap-core's LICENSE (default: LICENSE beside regexes.yaml, else the one already vendored)
 //
 // e.g. npm run uap:refresh -- ../shared/data/uap-core-69fe63b/regexes.yaml "69fe63b (2025-12-30)" \
@@ -108,7 +108,7 @@ function convertRules(raw) {
 
 async function rulesModule(rules, digest, target) {
   const header = `/*!
- * Regex data from uap-core ${version} (${source}),
+ * Regex data from uap-core ${version}; source: ${source};
  * regexes.yaml sha256 ${digest}.
  * Copyright 2009 Google Inc. Licensed under the Apache License, Version 2.0
  * (http://www.apache.org/licenses/LICENSE-2.0); see LICENSE and NOTICE in
@@ -167,8 +167,9 @@ export interface UapRegexData {
 function rulesNotice(digest, counts) {
   return `uap-core-regexes.ts in this directory contains the regular expressions and
 replacement strings of uap-core (https://github.com/ua-parser/uap-core),
-version ${version}, taken from ${source}, file regexes.yaml
-(sha256 ${digest}).
+version ${version}.
+Source: ${source}
+regexes.yaml sha256: ${digest}
 Rules: ${counts}.
 
 Copyright 2009 Google Inc.
@@ -198,8 +199,9 @@ function fixturesReadme(fixtures) {
   return `# uap-core fixtures ${version}
 
 uap-core's official test expectations for the rules vendored in
-\`src/sessions/insight/user-agent/regexes/uap-core-regexes.ts\`, from ${source}
-(https://github.com/ua-parser/uap-core, folder \`tests/\`), copied unmodified:
+\`src/sessions/insight/user-agent/regexes/uap-core-regexes.ts\`, copied unmodified
+from the \`tests/\` folder of uap-core (https://github.com/ua-parser/uap-core).
+Source: ${source}
 
 ${lines}
 
