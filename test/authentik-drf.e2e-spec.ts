@@ -6,6 +6,9 @@
 import { engines, startTestApp, TestApp } from './support/test-app';
 import { Http, HttpResult } from './support/http';
 import { makeSession, makeUser, TestSession, TestUser } from './support/factories';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { BASE } from './authentik-support';
 
 const NOT_PROVIDED = '{"detail":"Authentication credentials were not provided."}';
@@ -172,4 +175,24 @@ describe.each(engines())('authentik face, DRF conventions, on %s', (engine) => {
     // The 406 carries the view's Allow header, as every DRF answer does.
     expect((await accepting('text/html')).headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
+
+  it("should store and answer every OS case of the shipped uap-core fixtures as authentik's parser does", async () => {
+    const { test_cases: cases } = parse(
+      readFileSync(join(__dirname, 'fixtures', 'uap-core', 'test_os.yaml'), 'utf8'),
+    ) as { test_cases: Record<string, string | null>[] };
+    const owner = await makeUser(admin, { username: 'fixture-owner' });
+    const expected = new Map<string, Record<string, string | null>>();
+    for (const { user_agent_string: agent, ...os } of cases) {
+      const login = await admin.post('/api/hub/v1/sessions', { user: owner.id, ip: '192.0.2.1', userAgent: agent });
+      expect([agent, login.status]).toEqual([agent, 201]);
+      expected.set(agent!, { family: null, major: null, minor: null, patch: null, patch_minor: null, ...os });
+    }
+    const seen = new Map<string, unknown>();
+    for (let page = 1; seen.size < expected.size; page++) {
+      const res = await admin.get(`${BASE}/?user__username=fixture-owner&page_size=100&page=${page}`);
+      expect(res.status).toBe(200);
+      for (const item of res.body.results) seen.set(item.last_user_agent, item.user_agent.os);
+    }
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(expected));
+  }, 120_000);
 });
