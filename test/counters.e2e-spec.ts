@@ -35,8 +35,39 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
   const count = async (where: string, params: unknown[] = []) =>
     Number((await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions WHERE ${where}`, params))[0].n);
 
+  /** Search terms: broad ones (through user agents, answered from the agent counters) and names. */
+  const SEARCH_TERMS = ['mozilla', 'Safari', 'windows', 'curl', 'alice', 'bob-', 'nothing-matches', '81.2', 'é'];
+
+  /** A superuser's search over every live session: its total and first page, against the rows. */
+  const expectExactSearches = async () => {
+    for (const term of SEARCH_TERMS) {
+      const found = await domain.sessions.listSessions(
+        root,
+        {
+          scope: { liveOnly: true },
+          filters: { searchTerms: [term] },
+          order: [{ field: 'username', descending: false }],
+          offset: 0,
+          limit: 3,
+        },
+        'authentik',
+      );
+      const pattern = `%${term.toLowerCase()}%`;
+      const rows = await t.sql<{ id: number }>(
+        `SELECT id FROM sessions WHERE ${LIVE} AND expires_at > now()
+           AND (user_id IN (SELECT id FROM users WHERE username ILIKE $1)
+             OR lower(host(last_ip) || chr(31) || last_user_agent) LIKE $1)
+         ORDER BY username, id`,
+        [pattern],
+      );
+      expect([term, found.total]).toEqual([term, rows.length]);
+      expect([term, found.items.map((s) => s.id)]).toEqual([term, rows.slice(0, 3).map((r) => Number(r.id))]);
+    }
+  };
+
   /** Every total the faces read, against the rows. */
   const expectExactTotals = async () => {
+    await expectExactSearches();
     const liveNow = `${LIVE} AND expires_at > now()`;
     const all = await list({ liveOnly: false }, [{ field: 'id', descending: false }], 1);
     expect(all.total).toBe(await count('true'));
@@ -69,6 +100,12 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
     for (let i = 0; i < 5; i++) a.push((await login(alice.username)).session);
     for (let i = 0; i < 3; i++) await login(bob.username, { poolId: pool });
     const c = (await login(carol.username, { poolId: pool, status: 'new' })).session;
+    await expectExactTotals();
+
+    // A new user agent on a live session moves it from one agent's counter to another's.
+    const moved = await login(alice.username);
+    await login(alice.username, { userAgent: USER_AGENTS.curl });
+    await domain.credentials.validate(moved.token, undefined, USER_AGENTS.windowsChrome);
     await expectExactTotals();
 
     await domain.sessions.revokeSession(root, { uuid: a[0].uuid }, 'authentik');

@@ -5,6 +5,7 @@ import { CountersAndListIndexes1763900000000 } from './migrations/1763900000000-
 import { ListIndexTuning1764000000000 } from './migrations/1764000000000-list-index-tuning';
 import { DropSearchText1764100000000 } from './migrations/1764100000000-drop-search-text';
 import { NotifySessionEnded1764200000000 } from './migrations/1764200000000-notify-session-ended';
+import { LiveAgentCounts1764300000000 } from './migrations/1764300000000-live-agent-counts';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   ListIndexTuning1764000000000,
   DropSearchText1764100000000,
   NotifySessionEnded1764200000000,
+  LiveAgentCounts1764300000000,
 ];
 
 /**

@@ -5,7 +5,9 @@ import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
 import {
   hasFilters,
+  broadSearchCount,
   listStatements,
+  orderedWalkIsShort,
   USERS_WITH_LIVE_COUNT_SQL,
   usersWithLivePageSql,
   whereOf,
@@ -181,6 +183,15 @@ export class SessionStore {
   /** `signal`: the statements are cancelled when it fires (the client went away). */
   async list(query: SessionQuery, signal?: AbortSignal): Promise<Page<Session>> {
     const { count, page, prepare, combined } = listStatements(query);
+    const broad = broadSearchCount(query);
+    if (broad) {
+      // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
+      const [counted] = await this.db.rows(broad.text, broad.params, { signal });
+      const total = Number(counted.n);
+      if (total === 0 || query.offset >= total) return { items: [], total };
+      if (orderedWalkIsShort(total, Number(counted.live), query))
+        return { items: (await this.db.rows(page.text, page.params, { signal })).map(toSession), total };
+    }
     if (combined) {
       const rows = await this.db.rows(combined.text, combined.params, { signal });
       const total = Number(rows[0].total);
