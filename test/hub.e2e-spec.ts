@@ -112,6 +112,7 @@ describe.each(engines())('hub API on %s', (engine) => {
         name: 'Carol',
         email: 'carol@example.com',
         isOperator: true,
+        maxSessions: 3,
       });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
@@ -124,6 +125,7 @@ describe.each(engines())('hub API on %s', (engine) => {
         isOperator: true,
         isActive: true,
         identityId: expect.stringMatching(/^[0-7][0-9a-hjkmnp-tv-z]{31}$/),
+        maxSessions: 3,
         createdAt: expect.any(String),
       });
       const again = await admin.post('/api/hub/v1/users', { username: 'carol' });

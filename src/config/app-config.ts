@@ -110,6 +110,21 @@ export class AppConfig {
   )
   SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
+  @IntSetting(
+    0,
+    1_000_000,
+    "Most live sessions a user may have at once (0: no limit); a user's own limit (hub users' maxSessions) wins.",
+    '5',
+  )
+  SESSION_LIMIT = 0;
+
+  @IsIn(['evict-oldest', 'refuse'], { message: 'must be evict-oldest or refuse' })
+  @Setting(
+    'At the limit, a login revokes the sessions seen longest ago (evict-oldest) or is refused with 409 (refuse).',
+    'refuse',
+  )
+  SESSION_LIMIT_POLICY: 'evict-oldest' | 'refuse' = 'evict-oldest';
+
   @IntSetting(0, 3600, 'A validate writes last-seen only when the stored value is older than this.', '60')
   TOUCH_INTERVAL_SECONDS = 60;
 

@@ -6,6 +6,7 @@ import { ListIndexTuning1764000000000 } from './migrations/1764000000000-list-in
 import { DropSearchText1764100000000 } from './migrations/1764100000000-drop-search-text';
 import { NotifySessionEnded1764200000000 } from './migrations/1764200000000-notify-session-ended';
 import { LiveAgentCounts1764300000000 } from './migrations/1764300000000-live-agent-counts';
+import { SessionLimits1764400000000 } from './migrations/1764400000000-session-limits';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   DropSearchText1764100000000,
   NotifySessionEnded1764200000000,
   LiveAgentCounts1764300000000,
+  SessionLimits1764400000000,
 ];
 
 /**

@@ -6,6 +6,7 @@ import {
   HttpCode,
   Ip,
   Param,
+  Patch,
   Req,
   Post,
   Query,
@@ -26,7 +27,7 @@ import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
 import { FastifyRequest } from 'fastify';
 import { logFacts } from '../ops/logging';
-import { isBadCredentials, refusalReason } from '../sessions/domain-error';
+import { DomainError, isBadCredentials, refusalReason } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { AccountsService } from '../sessions/accounts/accounts.service';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
@@ -59,11 +60,13 @@ import {
   CreateSessionRequest,
   CreateTokenRequest,
   CreateUserRequest,
+  CredentialChangeRequest,
   hubValidation,
   ListUsersQuery,
   normalizeUuid,
   positiveIntParam,
   RevokeAllRequest,
+  UpdateUserRequest,
   uuidParam,
   ValidateSessionRequest,
 } from './hub.request';
@@ -108,6 +111,57 @@ export class HubUsersController {
   @HubErrors({ 400: 'The id is not a positive integer.', 404: 'No such user, or not the caller.' })
   async get(@CurrentCaller() caller: Caller, @Param('id') id: string): Promise<HubUser> {
     return toHubUser(await this.accounts.getUser(caller, positiveIntParam(id)));
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: "Change a user's own limit of live sessions (superusers only)" })
+  @ApiOkResponse({ type: HubUser })
+  @HubErrors({ ...BAD_INPUT, ...SUPERUSERS, 404: 'No such user.' })
+  async update(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: UpdateUserRequest,
+  ): Promise<HubUser> {
+    const userId = positiveIntParam(id);
+    if (body.maxSessions === undefined) return toHubUser(await this.accounts.getUser(caller, userId));
+    return toHubUser(await this.accounts.setMaxSessions(caller, userId, body.maxSessions));
+  }
+
+  @Post(':id/credential-change')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "After a password reset or role change: end every session of the user, optionally except the caller's",
+    description:
+      'One action: every live session of the user is revoked in one transaction, each with the reason credential_change. Keep one session with exceptSession (its uuid) or keepCurrentSession (the session whose token authenticates this call).',
+  })
+  @ApiOkResponse({ type: HubRevoked })
+  @HubErrors({ ...BAD_INPUT, 404: 'No such user, or not the caller.' })
+  async credentialChange(
+    @CurrentCaller() caller: Caller,
+    @Param('id') id: string,
+    @Body() body: CredentialChangeRequest,
+  ): Promise<HubRevoked> {
+    if (body?.exceptSession && body.keepCurrentSession)
+      throw DomainError.invalid('exceptSession', 'Give exceptSession or keepCurrentSession, not both.');
+    if (body?.keepCurrentSession && caller.sessionId === null) {
+      throw DomainError.invalid(
+        'keepCurrentSession',
+        'keepCurrentSession needs the session token as the credential: this call has no current session.',
+      );
+    }
+    const except = body?.exceptSession
+      ? { uuid: normalizeUuid(body.exceptSession) }
+      : body?.keepCurrentSession
+        ? { id: caller.sessionId! }
+        : null;
+    const revoked = await this.sessions.revokeAllForUser(
+      caller,
+      positiveIntParam(id),
+      except,
+      'hub',
+      'credential_change',
+    );
+    return { revoked };
   }
 
   @Post(':id/sessions/revoke')

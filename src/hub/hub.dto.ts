@@ -2,6 +2,8 @@ import { applyDecorators, HttpStatus } from '@nestjs/common';
 import { ApiProperty, ApiResponse } from '@nestjs/swagger';
 import {
   DeviceClass,
+  END_REASONS,
+  EndReason,
   Face,
   SESSION_STATUSES,
   SESSION_TYPES,
@@ -35,6 +37,12 @@ export class HubUser {
   @ApiProperty({ description: 'Operators may use the MOVENS admin face.' }) isOperator: boolean;
   @ApiProperty() isActive: boolean;
   @ApiProperty({ ...PFID, description: "The user's Prefactor identity id." }) identityId: string;
+  @ApiProperty({
+    ...NULLABLE_INT,
+    example: 5,
+    description: "This user's limit of live sessions; null: the deployment's (SESSION_LIMIT, 0 = none).",
+  })
+  maxSessions: number | null;
   @ApiProperty(DATE) createdAt: string;
 }
 
@@ -174,6 +182,13 @@ const FACES: Face[] = ['hub', 'authentik', 'prefactor', 'movens', 'system'];
 export class HubSessionEvent {
   @ApiProperty({ ...INT, example: 1 }) id: number;
   @ApiProperty({ enum: EVENT_KINDS }) kind: SessionEvent['kind'];
+  @ApiProperty({
+    enum: END_REASONS,
+    nullable: true,
+    description:
+      'Why the session ended (end events only): logout, revoke (one session), revoke_all (all of a user), credential_change (reported by the application), limit (evicted by a newer login), expiry.',
+  })
+  reason: EndReason | null;
   @ApiProperty({ ...NULLABLE_INT, description: 'Who did it; null for the system.' }) actorUserId: number | null;
   @ApiProperty({ enum: FACES, nullable: true, description: 'The face it happened through.' }) face: Face | null;
   @ApiProperty(DATE) at: string;

@@ -15,6 +15,7 @@ export function toHubUser(user: User): Hub.HubUser {
     isOperator: user.isOperator,
     isActive: user.isActive,
     identityId: user.pfid,
+    maxSessions: user.maxSessions,
     createdAt: user.createdAt.toISOString(),
   };
 }
@@ -81,6 +82,7 @@ export function toHubEvent(event: SessionEvent): Hub.HubSessionEvent {
   return {
     id: event.id,
     kind: event.kind,
+    reason: event.reason,
     actorUserId: event.actorUserId,
     face: event.face,
     at: event.at.toISOString(),

@@ -84,6 +84,27 @@ function UserRef(): PropertyDecorator {
   );
 }
 
+const MAX_SESSIONS_DESCRIPTION =
+  "This user's limit of live sessions at once, overriding SESSION_LIMIT; null: the deployment's limit.";
+
+/** A user's own session limit: a positive integer, or null for the deployment's. */
+function MaxSessions(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      type: 'integer',
+      nullable: true,
+      minimum: 1,
+      maximum: 1_000_000,
+      example: 5,
+      description: MAX_SESSIONS_DESCRIPTION,
+    }),
+    IsOptional(),
+    IsInt({ message: 'maxSessions must be a positive integer or null' }),
+    Min(1),
+    Max(1_000_000),
+  );
+}
+
 export class CreateUserRequest {
   @ApiProperty({ example: 'alice', description: 'Unique; letters, digits and @/./+/-/_.' })
   @IsString()
@@ -97,6 +118,11 @@ export class CreateUserRequest {
   @IsOptional()
   @IsBoolean()
   isOperator?: boolean;
+  @MaxSessions() maxSessions?: number | null;
+}
+
+export class UpdateUserRequest {
+  @MaxSessions() maxSessions?: number | null;
 }
 
 export class ListUsersQuery {
@@ -208,6 +234,26 @@ export class ValidateSessionRequest {
   @IsIP(undefined, { message: 'ip must be an IPv4 or IPv6 address' })
   ip?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2048) userAgent?: string;
+}
+
+export class CredentialChangeRequest {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'A session of this user to keep: the one the password or role change was made in.',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i, {
+    message: 'exceptSession must be a session uuid',
+  })
+  exceptSession?: string;
+  @ApiPropertyOptional({
+    default: false,
+    description: "Keep the session whose token authenticates this call (the user's own session token as credential).",
+  })
+  @IsOptional()
+  @IsBoolean()
+  keepCurrentSession?: boolean;
 }
 
 export class RevokeAllRequest {

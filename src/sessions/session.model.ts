@@ -51,6 +51,8 @@ export interface User {
   isOperator: boolean;
   isActive: boolean;
   pfid: string;
+  /** This user's limit of live sessions; null: the deployment's (SESSION_LIMIT). */
+  maxSessions: number | null;
   createdAt: Date;
 }
 
@@ -98,12 +100,18 @@ export interface Session {
 export interface SessionEvent {
   id: number;
   kind: 'created' | 'validated_new_ip' | 'ended' | 'revoked' | 'expired';
+  /** Why a session ended (end events only). */
+  reason: EndReason | null;
   actorUserId: number | null;
   face: Face | null;
   at: Date;
   ip: string | null;
   userAgent: string | null;
 }
+
+/** Why a session stopped being live: recorded on its end event. */
+export const END_REASONS = ['logout', 'revoke', 'revoke_all', 'credential_change', 'limit', 'expiry'] as const;
+export type EndReason = (typeof END_REASONS)[number];
 
 export function isLive(session: Pick<Session, 'status' | 'expiresAt'>, now = new Date()): boolean {
   return LIVE_STATUSES.includes(session.status) && session.expiresAt.getTime() > now.getTime();

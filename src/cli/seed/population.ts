@@ -57,7 +57,13 @@ export function seedScopes(defaults: { account: string; domain: string; pool: st
 }
 
 /** The user columns the database fills with its defaults: everything else the seed decides. */
-export const USER_COLUMNS_DEFAULTED = ['id', 'uuid', 'is_superuser', 'is_active'] as const satisfies (keyof UserRow)[];
+export const USER_COLUMNS_DEFAULTED = [
+  'id',
+  'uuid',
+  'is_superuser',
+  'is_active',
+  'max_sessions',
+] as const satisfies (keyof UserRow)[];
 export type NewUserRow = Omit<UserRow, (typeof USER_COLUMNS_DEFAULTED)[number]>;
 
 /** A person to add, and the scope (index into the scopes) they belong to. */
@@ -237,6 +243,7 @@ export class SessionMaker {
       batch.events.push({
         session_id: id,
         kind: 'created',
+        reason: null,
         actor_user_id: null,
         face: 'hub',
         at: session.created_at,
@@ -342,6 +349,7 @@ function endingEvent(session: SeedSession): NewEventRow {
   return {
     session_id: session.id,
     kind: revoked ? 'revoked' : expired ? 'expired' : 'ended',
+    reason: revoked ? 'revoke' : expired ? 'expiry' : 'logout',
     actor_user_id: session.ended_by,
     face: revoked ? REVOKING_FACES[session.id % REVOKING_FACES.length] : expired ? 'system' : 'hub',
     at: session.ended_at!,

@@ -15,6 +15,8 @@ export interface NewUserInput {
   email?: string;
   isSuperuser?: boolean;
   isOperator?: boolean;
+  /** This user's limit of live sessions (null or absent: the deployment's SESSION_LIMIT). */
+  maxSessions?: number | null;
 }
 
 export interface NewTokenInput {
@@ -56,10 +58,19 @@ export class AccountsService {
       email: input.email ?? '',
       isSuperuser: input.isSuperuser ?? false,
       isOperator: input.isOperator ?? false,
+      maxSessions: input.maxSessions ?? null,
       pfid: generateRelatedPfid(await this.scopes.get('account')),
     });
     if (!user)
       throw new DomainError(DomainErrorCode.Conflict, `A user named ${input.username} already exists.`, 'username');
+    return user;
+  }
+
+  /** A user's own limit of live sessions (superusers only); null returns the user to the deployment's limit. */
+  async setMaxSessions(caller: Caller, id: number, maxSessions: number | null): Promise<User> {
+    requireSuperuser(caller);
+    const user = await this.accounts.setMaxSessions(id, maxSessions);
+    if (!user) throw DomainError.notFound('User');
     return user;
   }
 

@@ -13,7 +13,8 @@ import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { Caller, Face, isLive, Session, SessionEvent } from '../session.model';
+import { Queryable } from '../../database/database';
+import { Caller, Face, isLive, Session, SessionEvent, User } from '../session.model';
 import { checkNewSession, NewSessionInput, requireIp } from './session-input';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
 
@@ -44,7 +45,10 @@ export class SessionsService {
     const domainId = input.domainId ?? (await this.scopes.get('domain'));
     const poolId = input.poolId ?? (await this.scopes.get('pool'));
     const key = newKey(SESSION_TOKEN_PREFIX);
+    const limit = user.maxSessions ?? this.config.SESSION_LIMIT;
+    let evicted = 0;
     const session = await this.sessions.transaction(async (tx) => {
+      if (limit > 0) evicted = await this.makeRoom(user, limit, tx);
       const deviceId =
         input.deviceId ??
         (await this.sessions.upsertDevice(
@@ -79,7 +83,28 @@ export class SessionsService {
       );
     });
     this.observer.sessionCreated('hub');
+    if (evicted > 0) this.observer.sessionsEnded('hub', 'revoked', 'system', evicted);
     return { session, token: key };
+  }
+
+  /**
+   * The concurrent-session limit, inside the login's transaction and behind a lock on the user's logins: at the
+   * limit a login is refused (409) or revokes the sessions seen longest ago (reason `limit`), as the policy says.
+   * Returns how many were revoked.
+   */
+  private async makeRoom(user: User, limit: number, tx: Queryable): Promise<number> {
+    await this.sessions.holdLoginsOf(user.id, tx);
+    const live = await this.sessions.liveIdsOldestFirst(user.id, tx);
+    if (live.length < limit) return 0;
+    if (this.config.SESSION_LIMIT_POLICY === 'refuse') {
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        `${user.username} already has ${live.length} live sessions, the most allowed (${limit}): end one first.`,
+        'user',
+      );
+    }
+    const oldest = live.slice(0, live.length - limit + 1);
+    return (await this.sessions.end({ ids: oldest }, 'revoked', 'limit', null, 'hub', tx)).length;
   }
 
   /** A session by its uuid, Prefactor id or integer id; another user's is not visible unless the caller sees all. */
@@ -122,7 +147,14 @@ export class SessionsService {
   private async finish(caller: Caller, ref: SessionRef, status: 'complete' | 'revoked', face: Face): Promise<Session> {
     const session = await this.getSession(caller, ref, face);
     const ended = await this.sessions.transaction((tx) =>
-      this.sessions.end({ ids: [session.id] }, status, caller.userId, face, tx),
+      this.sessions.end(
+        { ids: [session.id] },
+        status,
+        status === 'revoked' ? 'revoke' : 'logout',
+        caller.userId,
+        face,
+        tx,
+      ),
     );
     if (ended.length === 0) {
       throw new DomainError(
@@ -135,12 +167,16 @@ export class SessionsService {
     return (await this.sessions.find({ id: session.id }))!;
   }
 
-  /** Revokes every live session of one user, optionally keeping one; returns how many were revoked. */
+  /**
+   * Revokes every live session of one user, optionally keeping one, as one action; returns how many were revoked.
+   * `credential_change`: the application reports a password reset or role change (the reason the events record).
+   */
   async revokeAllForUser(
     caller: Caller,
     userId: number,
     exceptSession: SessionRef | null,
     face: Face,
+    reason: 'revoke_all' | 'credential_change' = 'revoke_all',
   ): Promise<number> {
     if (!canSeeUser(caller, userId)) throw DomainError.notVisible('User');
     const user = await this.accounts.findUser(userId);
@@ -153,7 +189,7 @@ export class SessionsService {
       exceptId = kept.id;
     }
     const ids = await this.sessions.transaction((tx) =>
-      this.sessions.end({ userIds: [userId], exceptId }, 'revoked', caller.userId, face, tx),
+      this.sessions.end({ userIds: [userId], exceptId }, 'revoked', reason, caller.userId, face, tx),
     );
     this.observer.sessionsEnded(face, 'revoked', userId === caller.userId ? 'self' : 'admin', ids.length);
     return ids.length;
@@ -165,7 +201,7 @@ export class SessionsService {
     const valid = userIds.filter((id) => Number.isSafeInteger(id) && id > 0 && id <= MAX_USER_ID);
     if (valid.length === 0) return 0;
     const ids = await this.sessions.transaction((tx) =>
-      this.sessions.end({ userIds: valid }, 'revoked', caller.userId, face, tx),
+      this.sessions.end({ userIds: valid }, 'revoked', 'revoke_all', caller.userId, face, tx),
     );
     // A superuser's bulk revocation: `self` only when it names nobody but the caller.
     const own = valid.every((id) => id === caller.userId);

@@ -8,7 +8,7 @@ import { API_TOKEN_SELECT, API_TOKENS, toApiToken } from './tables/api-tokens.ta
 import { insertRow } from './tables/table';
 import { toUser, USER_SELECT, USERS } from './tables/users.table';
 
-export type NewUser = Pick<User, 'username' | 'name' | 'email' | 'isSuperuser' | 'isOperator' | 'pfid'>;
+export type NewUser = Pick<User, 'username' | 'name' | 'email' | 'isSuperuser' | 'isOperator' | 'pfid' | 'maxSessions'>;
 
 export interface NewToken {
   identifier: string;
@@ -45,11 +45,21 @@ export class AccountStore {
       is_superuser: user.isSuperuser,
       is_operator: user.isOperator,
       pfid: user.pfid,
+      max_sessions: user.maxSessions ?? undefined,
     });
     const rows = await this.db.rows(
       `${insert.text} ON CONFLICT (username) DO NOTHING RETURNING ${USER_SELECT}`,
       insert.params,
     );
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  /** Sets (or, with null, clears) a user's own limit of live sessions; null when there is no such user. */
+  async setMaxSessions(id: number, maxSessions: number | null): Promise<User | null> {
+    const rows = await this.db.rows(`UPDATE users u SET max_sessions = $2 WHERE u.id = $1 RETURNING ${USER_SELECT}`, [
+      id,
+      maxSessions,
+    ]);
     return rows.length ? toUser(rows[0]) : null;
   }
 

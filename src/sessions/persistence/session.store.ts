@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import { EndReason, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+
+/** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
+const LOGIN_LOCK_SPACE = 7301;
 import {
   hasFilters,
   broadSearchCount,
@@ -121,6 +124,7 @@ export class SessionStore {
   async end(
     where: { ids?: number[]; userIds?: number[]; exceptId?: number | null },
     status: 'complete' | 'revoked',
+    reason: EndReason,
     actorUserId: number | null,
     face: Face,
     tx: Queryable,
@@ -139,7 +143,8 @@ export class SessionStore {
       params,
     );
     const ids = rows.map((r) => Number(r.id));
-    if (ids.length > 0) await this.addEvents(ids, status === 'revoked' ? 'revoked' : 'ended', actorUserId, face, tx);
+    if (ids.length > 0)
+      await this.addEvents(ids, status === 'revoked' ? 'revoked' : 'ended', actorUserId, face, tx, reason);
     return ids;
   }
 
@@ -149,12 +154,32 @@ export class SessionStore {
     actorUserId: number | null,
     face: Face,
     tx: Queryable,
+    reason: EndReason | null = null,
   ): Promise<void> {
     await tx.rows(
-      `INSERT INTO session_events (session_id, kind, actor_user_id, face)
-       SELECT id, $2, $3, $4 FROM unnest($1::bigint[]) AS id`,
-      [sessionIds, kind, actorUserId, face],
+      `INSERT INTO session_events (session_id, kind, actor_user_id, face, reason)
+       SELECT id, $2, $3, $4, $5 FROM unnest($1::bigint[]) AS id`,
+      [sessionIds, kind, actorUserId, face, reason],
     );
+  }
+
+  /**
+   * Holds every other login of this user until the transaction ends (an advisory lock keyed by the user), so a
+   * limit check and the insert after it cannot interleave with another login's: 200 logins at once leave exactly
+   * the limit.
+   */
+  async holdLoginsOf(userId: number, tx: Queryable): Promise<void> {
+    await tx.rows(`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_SPACE}, $1)`, [userId], { prepare: true });
+  }
+
+  /** A user's live sessions, seen longest ago first (the ones a limit evicts). */
+  async liveIdsOldestFirst(userId: number, tx: Queryable): Promise<number[]> {
+    const rows = await tx.rows(
+      `SELECT s.id FROM sessions s WHERE s.user_id = $1 AND ${LIVE_SQL} ORDER BY s.last_seen_at, s.id`,
+      [userId],
+      { prepare: true },
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   async addEvent(
@@ -240,7 +265,7 @@ export class SessionStore {
         [batch],
       );
       const ids = rows.map((r) => Number(r.id));
-      if (ids.length) await this.addEvents(ids, 'expired', null, 'system', tx);
+      if (ids.length) await this.addEvents(ids, 'expired', null, 'system', tx, 'expiry');
       return ids.length;
     });
   }

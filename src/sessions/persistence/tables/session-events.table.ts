@@ -1,5 +1,5 @@
 import { Row } from '../../../database/database';
-import { Face, SessionEvent } from '../../session.model';
+import { EndReason, Face, SessionEvent } from '../../session.model';
 import { date, nullableNumber, nullableString } from './decode';
 import { defineTable, selectList } from './table';
 
@@ -7,6 +7,7 @@ export interface SessionEventRow {
   id: number;
   session_id: number;
   kind: SessionEvent['kind'];
+  reason: EndReason | null;
   actor_user_id: number | null;
   face: Face | null;
   at: Date;
@@ -18,6 +19,7 @@ export const SESSION_EVENTS = defineTable<SessionEventRow>('session_events', 'e'
   id: 'bigint',
   session_id: 'bigint',
   kind: 'varchar',
+  reason: 'varchar',
   actor_user_id: 'int',
   face: 'varchar',
   at: 'timestamptz',
@@ -31,6 +33,7 @@ export function toSessionEvent(row: Row): SessionEvent {
   return {
     id: Number(row.id),
     kind: row.kind as SessionEvent['kind'],
+    reason: (row.reason as EndReason | null) ?? null,
     actorUserId: nullableNumber(row.actor_user_id),
     face: (row.face as Face | null) ?? null,
     at: date(row.at),

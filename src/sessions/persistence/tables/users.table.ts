@@ -1,6 +1,6 @@
 import { Row } from '../../../database/database';
 import { User } from '../../session.model';
-import { date } from './decode';
+import { date, nullableNumber } from './decode';
 import { defineTable, selectList } from './table';
 
 export interface UserRow {
@@ -13,6 +13,7 @@ export interface UserRow {
   is_operator: boolean;
   is_active: boolean;
   pfid: string;
+  max_sessions: number | null;
   created_at: Date;
 }
 
@@ -26,6 +27,7 @@ export const USERS = defineTable<UserRow>('users', 'u', {
   is_operator: 'boolean',
   is_active: 'boolean',
   pfid: 'char(32)',
+  max_sessions: 'int',
   created_at: 'timestamptz',
 });
 
@@ -42,6 +44,7 @@ export function toUser(row: Row): User {
     isOperator: Boolean(row.is_operator),
     isActive: Boolean(row.is_active),
     pfid: String(row.pfid),
+    maxSessions: nullableNumber(row.max_sessions),
     createdAt: date(row.created_at),
   };
 }
