@@ -1,3 +1,4 @@
+import { loadConfig } from '../src/config/app-config';
 import { authentikValidators } from './authentik-support';
 import { makeSession, makeUser, TestSession, TestUser, USER_AGENTS } from './support/factories';
 import {
@@ -337,5 +338,53 @@ describe.each(engines())('GeoIP and ASN data on %s', (engine) => {
     const other = await anon.as(bob.key).get(`/api/v3/core/authenticated_sessions/${s.uuid}/`);
     expect(other.status).toBe(404);
     expect(other.text).not.toContain('London');
+  });
+});
+
+/**
+ * The default install: no GeoIP files, so the DB-IP Lite data shipped with the service answers. Real public
+ * addresses of well-known services; their city is DB-IP's, stable for these anycast and office blocks.
+ */
+describe.each(engines())('built-in geo data on the default install, on %s', (engine) => {
+  let t: TestApp;
+  let admin: Http;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    expect(loadConfig({}).GEOIP_BUILTIN).toBe('on');
+    t = await startTestApp(engine, { GEOIP_BUILTIN: 'on' });
+    admin = new Http(t.baseUrl, t.adminKey);
+    user = await makeUser(admin, { username: `builtin-geo-${engine}` });
+  });
+  afterAll(() => t?.close());
+
+  const cases: [string, { country: string; city: string }][] = [
+    ['81.2.69.160', { country: 'GB', city: 'London' }],
+    ['8.8.8.8', { country: 'US', city: 'Mountain View' }],
+    ['1.1.1.1', { country: 'AU', city: 'Sydney' }],
+    ['2a00:1450:4001:81b::200e', { country: 'DE', city: 'Frankfurt am Main' }],
+    ['::ffff:8.8.8.8', { country: 'US', city: 'Mountain View' }],
+  ];
+
+  it.each(cases)(
+    'should fill country, city and coordinates for %s in the hub and authentik faces',
+    async (ip, where) => {
+      const s = await makeSession(admin, user, { ip });
+      const hub = await admin.get(`/api/hub/v1/sessions/${s.uuid}`);
+      expect(hub.body.geo).toMatchObject({ ...where, continent: null, region_code: null });
+      expect(typeof hub.body.geo.lat).toBe('number');
+      const authentik = await admin.get(`/api/v3/core/authenticated_sessions/${s.uuid}/`);
+      // authentik's shape, filled with what the data has: no continent in DB-IP Lite, and never an object of nulls.
+      expect(Object.keys(authentik.body.geo_ip)).toEqual(['continent', 'country', 'lat', 'long', 'city']);
+      expect(authentik.body.geo_ip).toMatchObject({ continent: null, ...where });
+      expect(authentik.body.asn).toBeNull();
+    },
+  );
+
+  it('should leave geo_ip null for addresses no database places (documentation and private ranges)', async () => {
+    for (const ip of ['203.0.113.7', '192.168.1.10', '2001:db8::1']) {
+      const s = await makeSession(admin, user, { ip });
+      expect([ip, (await admin.get(`/api/v3/core/authenticated_sessions/${s.uuid}/`)).body.geo_ip]).toEqual([ip, null]);
+    }
   });
 });

@@ -96,8 +96,17 @@ export class AppConfig {
   @Setting('An API token key for the superuser admin, stored at start (hashed) if new.', 'a-long-random-secret')
   BOOTSTRAP_TOKEN?: string;
 
-  @OptionalFileSetting('MaxMind GeoLite2/GeoIP2 City database (.mmdb); unset: no geo data.', '/data/GeoLite2-City.mmdb')
+  @OptionalFileSetting(
+    'MaxMind GeoLite2/GeoIP2 City database (.mmdb); unset: the built-in DB-IP Lite data (GEOIP_BUILTIN).',
+    '/data/GeoLite2-City.mmdb',
+  )
   GEOIP_CITY_DB?: string;
+
+  @OnOffSetting(
+    'Without GEOIP_CITY_DB: country, city and coordinates from the DB-IP Lite data shipped with the service (about 135 MB per process); off: no geo data.',
+    'off',
+  )
+  GEOIP_BUILTIN: 'on' | 'off' = 'on';
 
   @OptionalFileSetting('MaxMind GeoLite2/GeoIP2 ASN database (.mmdb); unset: no ASN data.', '/data/GeoLite2-ASN.mmdb')
   GEOIP_ASN_DB?: string;

@@ -28,7 +28,8 @@ import { SessionStore } from './persistence/session.store';
     {
       provide: GEOIP,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => GeoIpLookup.open(config.GEOIP_CITY_DB, config.GEOIP_ASN_DB),
+      useFactory: (config: AppConfig) =>
+        GeoIpLookup.open(config.GEOIP_CITY_DB, config.GEOIP_ASN_DB, config.GEOIP_BUILTIN === 'on'),
     },
   ],
   exports: [AccountsService, CredentialsService, SessionsService, HousekeepingService],

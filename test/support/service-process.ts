@@ -124,6 +124,7 @@ export async function spawnService(env: Record<string, string>, script = 'src/ma
       LOG_LEVEL: 'warn',
       // These tests load the service on purpose; test/rate-limits.e2e-spec.ts is where limits are tested.
       RATE_LIMITS: 'off',
+      GEOIP_BUILTIN: 'off',
       ...env,
       PORT: String(port),
     },

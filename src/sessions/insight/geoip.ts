@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import maxmind, { AsnResponse, CityResponse, Reader } from 'maxmind';
 import { AsnInfo, GeoInfo } from '../session.model';
+import { BuiltinCity, openBuiltinCity } from './builtin-geo';
 
 /** The CIDR of the record that matched `ip`, as authentik reports `asn.network`. */
 export function networkOf(ip: string, prefixLength: number): string {
@@ -66,17 +67,21 @@ function canLookUp(reader: Reader<AsnResponse> | Reader<CityResponse>, ip: strin
   return reader.metadata.ipVersion === 6 || isIP(ip) === 4;
 }
 
-/** MaxMind City and ASN lookups; either database may be absent, and then that half is always null. */
+/**
+ * MaxMind City and ASN lookups; either database may be absent, and then that half is always null, except that
+ * without a City file the built-in DB-IP data (builtin-geo.ts), when asked for, answers the geo half.
+ */
 export class GeoIpLookup {
   private constructor(
     private readonly city: Reader<CityResponse> | null,
     private readonly asnDb: Reader<AsnResponse> | null,
+    private readonly builtinCity: BuiltinCity | null = null,
   ) {}
 
-  static async open(cityPath?: string, asnPath?: string): Promise<GeoIpLookup> {
+  static async open(cityPath?: string, asnPath?: string, builtin = false): Promise<GeoIpLookup> {
     const city = cityPath ? await maxmind.open<CityResponse>(cityPath) : null;
     const asn = asnPath ? await maxmind.open<AsnResponse>(asnPath) : null;
-    return new GeoIpLookup(city, asn);
+    return new GeoIpLookup(city, asn, !city && builtin ? await openBuiltinCity() : null);
   }
 
   static none(): GeoIpLookup {
@@ -89,7 +94,8 @@ export class GeoIpLookup {
   }
 
   private lookupCity(ip: string): GeoInfo | null {
-    if (!this.city || !canLookUp(this.city, ip)) return null;
+    if (!this.city) return this.builtinCity?.lookup(ip) ?? null;
+    if (!canLookUp(this.city, ip)) return null;
     const record = this.city.get(ip);
     if (!record) return null;
     return {
