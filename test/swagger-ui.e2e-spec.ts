@@ -46,6 +46,8 @@ const DOCUMENTS: DocumentCase[] = [
       'POST /api/hub/v1/users',
       'GET /api/hub/v1/users',
       'GET /api/hub/v1/users/{id}',
+      'PATCH /api/hub/v1/users/{id}',
+      'POST /api/hub/v1/users/{id}/credential-change',
       'POST /api/hub/v1/users/{id}/sessions/revoke',
       'POST /api/hub/v1/tokens',
       'GET /api/hub/v1/tokens',
