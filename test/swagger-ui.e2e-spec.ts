@@ -57,6 +57,7 @@ const DOCUMENTS: DocumentCase[] = [
       'GET /api/hub/v1/sessions/{uuid}',
       'POST /api/hub/v1/sessions/{uuid}/end',
       'GET /api/hub/v1/sessions/{uuid}/events',
+      'GET /api/hub/v1/events',
     ],
   },
   {

@@ -7,6 +7,7 @@ import { DropSearchText1764100000000 } from './migrations/1764100000000-drop-sea
 import { NotifySessionEnded1764200000000 } from './migrations/1764200000000-notify-session-ended';
 import { LiveAgentCounts1764300000000 } from './migrations/1764300000000-live-agent-counts';
 import { SessionLimits1764400000000 } from './migrations/1764400000000-session-limits';
+import { EventHistory1764500000000 } from './migrations/1764500000000-event-history';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   NotifySessionEnded1764200000000,
   LiveAgentCounts1764300000000,
   SessionLimits1764400000000,
+  EventHistory1764500000000,
 ];
 
 /**

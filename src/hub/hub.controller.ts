@@ -23,6 +23,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
+import { ClientGone } from '../http/client-gone';
 import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
 import { FastifyRequest } from 'fastify';
@@ -36,6 +37,7 @@ import { HubExceptionFilter } from './hub-exception.filter';
 import {
   BAD_INPUT,
   HubErrors,
+  HubEventPage,
   HubRevoked,
   HubSession,
   HubSessionEvent,
@@ -49,6 +51,7 @@ import {
 } from './hub.dto';
 import {
   toHubEvent,
+  toHubEventPage,
   toHubSession,
   toHubSessionWithToken,
   toHubToken,
@@ -62,6 +65,7 @@ import {
   CreateUserRequest,
   CredentialChangeRequest,
   hubValidation,
+  ListEventsQuery,
   ListUsersQuery,
   normalizeUuid,
   positiveIntParam,
@@ -308,5 +312,48 @@ export class HubSessionsController {
   @HubErrors({ ...BAD_UUID, ...SIGNED_IN, ...NO_SESSION })
   async events(@CurrentCaller() caller: Caller, @Param('uuid', uuidParam) uuid: string): Promise<HubSessionEvent[]> {
     return (await this.sessions.sessionEvents(caller, { uuid }, 'hub')).map(toHubEvent);
+  }
+}
+
+@ApiTags('events')
+@ApiBearerAuth(BEARER_SCHEME_NAME)
+@HubErrors(SIGNED_IN)
+@Controller('api/hub/v1/events')
+@UseGuards(CallerGuard)
+@UseFilters(HubExceptionFilter)
+@UsePipes(hubValidation)
+export class HubEventsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'The history of all sessions, newest first: superusers see every event, others those of their own sessions',
+    description:
+      "Filters combine with AND; the total is exact. Page with `before`: pass the previous answer's `nextBefore`.",
+  })
+  @ApiOkResponse({ type: HubEventPage })
+  @HubErrors(BAD_INPUT)
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Query() query: ListEventsQuery,
+    @ClientGone() clientGone: AbortSignal,
+  ): Promise<HubEventPage> {
+    const filters = {
+      userId: query.user,
+      sessionUuid: query.session?.toLowerCase(),
+      kind: query.kind,
+      reason: query.reason,
+      face: query.face,
+      actorUserId: query.actor,
+      since: query.since === undefined ? undefined : new Date(query.since),
+      until: query.until === undefined ? undefined : new Date(query.until),
+    };
+    const page = await this.sessions.listEvents(
+      caller,
+      { filters, before: query.before, limit: query.limit ?? 50 },
+      clientGone,
+    );
+    return toHubEventPage(page);
   }
 }

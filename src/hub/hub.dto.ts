@@ -176,8 +176,8 @@ export class HubSessionWithToken extends HubSession {
   @ApiProperty({ description: 'The session token, shown this once: what the application validates.' }) token: string;
 }
 
-const EVENT_KINDS: SessionEvent['kind'][] = ['created', 'validated_new_ip', 'ended', 'revoked', 'expired'];
-const FACES: Face[] = ['hub', 'authentik', 'prefactor', 'movens', 'system'];
+export const EVENT_KINDS: SessionEvent['kind'][] = ['created', 'validated_new_ip', 'ended', 'revoked', 'expired'];
+export const FACES: Face[] = ['hub', 'authentik', 'prefactor', 'movens', 'system'];
 
 export class HubSessionEvent {
   @ApiProperty({ ...INT, example: 1 }) id: number;
@@ -194,6 +194,21 @@ export class HubSessionEvent {
   @ApiProperty(DATE) at: string;
   @ApiProperty(NULLABLE_STRING) ip: string | null;
   @ApiProperty(NULLABLE_STRING) userAgent: string | null;
+}
+
+export class HubEvent extends HubSessionEvent {
+  @ApiProperty({ ...UUID, description: 'The session it happened to.' }) sessionUuid: string;
+  @ApiProperty({ ...INT, example: 4, description: "The session's user." }) userId: number;
+}
+
+export class HubEventPage {
+  @ApiProperty({ type: [HubEvent], description: 'Newest first.' }) items: HubEvent[];
+  @ApiProperty({ ...INT, description: 'How many events match, on all pages.' }) total: number;
+  @ApiProperty({
+    ...NULLABLE_INT,
+    description: 'Pass as `before` for the next (older) page; null on the last page.',
+  })
+  nextBefore: number | null;
 }
 
 export class HubRevoked {

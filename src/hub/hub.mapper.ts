@@ -2,6 +2,7 @@ import { IssuedToken } from '../sessions/accounts/accounts.service';
 import { Page } from '../sessions/session-query';
 import { ApiToken, effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
 import type * as Hub from './hub.dto';
+import type { EventPage } from '../sessions/persistence/session.store';
 
 /** SessionHub's own JSON: camelCase keys, ISO 8601 dates. Pure functions of domain objects. */
 export function toHubUser(user: User): Hub.HubUser {
@@ -89,4 +90,13 @@ export function toHubEvent(event: SessionEvent): Hub.HubSessionEvent {
     ip: event.ip,
     userAgent: event.userAgent,
   };
+}
+
+export function toHubEventPage(page: EventPage): Hub.HubEventPage {
+  const items = page.items.map((event) => ({
+    ...toHubEvent(event),
+    sessionUuid: event.sessionUuid,
+    userId: event.userId,
+  }));
+  return { items, total: page.total, nextBefore: page.more ? items[items.length - 1].id : null };
 }

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { HubSessionsController, HubTokensController, HubUsersController } from './hub.controller';
+import { HubEventsController, HubSessionsController, HubTokensController, HubUsersController } from './hub.controller';
 
-@Module({ controllers: [HubUsersController, HubTokensController, HubSessionsController] })
+@Module({ controllers: [HubUsersController, HubTokensController, HubSessionsController, HubEventsController] })
 export class HubModule {}

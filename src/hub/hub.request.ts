@@ -11,6 +11,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Matches,
   Max,
@@ -20,6 +21,8 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DomainError } from '../sessions/domain-error';
+import { END_REASONS, EndReason, Face, SessionEvent } from '../sessions/session.model';
+import { EVENT_KINDS, FACES } from './hub.dto';
 import { PFID_PATTERN } from '../sessions/pfid';
 
 /** Everything the hub reads from a request: bodies and queries (validated classes), and path parameters. */
@@ -264,4 +267,53 @@ export class RevokeAllRequest {
     message: 'exceptSession must be a session uuid',
   })
   exceptSession?: string;
+}
+
+const POSITIVE_INT32 = { minimum: 1, maximum: 2147483647 } as const;
+
+/** The event history's filters and keyset page. */
+export class ListEventsQuery {
+  @ApiPropertyOptional({ ...POSITIVE_INT32, description: "Events of this user's sessions." })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  user?: number;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Events of one session.' })
+  @IsOptional()
+  @IsUUID('all', { message: 'session must be a session uuid' })
+  session?: string;
+  @ApiPropertyOptional({ enum: EVENT_KINDS }) @IsOptional() @IsIn(EVENT_KINDS) kind?: SessionEvent['kind'];
+  @ApiPropertyOptional({ enum: END_REASONS }) @IsOptional() @IsIn(END_REASONS) reason?: EndReason;
+  @ApiPropertyOptional({ enum: FACES }) @IsOptional() @IsIn(FACES) face?: Face;
+  @ApiPropertyOptional({ ...POSITIVE_INT32, description: 'Events done by this user (a logout, a revocation).' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2147483647)
+  actor?: number;
+  @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  since?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'Before this time.' })
+  @IsOptional()
+  @IsDateString({ strict: true })
+  until?: string;
+  @ApiPropertyOptional({ ...POSITIVE_INT32, description: "Older than this event id: the previous page's nextBefore." })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
+  before?: number;
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
 }

@@ -109,6 +109,12 @@ export interface SessionEvent {
   userAgent: string | null;
 }
 
+/** An event in the history of all sessions: which session, whose. */
+export interface EventRecord extends SessionEvent {
+  sessionUuid: string;
+  userId: number;
+}
+
 /** Why a session stopped being live: recorded on its end event. */
 export const END_REASONS = ['logout', 'revoke', 'revoke_all', 'credential_change', 'limit', 'expiry'] as const;
 export type EndReason = (typeof END_REASONS)[number];

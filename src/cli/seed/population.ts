@@ -242,6 +242,7 @@ export class SessionMaker {
       batch.sessions.push(session);
       batch.events.push({
         session_id: id,
+        user_id: session.user_id,
         kind: 'created',
         reason: null,
         actor_user_id: null,
@@ -348,6 +349,7 @@ function endingEvent(session: SeedSession): NewEventRow {
   const expired = session.ended_by === null;
   return {
     session_id: session.id,
+    user_id: session.user_id,
     kind: revoked ? 'revoked' : expired ? 'expired' : 'ended',
     reason: revoked ? 'revoke' : expired ? 'expiry' : 'logout',
     actor_user_id: session.ended_by,

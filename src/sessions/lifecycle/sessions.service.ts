@@ -8,13 +8,14 @@ import { hashKey, newKey, SESSION_TOKEN_PREFIX } from '../credentials/keys';
 import { DomainError, DomainErrorCode } from '../domain-error';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../insight/client-facts';
 import { GeoIpLookup } from '../insight/geoip';
-import { SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
+import { EventPage, SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Queryable } from '../../database/database';
 import { Caller, Face, isLive, Session, SessionEvent, User } from '../session.model';
+import { EventQuery } from '../persistence/event-list.sql';
 import { checkNewSession, NewSessionInput, requireIp } from './session-input';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
 
@@ -207,6 +208,14 @@ export class SessionsService {
     const own = valid.every((id) => id === caller.userId);
     this.observer.sessionsEnded(face, 'revoked', own ? 'self' : 'admin', ids.length);
     return ids.length;
+  }
+
+  /** The history of all sessions, newest first: superusers see every event, anyone else those of their own sessions. */
+  async listEvents(caller: Caller, query: EventQuery, signal?: AbortSignal): Promise<EventPage> {
+    const requested = query.filters.userId === undefined ? undefined : [query.filters.userId];
+    const visible = visibleUserIds(caller, 'hub', requested);
+    if (visible?.length === 0) return { items: [], total: 0, more: false };
+    return this.sessions.listEvents({ ...query, filters: { ...query.filters, userId: visible?.[0] } }, signal);
   }
 
   async sessionEvents(caller: Caller, ref: SessionRef, face: Face): Promise<SessionEvent[]> {

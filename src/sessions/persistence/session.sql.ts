@@ -35,8 +35,8 @@ export function insertSessionStatement(row: NewSessionRow): { text: string; para
   });
   return {
     text: `WITH s AS (${insert.text} RETURNING *), created AS (
-        INSERT INTO session_events (session_id, kind, actor_user_id, face, ip, user_agent)
-        SELECT id, 'created', NULL, 'hub', first_ip, first_user_agent FROM s
+        INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent)
+        SELECT id, user_id, 'created', NULL, 'hub', first_ip, first_user_agent FROM s
       )
       SELECT ${SESSION_SELECT} FROM s JOIN users u ON u.id = s.user_id`,
     params: insert.params,

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import { EndReason, EventRecord, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import { EventQuery, eventListStatements } from './event-list.sql';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -26,11 +27,14 @@ import {
   TOUCH_SQL,
   UPSERT_DEVICE_SQL,
 } from './session.sql';
-import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
+import { SESSION_EVENT_SELECT, toEventRecord, toSessionEvent } from './tables/session-events.table';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, SessionRow, toSession } from './tables/sessions.table';
 import { encode } from './tables/table';
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
+/** A page of the event history; `more`: older events exist past it. */
+export type EventPage = Page<EventRecord> & { more: boolean };
+
 export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
 
 /** The facts a validate from a new address or user agent changes. */
@@ -157,8 +161,8 @@ export class SessionStore {
     reason: EndReason | null = null,
   ): Promise<void> {
     await tx.rows(
-      `INSERT INTO session_events (session_id, kind, actor_user_id, face, reason)
-       SELECT id, $2, $3, $4, $5 FROM unnest($1::bigint[]) AS id`,
+      `INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, reason)
+       SELECT s.id, s.user_id, $2, $3, $4, $5 FROM sessions s WHERE s.id = ANY($1::bigint[]) ORDER BY s.id`,
       [sessionIds, kind, actorUserId, face, reason],
     );
   }
@@ -192,9 +196,21 @@ export class SessionStore {
     tx: Queryable,
   ): Promise<void> {
     await tx.rows(
-      `INSERT INTO session_events (session_id, kind, actor_user_id, face, ip, user_agent) VALUES ($1, $2, $3, $4, $5, $6)`,
+      `INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent)
+       SELECT s.id, s.user_id, $2, $3, $4, $5, $6 FROM sessions s WHERE s.id = $1`,
       [sessionId, kind, actorUserId, face, ip, userAgent],
     );
+  }
+
+  /** The history of all sessions, narrowed by `query`: an exact total and a page, newest first. */
+  async listEvents(query: EventQuery, signal?: AbortSignal): Promise<EventPage> {
+    const { count, page } = eventListStatements(query);
+    const [counted, rows] = await Promise.all([
+      this.db.rows(count.text, count.params, { signal }),
+      this.db.rows(page.text, page.params, { signal }),
+    ]);
+    const items = rows.slice(0, query.limit).map(toEventRecord);
+    return { items, total: Number(counted[0].n), more: rows.length > query.limit };
   }
 
   async events(sessionId: number): Promise<SessionEvent[]> {

@@ -1,11 +1,12 @@
 import { Row } from '../../../database/database';
-import { EndReason, Face, SessionEvent } from '../../session.model';
+import { EndReason, EventRecord, Face, SessionEvent } from '../../session.model';
 import { date, nullableNumber, nullableString } from './decode';
 import { defineTable, selectList } from './table';
 
 export interface SessionEventRow {
   id: number;
   session_id: number;
+  user_id: number;
   kind: SessionEvent['kind'];
   reason: EndReason | null;
   actor_user_id: number | null;
@@ -18,6 +19,7 @@ export interface SessionEventRow {
 export const SESSION_EVENTS = defineTable<SessionEventRow>('session_events', 'e', {
   id: 'bigint',
   session_id: 'bigint',
+  user_id: 'int',
   kind: 'varchar',
   reason: 'varchar',
   actor_user_id: 'int',
@@ -40,4 +42,9 @@ export function toSessionEvent(row: Row): SessionEvent {
     ip: nullableString(row.ip),
     userAgent: nullableString(row.user_agent),
   };
+}
+
+/** An event with its session's uuid (selected as `session_uuid`) and user, for the history of all sessions. */
+export function toEventRecord(row: Row): EventRecord {
+  return { ...toSessionEvent(row), sessionUuid: String(row.session_uuid), userId: Number(row.user_id) };
 }

@@ -1,0 +1,67 @@
+import { Statement } from '../../database/database';
+import { EndReason, Face, SessionEvent } from '../session.model';
+import { SESSION_EVENT_SELECT } from './tables/session-events.table';
+
+/** What the event history may be narrowed by; every field is optional and they combine with AND. */
+export interface EventFilters {
+  userId?: number;
+  sessionUuid?: string;
+  kind?: SessionEvent['kind'];
+  reason?: EndReason;
+  face?: Face;
+  actorUserId?: number;
+  since?: Date;
+  until?: Date;
+}
+
+/** A page of the history, newest first: events older than `before` (an event id, for keyset paging). */
+export interface EventQuery {
+  filters: EventFilters;
+  before?: number;
+  limit: number;
+}
+
+type Push = (value: unknown) => number;
+
+/** Each filter's SQL: the one place their meaning lives. The Record type makes a new filter name its SQL. */
+const EVENT_FILTER_SQL: { [K in keyof EventFilters]-?: (value: NonNullable<EventFilters[K]>, push: Push) => string } = {
+  userId: (value, push) => `e.user_id = $${push(value)}`,
+  sessionUuid: (value, push) => `e.session_id = (SELECT s.id FROM sessions s WHERE s.uuid = $${push(value)}::uuid)`,
+  kind: (value, push) => `e.kind = $${push(value)}`,
+  reason: (value, push) => `e.reason = $${push(value)}`,
+  face: (value, push) => `e.face = $${push(value)}`,
+  actorUserId: (value, push) => `e.actor_user_id = $${push(value)}`,
+  since: (value, push) => `e.at >= $${push(value)}`,
+  until: (value, push) => `e.at < $${push(value)}`,
+};
+
+function whereOf(filters: EventFilters, params: unknown[], before?: number): string {
+  const push: Push = (value) => params.push(value);
+  const clauses: string[] = [];
+  for (const key of Object.keys(filters) as (keyof EventFilters)[]) {
+    const value = filters[key];
+    if (value === undefined) continue;
+    clauses.push((EVENT_FILTER_SQL[key] as (value: unknown, push: Push) => string)(value, push));
+  }
+  if (before !== undefined) clauses.push(`e.id < $${push(before)}`);
+  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+}
+
+/** The exact total of the filtered history (the cursor aside) and one page of it (plus one row), newest first. */
+export function eventListStatements(query: EventQuery): { count: Statement; page: Statement } {
+  const countParams: unknown[] = [];
+  const countWhere = whereOf(query.filters, countParams);
+  const pageParams: unknown[] = [];
+  const pageWhere = whereOf(query.filters, pageParams, query.before);
+  // One more than the page: whether an older page exists, without a second query.
+  const limit = Math.min(Math.max(1, Math.trunc(query.limit)), 1000) + 1;
+  return {
+    count: { text: `SELECT count(*) AS n FROM session_events e ${countWhere}`, params: countParams },
+    page: {
+      text: `SELECT ${SESSION_EVENT_SELECT}, s.uuid AS session_uuid
+        FROM (SELECT * FROM session_events e ${pageWhere} ORDER BY e.id DESC LIMIT ${limit}) e
+        JOIN sessions s ON s.id = e.session_id ORDER BY e.id DESC`,
+      params: pageParams,
+    },
+  };
+}
