@@ -13,7 +13,9 @@ export class EventHistory1764500000000 implements MigrationInterface {
     await q.query(`ALTER TABLE session_events ALTER COLUMN user_id SET NOT NULL`);
     await q.query(`CREATE INDEX session_events_user ON session_events (user_id, id)`);
     await q.query(`CREATE INDEX session_events_kind ON session_events (kind, id)`);
-    await q.query(`CREATE INDEX session_events_actor ON session_events (actor_user_id, id) WHERE actor_user_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX session_events_actor ON session_events (actor_user_id, id) WHERE actor_user_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
