@@ -41,7 +41,9 @@ describe.each(engines())('event history on %s', (engine) => {
     const totals: number[] = [];
     let before: number | null = null;
     for (let guard = 0; guard < 100; guard++) {
-      const res = await as.get(`${EVENTS}?${query}&limit=${limit}${before ? `&before=${before}` : ''}`);
+      const res: { status: number; body: any } = await as.get(
+        `${EVENTS}?${query}&limit=${limit}${before ? `&before=${before}` : ''}`,
+      );
       expect(res.status).toBe(200);
       ids.push(...res.body.items.map((e: any) => e.id));
       totals.push(res.body.total);
@@ -62,6 +64,7 @@ describe.each(engines())('event history on %s', (engine) => {
       'id',
       'kind',
       'reason',
+      'detail',
       'actorUserId',
       'face',
       'at',

@@ -134,6 +134,27 @@ export class AppConfig {
   )
   SESSION_LIMIT_POLICY: 'evict-oldest' | 'refuse' = 'evict-oldest';
 
+  @OnOffSetting(
+    "At login and at a validate from a new address, record new_device, new_country and impossible_travel events against the user's history.",
+    'off',
+  )
+  LOGIN_INSIGHT: 'on' | 'off' = 'on';
+
+  @IntSetting(100, 100_000, 'A journey between two positions faster than this (km/h) is impossible travel.', '1000')
+  TRAVEL_MAX_SPEED_KMH = 1000;
+
+  @IntSetting(
+    0,
+    20_000,
+    'Positions closer than this (km) are never a journey: VPN exits and geo data move one person between nearby cities.',
+    '500',
+  )
+  TRAVEL_MIN_DISTANCE_KM = 500;
+
+  @IsIn(['record', 'refuse'], { message: 'must be record or refuse' })
+  @Setting('On impossible travel at login: record the event (record), or refuse the login with 403 (refuse).', 'refuse')
+  TRAVEL_POLICY: 'record' | 'refuse' = 'record';
+
   @IntSetting(0, 3600, 'A validate writes last-seen only when the stored value is older than this.', '60')
   TOUCH_INTERVAL_SECONDS = 60;
 

@@ -8,6 +8,7 @@ import { NotifySessionEnded1764200000000 } from './migrations/1764200000000-noti
 import { LiveAgentCounts1764300000000 } from './migrations/1764300000000-live-agent-counts';
 import { SessionLimits1764400000000 } from './migrations/1764400000000-session-limits';
 import { EventHistory1764500000000 } from './migrations/1764500000000-event-history';
+import { EventDetail1764600000000 } from './migrations/1764600000000-event-detail';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   LiveAgentCounts1764300000000,
   SessionLimits1764400000000,
   EventHistory1764500000000,
+  EventDetail1764600000000,
 ];
 
 /**

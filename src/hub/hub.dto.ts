@@ -176,7 +176,16 @@ export class HubSessionWithToken extends HubSession {
   @ApiProperty({ description: 'The session token, shown this once: what the application validates.' }) token: string;
 }
 
-export const EVENT_KINDS: SessionEvent['kind'][] = ['created', 'validated_new_ip', 'ended', 'revoked', 'expired'];
+export const EVENT_KINDS: SessionEvent['kind'][] = [
+  'created',
+  'validated_new_ip',
+  'ended',
+  'revoked',
+  'expired',
+  'new_device',
+  'new_country',
+  'impossible_travel',
+];
 export const FACES: Face[] = ['hub', 'authentik', 'prefactor', 'movens', 'system'];
 
 export class HubSessionEvent {
@@ -189,6 +198,14 @@ export class HubSessionEvent {
       'Why the session ended (end events only): logout, revoke (one session), revoke_all (all of a user), credential_change (reported by the application), limit (evicted by a newer login), expiry.',
   })
   reason: EndReason | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'Security insight events only. new_device: {device, ip, knownDevices}; new_country: {country, city, ip, knownCountries}; impossible_travel: {from, to (each country, city, lat, long, ip, at), distanceKm, hours, speedKmh, maxSpeedKmh}.',
+  })
+  detail: Record<string, unknown> | null;
   @ApiProperty({ ...NULLABLE_INT, description: 'Who did it; null for the system.' }) actorUserId: number | null;
   @ApiProperty({ enum: FACES, nullable: true, description: 'The face it happened through.' }) face: Face | null;
   @ApiProperty(DATE) at: string;

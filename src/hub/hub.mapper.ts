@@ -84,6 +84,7 @@ export function toHubEvent(event: SessionEvent): Hub.HubSessionEvent {
     id: event.id,
     kind: event.kind,
     reason: event.reason,
+    detail: event.detail,
     actorUserId: event.actorUserId,
     face: event.face,
     at: event.at.toISOString(),

@@ -99,9 +99,19 @@ export interface Session {
 
 export interface SessionEvent {
   id: number;
-  kind: 'created' | 'validated_new_ip' | 'ended' | 'revoked' | 'expired';
+  kind:
+    | 'created'
+    | 'validated_new_ip'
+    | 'ended'
+    | 'revoked'
+    | 'expired'
+    | 'new_device'
+    | 'new_country'
+    | 'impossible_travel';
   /** Why a session ended (end events only). */
   reason: EndReason | null;
+  /** Security insight events: what was found, from where, compared with what. */
+  detail: Record<string, unknown> | null;
   actorUserId: number | null;
   face: Face | null;
   at: Date;

@@ -3,6 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, GEOIP } from '../../config/tokens';
 import { BadCredentialsError, RefusalReason } from '../domain-error';
 import { agentFacts } from '../insight/client-facts';
+import { findings, travelPolicy } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { requireIp } from '../lifecycle/session-input';
 import { AccountStore } from '../persistence/account.store';
@@ -101,6 +102,15 @@ export class CredentialsService {
     const { geo, asn } = ipChanged ? this.geoip.lookup(nextIp) : { geo: session.geo, asn: session.asn };
     const agent = agentChanged ? agentFacts(nextAgent) : null;
     await this.sessions.transaction(async (tx) => {
+      // Where the user was before this address (this session's last position included): read before it moves.
+      const found =
+        ipChanged && this.config.LOGIN_INSIGHT === 'on'
+          ? findings(
+              await this.sessions.historyOf(session.userId, 0, tx),
+              { deviceLabel: null, geo, ip: nextIp, at: new Date() },
+              travelPolicy(this.config),
+            )
+          : [];
       await this.sessions.recordSeen(
         session.id,
         {
@@ -115,6 +125,7 @@ export class CredentialsService {
       );
       if (ipChanged)
         await this.sessions.addEvent(session.id, 'validated_new_ip', session.userId, 'hub', nextIp, nextAgent, tx);
+      await this.sessions.addFindings(session.id, found, nextIp, nextAgent, tx);
     });
     return (await this.sessions.find({ id: session.id }))!;
   }

@@ -7,6 +7,7 @@ import { DefaultScopes } from '../accounts/default-scopes';
 import { hashKey, newKey, SESSION_TOKEN_PREFIX } from '../credentials/keys';
 import { DomainError, DomainErrorCode } from '../domain-error';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../insight/client-facts';
+import { Arrival, describeTravel, deviceLabel, Finding, findings, travelPolicy } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { EventPage, SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
@@ -50,6 +51,11 @@ export class SessionsService {
     let evicted = 0;
     const session = await this.sessions.transaction(async (tx) => {
       if (limit > 0) evicted = await this.makeRoom(user, limit, tx);
+      const found = await this.insight(
+        user,
+        { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at: new Date() },
+        tx,
+      );
       const deviceId =
         input.deviceId ??
         (await this.sessions.upsertDevice(
@@ -58,7 +64,7 @@ export class SessionsService {
           generateRelatedPfid(accountId),
           tx,
         ));
-      return this.sessions.insert(
+      const created = await this.sessions.insert(
         toNewSessionRow({
           uuid: randomUUID(),
           pfid: generateRelatedPfid(accountId),
@@ -82,10 +88,25 @@ export class SessionsService {
         }),
         tx,
       );
+      await this.sessions.addFindings(created.id, found, ip, userAgent, tx);
+      return created;
     });
     this.observer.sessionCreated('hub');
     if (evicted > 0) this.observer.sessionsEnded('hub', 'revoked', 'system', evicted);
     return { session, token: key };
+  }
+
+  /**
+   * Login insight against the user's history (new device, new country, impossible travel); with TRAVEL_POLICY=refuse
+   * an impossible journey refuses the login (403), and nothing of it is stored.
+   */
+  private async insight(user: User, arrival: Arrival, tx: Queryable): Promise<Finding[]> {
+    if (this.config.LOGIN_INSIGHT === 'off') return [];
+    const found = findings(await this.sessions.historyOf(user.id, 0, tx), arrival, travelPolicy(this.config));
+    const travel = found.find((f) => f.kind === 'impossible_travel');
+    if (travel && this.config.TRAVEL_POLICY === 'refuse')
+      throw new DomainError(DomainErrorCode.NotPermitted, `Login refused: ${describeTravel(travel)}.`);
+    return found;
   }
 
   /**

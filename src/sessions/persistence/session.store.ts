@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, EventRecord, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import { EndReason, EventRecord, Face, GeoInfo, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
 import { EventQuery, eventListStatements } from './event-list.sql';
+import { deviceLabel, Finding, UserHistory } from '../insight/login-insight';
+import { json } from './tables/decode';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -32,6 +34,37 @@ import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, SessionRow, toSe
 import { encode } from './tables/table';
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
+/** The parts of a session a device label is made of, newest sessions first (login insight). */
+const USER_HISTORY_SQL = `WITH recent AS MATERIALIZED (
+    SELECT s.device_brand AS brand, s.device_model AS model, s.device_os_name AS os_name, s.device_app_name AS app_name,
+      s.user_agent_parsed -> 'device' ->> 'family' AS device_family, s.user_agent_parsed -> 'os' ->> 'family' AS os_family,
+      s.user_agent_parsed -> 'user_agent' ->> 'family' AS client_family, s.geo, host(s.last_ip) AS ip, s.last_seen_at
+    FROM sessions s WHERE s.user_id = $1 AND s.id <> $2 ORDER BY s.id DESC LIMIT 500
+  )
+  SELECT 'count' AS part, jsonb_build_object('n', count(*)) AS value FROM recent
+  UNION ALL SELECT 'device', to_jsonb(d) FROM (
+    SELECT DISTINCT brand, model, os_name, app_name, device_family, os_family, client_family FROM recent
+  ) d
+  UNION ALL SELECT 'country', to_jsonb(c) FROM (
+    SELECT DISTINCT geo ->> 'country' AS country FROM recent WHERE geo ->> 'country' IS NOT NULL
+  ) c
+  UNION ALL SELECT 'place', to_jsonb(p) FROM (
+    SELECT geo, ip, last_seen_at FROM recent WHERE geo ->> 'lat' IS NOT NULL ORDER BY last_seen_at DESC LIMIT 1
+  ) p`;
+
+function labelOfHistoryRow(v: Record<string, string | null>): string {
+  const text = (key: string) => v[key] ?? null;
+  return deviceLabel(
+    {
+      string: '',
+      device: { family: text('device_family') ?? 'Other', brand: null, model: null },
+      os: { family: text('os_family') ?? 'Other', major: null, minor: null, patch: null, patch_minor: null },
+      user_agent: { family: text('client_family') ?? 'Other', major: null, minor: null, patch: null },
+    },
+    { brand: text('brand'), model: text('model'), osName: text('os_name'), appName: text('app_name') },
+  );
+}
+
 /** A page of the event history; `more`: older events exist past it. */
 export type EventPage = Page<EventRecord> & { more: boolean };
 
@@ -211,6 +244,37 @@ export class SessionStore {
     ]);
     const items = rows.slice(0, query.limit).map(toEventRecord);
     return { items, total: Number(counted[0].n), more: rows.length > query.limit };
+  }
+
+  /**
+   * What a user's most recent sessions (up to 500, `exceptId` aside) say for login insight: the distinct devices
+   * (as their label parts), the countries, and the last position seen with coordinates. One statement.
+   */
+  async historyOf(userId: number, exceptId: number, tx: Queryable): Promise<UserHistory> {
+    const rows = await tx.rows(USER_HISTORY_SQL, [userId, exceptId], { prepare: true });
+    const history: UserHistory = { sessions: 0, deviceLabels: [], countries: [], lastPlace: null };
+    for (const { part, value } of rows as { part: string; value: unknown }[]) {
+      // Every value is an object: a bare JSON string would read differently from PGlite and from pg.
+      if (part === 'count') history.sessions = Number(json<{ n: number }>(value).n);
+      else if (part === 'country') history.countries.push(json<{ country: string }>(value).country);
+      else if (part === 'device')
+        history.deviceLabels.push(labelOfHistoryRow(json<Record<string, string | null>>(value)));
+      else if (part === 'place') {
+        const place = json<{ geo: GeoInfo; ip: string; last_seen_at: string }>(value);
+        history.lastPlace = { geo: place.geo, ip: place.ip, at: new Date(place.last_seen_at) };
+      }
+    }
+    return history;
+  }
+
+  async addFindings(sessionId: number, found: Finding[], ip: string, userAgent: string, tx: Queryable): Promise<void> {
+    if (found.length === 0) return;
+    await tx.rows(
+      `INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent, detail)
+       SELECT s.id, s.user_id, f.kind, NULL, 'system', $3, $4, f.detail
+       FROM sessions s, jsonb_to_recordset($2::jsonb) AS f(kind varchar, detail jsonb) WHERE s.id = $1`,
+      [sessionId, JSON.stringify(found), ip, userAgent],
+    );
   }
 
   async events(sessionId: number): Promise<SessionEvent[]> {

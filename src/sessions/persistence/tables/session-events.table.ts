@@ -1,6 +1,6 @@
 import { Row } from '../../../database/database';
 import { EndReason, EventRecord, Face, SessionEvent } from '../../session.model';
-import { date, nullableNumber, nullableString } from './decode';
+import { date, nullableJson, nullableNumber, nullableString } from './decode';
 import { defineTable, selectList } from './table';
 
 export interface SessionEventRow {
@@ -9,6 +9,7 @@ export interface SessionEventRow {
   user_id: number;
   kind: SessionEvent['kind'];
   reason: EndReason | null;
+  detail: Record<string, unknown> | null;
   actor_user_id: number | null;
   face: Face | null;
   at: Date;
@@ -22,6 +23,7 @@ export const SESSION_EVENTS = defineTable<SessionEventRow>('session_events', 'e'
   user_id: 'int',
   kind: 'varchar',
   reason: 'varchar',
+  detail: 'jsonb',
   actor_user_id: 'int',
   face: 'varchar',
   at: 'timestamptz',
@@ -36,6 +38,7 @@ export function toSessionEvent(row: Row): SessionEvent {
     id: Number(row.id),
     kind: row.kind as SessionEvent['kind'],
     reason: (row.reason as EndReason | null) ?? null,
+    detail: nullableJson<Record<string, unknown>>(row.detail),
     actorUserId: nullableNumber(row.actor_user_id),
     face: (row.face as Face | null) ?? null,
     at: date(row.at),
