@@ -70,11 +70,7 @@ describe.each(engines())('login insight on %s', (engine) => {
     // d. Back to London: nothing new.
     expect(await step(() => login(LONDON_3, USER_AGENTS.macSafari))).toEqual([]);
     // e. Two days later, Sydney: a new country, but 17,000 km in two days is a flight, not impossible.
-    await t.sql(
-      `UPDATE sessions SET last_seen_at = last_seen_at - interval '2 days', created_at = created_at - interval '2 days'
-        WHERE user_id = $1`,
-      [traveller.id],
-    );
+    await t.sql(`UPDATE login_insight SET last_at = last_at - interval '2 days' WHERE user_id = $1`, [traveller.id]);
     const e = await step(() => login(SYDNEY, USER_AGENTS.macSafari));
     expect(e.map((x) => [x.kind, x.detail.country])).toEqual([['new_country', 'AU']]);
     // f. Mountain View right after Sydney: impossible.

@@ -9,6 +9,7 @@ import { LiveAgentCounts1764300000000 } from './migrations/1764300000000-live-ag
 import { SessionLimits1764400000000 } from './migrations/1764400000000-session-limits';
 import { EventHistory1764500000000 } from './migrations/1764500000000-event-history';
 import { EventDetail1764600000000 } from './migrations/1764600000000-event-detail';
+import { LoginInsight1764700000000 } from './migrations/1764700000000-login-insight';
 
 export const MIGRATIONS = [
   InitialSchema1763800000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   SessionLimits1764400000000,
   EventHistory1764500000000,
   EventDetail1764600000000,
+  LoginInsight1764700000000,
 ];
 
 /**

@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, GEOIP } from '../../config/tokens';
 import { BadCredentialsError, RefusalReason } from '../domain-error';
 import { agentFacts } from '../insight/client-facts';
-import { findings, travelPolicy } from '../insight/login-insight';
+import { Finding, findings, travelPolicy } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { requireIp } from '../lifecycle/session-input';
 import { AccountStore } from '../persistence/account.store';
@@ -102,15 +102,13 @@ export class CredentialsService {
     const { geo, asn } = ipChanged ? this.geoip.lookup(nextIp) : { geo: session.geo, asn: session.asn };
     const agent = agentChanged ? agentFacts(nextAgent) : null;
     await this.sessions.transaction(async (tx) => {
-      // Where the user was before this address (this session's last position included): read before it moves.
-      const found =
-        ipChanged && this.config.LOGIN_INSIGHT === 'on'
-          ? findings(
-              await this.sessions.historyOf(session.userId, 0, tx),
-              { deviceLabel: null, geo, ip: nextIp, at: new Date() },
-              travelPolicy(this.config),
-            )
-          : [];
+      // Where the user was before this address (this session's last position included).
+      let found: Finding[] = [];
+      if (ipChanged && this.config.LOGIN_INSIGHT === 'on') {
+        const arrival = { deviceLabel: null, geo, ip: nextIp, at: new Date() };
+        found = findings(await this.sessions.insightOf(session.userId, tx), arrival, travelPolicy(this.config));
+        await this.sessions.recordInsight(session.userId, arrival, false, tx);
+      }
       await this.sessions.recordSeen(
         session.id,
         {

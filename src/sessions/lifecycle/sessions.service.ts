@@ -102,10 +102,11 @@ export class SessionsService {
    */
   private async insight(user: User, arrival: Arrival, tx: Queryable): Promise<Finding[]> {
     if (this.config.LOGIN_INSIGHT === 'off') return [];
-    const found = findings(await this.sessions.historyOf(user.id, 0, tx), arrival, travelPolicy(this.config));
+    const found = findings(await this.sessions.insightOf(user.id, tx), arrival, travelPolicy(this.config));
     const travel = found.find((f) => f.kind === 'impossible_travel');
     if (travel && this.config.TRAVEL_POLICY === 'refuse')
       throw new DomainError(DomainErrorCode.NotPermitted, `Login refused: ${describeTravel(travel)}.`);
+    await this.sessions.recordInsight(user.id, arrival, true, tx);
     return found;
   }
 

@@ -173,7 +173,8 @@ export function broadSearchCount(query: SessionQuery): Statement | null {
  * ordered index and skipping non-matches: the rows walked are about (offset + limit) * live / total.
  */
 export function orderedWalkIsShort(total: number, live: number, query: SessionQuery): boolean {
-  const MAX_ROWS_WALKED = 50_000;
+  // Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper.
+  const MAX_ROWS_WALKED = 2_000;
   return total > 0 && ((query.offset + query.limit) * live) / total <= MAX_ROWS_WALKED;
 }
 

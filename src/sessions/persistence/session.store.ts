@@ -4,8 +4,8 @@ import { Database, Queryable } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { EndReason, EventRecord, Face, GeoInfo, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
 import { EventQuery, eventListStatements } from './event-list.sql';
-import { deviceLabel, Finding, UserHistory } from '../insight/login-insight';
-import { json } from './tables/decode';
+import { Finding, UserHistory } from '../insight/login-insight';
+import { date, nullableJson } from './tables/decode';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -34,36 +34,27 @@ import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, SessionRow, toSe
 import { encode } from './tables/table';
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
-/** The parts of a session a device label is made of, newest sessions first (login insight). */
-const USER_HISTORY_SQL = `WITH recent AS MATERIALIZED (
-    SELECT s.device_brand AS brand, s.device_model AS model, s.device_os_name AS os_name, s.device_app_name AS app_name,
-      s.user_agent_parsed -> 'device' ->> 'family' AS device_family, s.user_agent_parsed -> 'os' ->> 'family' AS os_family,
-      s.user_agent_parsed -> 'user_agent' ->> 'family' AS client_family, s.geo, host(s.last_ip) AS ip, s.last_seen_at
-    FROM sessions s WHERE s.user_id = $1 AND s.id <> $2 ORDER BY s.id DESC LIMIT 500
-  )
-  SELECT 'count' AS part, jsonb_build_object('n', count(*)) AS value FROM recent
-  UNION ALL SELECT 'device', to_jsonb(d) FROM (
-    SELECT DISTINCT brand, model, os_name, app_name, device_family, os_family, client_family FROM recent
-  ) d
-  UNION ALL SELECT 'country', to_jsonb(c) FROM (
-    SELECT DISTINCT geo ->> 'country' AS country FROM recent WHERE geo ->> 'country' IS NOT NULL
-  ) c
-  UNION ALL SELECT 'place', to_jsonb(p) FROM (
-    SELECT geo, ip, last_seen_at FROM recent WHERE geo ->> 'lat' IS NOT NULL ORDER BY last_seen_at DESC LIMIT 1
-  ) p`;
+/** How many devices and countries login insight remembers per user (the latest ones). */
+const INSIGHT_MEMORY = 50;
 
-function labelOfHistoryRow(v: Record<string, string | null>): string {
-  const text = (key: string) => v[key] ?? null;
-  return deviceLabel(
-    {
-      string: '',
-      device: { family: text('device_family') ?? 'Other', brand: null, model: null },
-      os: { family: text('os_family') ?? 'Other', major: null, minor: null, patch: null, patch_minor: null },
-      user_agent: { family: text('client_family') ?? 'Other', major: null, minor: null, patch: null },
-    },
-    { brand: text('brand'), model: text('model'), osName: text('os_name'), appName: text('app_name') },
-  );
-}
+/**
+ * Login insight's memory of a user after an arrival: one more session (at login), the device and country added
+ * when new (keeping the latest INSIGHT_MEMORY), and the position when it has coordinates.
+ */
+const RECORD_INSIGHT_SQL = `INSERT INTO login_insight AS i (user_id, sessions, devices, countries, last_geo, last_ip, last_at)
+  VALUES ($1, $2, coalesce(array_remove(ARRAY[$3::text], NULL), '{}'), coalesce(array_remove(ARRAY[$4::text], NULL), '{}'),
+    CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $5::jsonb END,
+    CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $6 END,
+    CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN now() END)
+  ON CONFLICT (user_id) DO UPDATE SET
+    sessions = i.sessions + $2,
+    devices = CASE WHEN $3::text IS NULL OR $3::text = ANY (i.devices) THEN i.devices
+      ELSE (i.devices || $3::text)[greatest(1, cardinality(i.devices) + 2 - ${INSIGHT_MEMORY}):] END,
+    countries = CASE WHEN $4::text IS NULL OR $4::text = ANY (i.countries) THEN i.countries
+      ELSE (i.countries || $4::text)[greatest(1, cardinality(i.countries) + 2 - ${INSIGHT_MEMORY}):] END,
+    last_geo = CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $5::jsonb ELSE i.last_geo END,
+    last_ip = CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $6 ELSE i.last_ip END,
+    last_at = CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN now() ELSE i.last_at END`;
 
 /** A page of the event history; `more`: older events exist past it. */
 export type EventPage = Page<EventRecord> & { more: boolean };
@@ -246,25 +237,43 @@ export class SessionStore {
     return { items, total: Number(counted[0].n), more: rows.length > query.limit };
   }
 
-  /**
-   * What a user's most recent sessions (up to 500, `exceptId` aside) say for login insight: the distinct devices
-   * (as their label parts), the countries, and the last position seen with coordinates. One statement.
-   */
-  async historyOf(userId: number, exceptId: number, tx: Queryable): Promise<UserHistory> {
-    const rows = await tx.rows(USER_HISTORY_SQL, [userId, exceptId], { prepare: true });
-    const history: UserHistory = { sessions: 0, deviceLabels: [], countries: [], lastPlace: null };
-    for (const { part, value } of rows as { part: string; value: unknown }[]) {
-      // Every value is an object: a bare JSON string would read differently from PGlite and from pg.
-      if (part === 'count') history.sessions = Number(json<{ n: number }>(value).n);
-      else if (part === 'country') history.countries.push(json<{ country: string }>(value).country);
-      else if (part === 'device')
-        history.deviceLabels.push(labelOfHistoryRow(json<Record<string, string | null>>(value)));
-      else if (part === 'place') {
-        const place = json<{ geo: GeoInfo; ip: string; last_seen_at: string }>(value);
-        history.lastPlace = { geo: place.geo, ip: place.ip, at: new Date(place.last_seen_at) };
-      }
-    }
-    return history;
+  /** What login insight knows of a user (nothing before their first login since insight began). */
+  async insightOf(userId: number, tx: Queryable): Promise<UserHistory> {
+    const rows = await tx.rows(
+      `SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = $1`,
+      [userId],
+      { prepare: true },
+    );
+    if (rows.length === 0) return { sessions: 0, deviceLabels: [], countries: [], lastPlace: null };
+    const row = rows[0];
+    const geo = nullableJson<GeoInfo>(row.last_geo);
+    return {
+      sessions: Number(row.sessions),
+      deviceLabels: row.devices as string[],
+      countries: row.countries as string[],
+      lastPlace: geo && row.last_at ? { geo, ip: String(row.last_ip), at: date(row.last_at) } : null,
+    };
+  }
+
+  /** Remembers an arrival for the next comparison; `newSession`: a login (counts one more session). */
+  async recordInsight(
+    userId: number,
+    arrival: { deviceLabel: string | null; geo: GeoInfo | null; ip: string },
+    newSession: boolean,
+    tx: Queryable,
+  ): Promise<void> {
+    await tx.rows(
+      RECORD_INSIGHT_SQL,
+      [
+        userId,
+        newSession ? 1 : 0,
+        arrival.deviceLabel,
+        arrival.geo?.country ?? null,
+        arrival.geo ? JSON.stringify(arrival.geo) : null,
+        arrival.ip,
+      ],
+      { prepare: true },
+    );
   }
 
   async addFindings(sessionId: number, found: Finding[], ip: string, userAgent: string, tx: Queryable): Promise<void> {
