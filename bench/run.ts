@@ -31,6 +31,7 @@ import {
   FLOOR_PORT,
   log,
   ONLY,
+  LOGIN_IPS,
   ROOT,
   SERVICE_ENV,
   SERVICE_PORT,
@@ -90,11 +91,14 @@ const ENDPOINTS: Endpoint[] = [
     body: (f, i, random) =>
       JSON.stringify({
         user: f.usernames[i % f.usernames.length],
-        ip: publicIpv4(random),
+        ip: LOGIN_IPS === 'home' ? HOME_IPS[(i % f.usernames.length) % HOME_IPS.length] : publicIpv4(random),
         userAgent: SEED_AGENTS[i % SEED_AGENTS.length].ua,
       }),
   },
 ];
+
+/** Real public addresses in several countries, for BENCH_LOGIN_IPS=home: user n always logs in from one of them. */
+const HOME_IPS = ['81.2.69.160', '8.8.8.8', '1.1.1.1', '212.27.48.10', '2.2.2.2', '9.9.9.9', '185.45.4.1'];
 
 interface Result {
   endpoint: string;

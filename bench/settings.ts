@@ -36,6 +36,13 @@ export const BOOTSTRAP_TOKEN = setting(
   'shk_sessionhub_bench_bootstrap_token',
   "the service's BOOTSTRAP_TOKEN, the key requests carry",
 );
+/**
+ * Where logins come from: `random` public addresses (every login of a user somewhere else: the worst case for
+ * login insight, which records a new country and impossible travel nearly every time), or each user's `home`
+ * address (one of a few real ones, the same for every login of that user: the usual case).
+ */
+export const LOGIN_IPS = setting('BENCH_LOGIN_IPS', 'random', 'random | home: where the hub create logins come from');
+
 /** Extra settings for the service under test, e.g. `LOG_LEVEL=info,METRICS=off`, to measure what each costs. */
 export const SERVICE_ENV: Record<string, string> = Object.fromEntries(
   setting('BENCH_SERVICE_ENV', '', "the service's extra environment, NAME=value pairs comma-separated")

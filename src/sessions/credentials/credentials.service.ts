@@ -106,8 +106,8 @@ export class CredentialsService {
       let found: Finding[] = [];
       if (ipChanged && this.config.LOGIN_INSIGHT === 'on') {
         const arrival = { deviceLabel: null, geo, ip: nextIp, at: new Date() };
-        found = findings(await this.sessions.insightOf(session.userId, tx), arrival, travelPolicy(this.config));
-        await this.sessions.recordInsight(session.userId, arrival, false, tx);
+        const known = await this.sessions.recordInsight(session.userId, arrival, false, tx);
+        found = findings(known, arrival, travelPolicy(this.config));
       }
       await this.sessions.recordSeen(
         session.id,

@@ -102,11 +102,12 @@ export class SessionsService {
    */
   private async insight(user: User, arrival: Arrival, tx: Queryable): Promise<Finding[]> {
     if (this.config.LOGIN_INSIGHT === 'off') return [];
-    const found = findings(await this.sessions.insightOf(user.id, tx), arrival, travelPolicy(this.config));
+    // Recorded and compared in one statement; a refusal rolls the record back with the rest of the login.
+    const known = await this.sessions.recordInsight(user.id, arrival, true, tx);
+    const found = findings(known, arrival, travelPolicy(this.config));
     const travel = found.find((f) => f.kind === 'impossible_travel');
     if (travel && this.config.TRAVEL_POLICY === 'refuse')
       throw new DomainError(DomainErrorCode.NotPermitted, `Login refused: ${describeTravel(travel)}.`);
-    await this.sessions.recordInsight(user.id, arrival, true, tx);
     return found;
   }
 

@@ -237,11 +237,29 @@ export class SessionStore {
     return { items, total: Number(counted[0].n), more: rows.length > query.limit };
   }
 
-  /** What login insight knows of a user (nothing before their first login since insight began). */
-  async insightOf(userId: number, tx: Queryable): Promise<UserHistory> {
+  /**
+   * Remembers an arrival for the next comparison and answers what was known before it (nothing before the user's
+   * first login since insight began), in one statement: both parts see the row as it was. `newSession`: a login.
+   */
+  async recordInsight(
+    userId: number,
+    arrival: { deviceLabel: string | null; geo: GeoInfo | null; ip: string },
+    newSession: boolean,
+    tx: Queryable,
+  ): Promise<UserHistory> {
     const rows = await tx.rows(
-      `SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = $1`,
-      [userId],
+      `WITH previous AS (
+         SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = $1
+       ), recorded AS (${RECORD_INSIGHT_SQL})
+       SELECT * FROM previous`,
+      [
+        userId,
+        newSession ? 1 : 0,
+        arrival.deviceLabel,
+        arrival.geo?.country ?? null,
+        arrival.geo ? JSON.stringify(arrival.geo) : null,
+        arrival.ip,
+      ],
       { prepare: true },
     );
     if (rows.length === 0) return { sessions: 0, deviceLabels: [], countries: [], lastPlace: null };
@@ -253,27 +271,6 @@ export class SessionStore {
       countries: row.countries as string[],
       lastPlace: geo && row.last_at ? { geo, ip: String(row.last_ip), at: date(row.last_at) } : null,
     };
-  }
-
-  /** Remembers an arrival for the next comparison; `newSession`: a login (counts one more session). */
-  async recordInsight(
-    userId: number,
-    arrival: { deviceLabel: string | null; geo: GeoInfo | null; ip: string },
-    newSession: boolean,
-    tx: Queryable,
-  ): Promise<void> {
-    await tx.rows(
-      RECORD_INSIGHT_SQL,
-      [
-        userId,
-        newSession ? 1 : 0,
-        arrival.deviceLabel,
-        arrival.geo?.country ?? null,
-        arrival.geo ? JSON.stringify(arrival.geo) : null,
-        arrival.ip,
-      ],
-      { prepare: true },
-    );
   }
 
   async addFindings(sessionId: number, found: Finding[], ip: string, userAgent: string, tx: Queryable): Promise<void> {
