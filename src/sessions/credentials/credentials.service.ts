@@ -106,7 +106,7 @@ export class CredentialsService {
       let found: Finding[] = [];
       if (ipChanged && this.config.LOGIN_INSIGHT === 'on') {
         const arrival = { deviceLabel: null, geo, ip: nextIp, at: new Date() };
-        const known = await this.sessions.recordInsight(session.userId, arrival, false, tx);
+        const known = await this.sessions.recordInsight(session.userId, arrival, tx);
         found = findings(known, arrival, travelPolicy(this.config));
       }
       await this.sessions.recordSeen(

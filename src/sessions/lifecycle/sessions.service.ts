@@ -7,7 +7,15 @@ import { DefaultScopes } from '../accounts/default-scopes';
 import { hashKey, newKey, SESSION_TOKEN_PREFIX } from '../credentials/keys';
 import { DomainError, DomainErrorCode } from '../domain-error';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../insight/client-facts';
-import { Arrival, describeTravel, deviceLabel, Finding, findings, travelPolicy } from '../insight/login-insight';
+import {
+  Arrival,
+  describeTravel,
+  deviceLabel,
+  Finding,
+  findings,
+  travelPolicy,
+  UserHistory,
+} from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { EventPage, SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
@@ -51,11 +59,8 @@ export class SessionsService {
     let evicted = 0;
     const session = await this.sessions.transaction(async (tx) => {
       if (limit > 0) evicted = await this.makeRoom(user, limit, tx);
-      const found = await this.insight(
-        user,
-        { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at: new Date() },
-        tx,
-      );
+      const arrival = { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at: new Date() };
+      const insightOn = this.config.LOGIN_INSIGHT === 'on';
       const deviceId =
         input.deviceId ??
         (await this.sessions.upsertDevice(
@@ -64,7 +69,7 @@ export class SessionsService {
           generateRelatedPfid(accountId),
           tx,
         ));
-      const created = await this.sessions.insert(
+      const { session: created, known } = await this.sessions.insert(
         toNewSessionRow({
           uuid: randomUUID(),
           pfid: generateRelatedPfid(accountId),
@@ -87,8 +92,9 @@ export class SessionsService {
           asn,
         }),
         tx,
+        insightOn ? arrival : undefined,
       );
-      await this.sessions.addFindings(created.id, found, ip, userAgent, tx);
+      if (known) await this.sessions.addFindings(created.id, this.judge(known, arrival), ip, userAgent, tx);
       return created;
     });
     this.observer.sessionCreated('hub');
@@ -97,13 +103,11 @@ export class SessionsService {
   }
 
   /**
-   * Login insight against the user's history (new device, new country, impossible travel); with TRAVEL_POLICY=refuse
-   * an impossible journey refuses the login (403), and nothing of it is stored.
+   * Login insight against what was known of the user (new device, new country, impossible travel); with
+   * TRAVEL_POLICY=refuse an impossible journey refuses the login (403): the transaction, the session and the
+   * recorded arrival with it, is rolled back.
    */
-  private async insight(user: User, arrival: Arrival, tx: Queryable): Promise<Finding[]> {
-    if (this.config.LOGIN_INSIGHT === 'off') return [];
-    // Recorded and compared in one statement; a refusal rolls the record back with the rest of the login.
-    const known = await this.sessions.recordInsight(user.id, arrival, true, tx);
+  private judge(known: UserHistory, arrival: Arrival): Finding[] {
     const found = findings(known, arrival, travelPolicy(this.config));
     const travel = found.find((f) => f.kind === 'impossible_travel');
     if (travel && this.config.TRAVEL_POLICY === 'refuse')

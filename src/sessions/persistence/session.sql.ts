@@ -1,3 +1,4 @@
+import { InsightArrival, insightCtes, insightParams } from './insight.sql';
 import { insertRow } from './tables/table';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS } from './tables/sessions.table';
 import { NOW } from './tables/table';
@@ -27,19 +28,25 @@ export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now()
  * One statement writes a session and its `created` event and reads the row back. The column list comes from the
  * table's definition; first and last seen are the database's `now()`, as created_at is.
  */
-export function insertSessionStatement(row: NewSessionRow): { text: string; params: unknown[] } {
+export function insertSessionStatement(
+  row: NewSessionRow,
+  insight?: InsightArrival,
+): { text: string; params: unknown[] } {
   const insert = insertRow(SESSIONS, {
     ...row,
     first_seen_at: NOW,
     last_seen_at: NOW,
   });
+  // Login insight rides along: its memory of the user is read and updated without another round trip.
+  const insightPart = insight ? `, ${insightCtes(insert.params.length + 1)}` : '';
+  const insightColumn = insight ? `, (SELECT to_jsonb(b) FROM insight_before b) AS insight_before` : '';
   return {
     text: `WITH s AS (${insert.text} RETURNING *), created AS (
         INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent)
         SELECT id, user_id, 'created', NULL, 'hub', first_ip, first_user_agent FROM s
-      )
-      SELECT ${SESSION_SELECT} FROM s JOIN users u ON u.id = s.user_id`,
-    params: insert.params,
+      )${insightPart}
+      SELECT ${SESSION_SELECT}${insightColumn} FROM s JOIN users u ON u.id = s.user_id`,
+    params: insight ? [...insert.params, ...insightParams(row.user_id, insight, true)] : insert.params,
   };
 }
 

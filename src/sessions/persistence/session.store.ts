@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
-import { Database, Queryable } from '../../database/database';
+import { Database, Queryable, Row } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, EventRecord, Face, GeoInfo, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import { EndReason, EventRecord, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
 import { EventQuery, eventListStatements } from './event-list.sql';
 import { Finding, UserHistory } from '../insight/login-insight';
-import { date, nullableJson } from './tables/decode';
+import { json } from './tables/decode';
+import { InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -34,28 +35,6 @@ import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, SessionRow, toSe
 import { encode } from './tables/table';
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
-/** How many devices and countries login insight remembers per user (the latest ones). */
-const INSIGHT_MEMORY = 50;
-
-/**
- * Login insight's memory of a user after an arrival: one more session (at login), the device and country added
- * when new (keeping the latest INSIGHT_MEMORY), and the position when it has coordinates.
- */
-const RECORD_INSIGHT_SQL = `INSERT INTO login_insight AS i (user_id, sessions, devices, countries, last_geo, last_ip, last_at)
-  VALUES ($1, $2, coalesce(array_remove(ARRAY[$3::text], NULL), '{}'), coalesce(array_remove(ARRAY[$4::text], NULL), '{}'),
-    CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $5::jsonb END,
-    CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $6 END,
-    CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN now() END)
-  ON CONFLICT (user_id) DO UPDATE SET
-    sessions = i.sessions + $2,
-    devices = CASE WHEN $3::text IS NULL OR $3::text = ANY (i.devices) THEN i.devices
-      ELSE (i.devices || $3::text)[greatest(1, cardinality(i.devices) + 2 - ${INSIGHT_MEMORY}):] END,
-    countries = CASE WHEN $4::text IS NULL OR $4::text = ANY (i.countries) THEN i.countries
-      ELSE (i.countries || $4::text)[greatest(1, cardinality(i.countries) + 2 - ${INSIGHT_MEMORY}):] END,
-    last_geo = CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $5::jsonb ELSE i.last_geo END,
-    last_ip = CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN $6 ELSE i.last_ip END,
-    last_at = CASE WHEN $5::jsonb ->> 'lat' IS NOT NULL THEN now() ELSE i.last_at END`;
-
 /** A page of the event history; `more`: older events exist past it. */
 export type EventPage = Page<EventRecord> & { more: boolean };
 
@@ -87,9 +66,23 @@ export class SessionStore {
   }
 
   /** One statement writes the session and its `created` event and reads the row back. */
-  async insert(row: NewSessionRow, tx: Queryable): Promise<Session> {
-    const { text, params } = insertSessionStatement(row);
-    return toSession((await tx.rows(text, params, { prepare: true }))[0]);
+  /**
+   * A login's row, its `created` event and, with `insight`, the user's login-insight memory, in one statement;
+   * answers the session and what insight knew of the user before (null without `insight`).
+   */
+  async insert(
+    row: NewSessionRow,
+    tx: Queryable,
+    insight?: InsightArrival,
+  ): Promise<{ session: Session; known: UserHistory | null }> {
+    const { text, params } = insertSessionStatement(row, insight);
+    const [inserted] = await tx.rows(text, params, { prepare: true });
+    return {
+      session: toSession(inserted),
+      known: insight
+        ? toUserHistory(inserted.insight_before == null ? null : json<Row>(inserted.insight_before))
+        : null,
+    };
   }
 
   find(ref: SessionRef, tx?: Queryable): Promise<Session | null> {
@@ -237,40 +230,14 @@ export class SessionStore {
     return { items, total: Number(counted[0].n), more: rows.length > query.limit };
   }
 
-  /**
-   * Remembers an arrival for the next comparison and answers what was known before it (nothing before the user's
-   * first login since insight began), in one statement: both parts see the row as it was. `newSession`: a login.
-   */
-  async recordInsight(
-    userId: number,
-    arrival: { deviceLabel: string | null; geo: GeoInfo | null; ip: string },
-    newSession: boolean,
-    tx: Queryable,
-  ): Promise<UserHistory> {
+  /** Remembers an arrival from a validate and answers what was known before it (insight.sql.ts), in one statement. */
+  async recordInsight(userId: number, arrival: InsightArrival, tx: Queryable): Promise<UserHistory> {
     const rows = await tx.rows(
-      `WITH previous AS (
-         SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = $1
-       ), recorded AS (${RECORD_INSIGHT_SQL})
-       SELECT * FROM previous`,
-      [
-        userId,
-        newSession ? 1 : 0,
-        arrival.deviceLabel,
-        arrival.geo?.country ?? null,
-        arrival.geo ? JSON.stringify(arrival.geo) : null,
-        arrival.ip,
-      ],
+      `WITH ${insightCtes(1)} SELECT to_jsonb(b) AS before FROM insight_before b`,
+      insightParams(userId, arrival, false),
       { prepare: true },
     );
-    if (rows.length === 0) return { sessions: 0, deviceLabels: [], countries: [], lastPlace: null };
-    const row = rows[0];
-    const geo = nullableJson<GeoInfo>(row.last_geo);
-    return {
-      sessions: Number(row.sessions),
-      deviceLabels: row.devices as string[],
-      countries: row.countries as string[],
-      lastPlace: geo && row.last_at ? { geo, ip: String(row.last_ip), at: date(row.last_at) } : null,
-    };
+    return toUserHistory(rows.length ? json<Row>(rows[0].before) : null);
   }
 
   async addFindings(sessionId: number, found: Finding[], ip: string, userAgent: string, tx: Queryable): Promise<void> {
