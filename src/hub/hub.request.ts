@@ -269,17 +269,21 @@ export class RevokeAllRequest {
   exceptSession?: string;
 }
 
-const POSITIVE_INT32 = { minimum: 1, maximum: 2147483647 } as const;
+/** An optional query parameter holding a user id: a positive int32, documented and validated together. */
+function OptionalUserIdQuery(description: string): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: 2147483647, description }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(2147483647),
+  );
+}
 
 /** The event history's filters and keyset page. */
 export class ListEventsQuery {
-  @ApiPropertyOptional({ ...POSITIVE_INT32, description: "Events of this user's sessions." })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
-  user?: number;
+  @OptionalUserIdQuery("Events of this user's sessions.") user?: number;
   @ApiPropertyOptional({ format: 'uuid', description: 'Events of one session.' })
   @IsOptional()
   @IsUUID('all', { message: 'session must be a session uuid' })
@@ -287,13 +291,7 @@ export class ListEventsQuery {
   @ApiPropertyOptional({ enum: EVENT_KINDS }) @IsOptional() @IsIn(EVENT_KINDS) kind?: SessionEvent['kind'];
   @ApiPropertyOptional({ enum: END_REASONS }) @IsOptional() @IsIn(END_REASONS) reason?: EndReason;
   @ApiPropertyOptional({ enum: FACES }) @IsOptional() @IsIn(FACES) face?: Face;
-  @ApiPropertyOptional({ ...POSITIVE_INT32, description: 'Events done by this user (a logout, a revocation).' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(2147483647)
-  actor?: number;
+  @OptionalUserIdQuery('Events done by this user (a logout, a revocation).') actor?: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time.' })
   @IsOptional()
   @IsDateString({ strict: true })
@@ -302,7 +300,7 @@ export class ListEventsQuery {
   @IsOptional()
   @IsDateString({ strict: true })
   until?: string;
-  @ApiPropertyOptional({ ...POSITIVE_INT32, description: "Older than this event id: the previous page's nextBefore." })
+  @ApiPropertyOptional({ minimum: 1, description: "Older than this event id: the previous page's nextBefore." })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
