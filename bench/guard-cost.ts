@@ -1,24 +1,34 @@
 /**
  * `npm run bench:guards`: what rate limiting and security headers cost the hub's validate call
- * (POST /api/hub/v1/sessions/validate), measured with autocannon on three builds of one service, side by side:
+ * (POST /api/hub/v1/sessions/validate), measured with autocannon on four instances of one service, side by side:
  *
  * - A, guards on: the production default, RATE_LIMITS=on and helmet's headers (+ Cache-Control: no-store);
  * - B, RATE_LIMITS=off, headers on;
- * - C, RATE_LIMITS=off and no security headers (bench/without-security-headers.ts preloaded: the service has no
- *   setting for that).
+ * - C, RATE_LIMITS=off and no security headers: the service has no setting for that, so a two-line preload this
+ *   bench writes to a temporary directory swaps the built module's installSecurityHeaders for a no-op before
+ *   dist/app.factory.js calls it (compiled CommonJS reads the export at call time). Plain JavaScript on purpose: a
+ *   TypeScript preload would load ts-node (the whole TypeScript compiler) into the process, which would then differ
+ *   from A and B in more than its headers;
+ * - D, the control: A again, started last. A/D shows what the bench itself reads as a difference between two
+ *   identical services (start order, noise); a guard's cost is only the part of its ratio beyond that.
  *
- * All three run at once (one worker each, PostgreSQL, the same database and tokens) and are loaded one after the
- * other, GUARD_ROUNDS rounds of GUARD_SECONDS each, the order rotating every round, so the machine's noise shows in
- * the spread. Ratios are taken within a round. The validate bound is raised far above the load (as bench/run.ts
- * does): the limiter still counts every call, which is the cost measured, but never answers 429.
+ * All four run at once (one worker each, PostgreSQL, the same database and tokens) and are loaded one after the
+ * other, GUARD_ROUNDS rounds, the order rotating every round. Each turn is GUARD_SECONDS saturated (throughput, and
+ * the service's CPU time per request), then GUARD_SECONDS at a fixed GUARD_RATE requests/s (CPU time per request
+ * only): on a machine other work shares, throughput swings with that work, the service's own CPU per request much
+ * less. Ratios are taken within a round and summarised by their median, mean, sd and range. The validate bound is
+ * raised far above the load (as bench/run.ts does): the limiter still counts every call, which is the cost
+ * measured, but never answers 429.
  *
- * Settings: GUARD_ROUNDS (6: each order twice), GUARD_SECONDS (10), GUARD_PORT (3911: the first of three ports), and the bench's
- * BENCH_DATABASE_URL (here postgres://postgres@127.0.0.1:5432/sessionhub_soak unless set), BENCH_CONNECTIONS,
- * BENCH_USERS, BENCH_SESSIONS, BENCH_SKIP_BUILD, BENCH_TOKEN. Writes bench/results/guard-cost.md.
+ * Settings: GUARD_ROUNDS (6), GUARD_SECONDS (10), GUARD_RATE (1000), GUARD_PORT (3911, the first of four ports), and
+ * the bench's BENCH_DATABASE_URL (here postgres://postgres@127.0.0.1:5432/sessionhub_soak unless set),
+ * BENCH_CONNECTIONS, BENCH_USERS, BENCH_SESSIONS, BENCH_SKIP_BUILD, BENCH_TOKEN. Writes
+ * bench/results/guard-cost.md (and .json); `-- --from bench/results/guard-cost.json` writes the report again from a
+ * run's JSON without measuring.
  */
 import './soak-database';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { databaseNow, prepareData, removeSessionsSince, sweepAndPickFixtures } from './data';
@@ -29,46 +39,53 @@ import { CONNECTIONS, DATABASE_URL, log, ROOT, SESSIONS, USERS } from './setting
 const ROUNDS = Number(process.env.GUARD_ROUNDS || 6);
 const SECONDS = Number(process.env.GUARD_SECONDS || 10);
 const PORT = Number(process.env.GUARD_PORT || 3911);
+/** The fixed rate of the second measurement of each turn, below what any variant sustains. */
+const FIXED_RATE = Number(process.env.GUARD_RATE || 1000);
 const VALIDATE = '/api/hub/v1/sessions/validate';
 
 interface Variant {
-  key: 'A' | 'B' | 'C';
+  key: 'A' | 'B' | 'C' | 'D';
   name: string;
   env: Record<string, string>;
-  nodeArgs: string[];
   headers: boolean;
 }
 
 const BOUNDS = { RATE_LIMIT_VALIDATE: '100000000', RATE_LIMIT_LOGIN: '1000000' };
 const VARIANTS: Variant[] = [
-  { key: 'A', name: 'guards on (default)', env: { ...BOUNDS, RATE_LIMITS: 'on' }, nodeArgs: [], headers: true },
-  { key: 'B', name: 'rate limits off', env: { ...BOUNDS, RATE_LIMITS: 'off' }, nodeArgs: [], headers: true },
+  { key: 'A', name: 'guards on (default)', env: { ...BOUNDS, RATE_LIMITS: 'on' }, headers: true },
+  { key: 'B', name: 'rate limits off', env: { ...BOUNDS, RATE_LIMITS: 'off' }, headers: true },
   {
     key: 'C',
     name: 'rate limits off, no security headers',
     env: { ...BOUNDS, RATE_LIMITS: 'off' },
-    nodeArgs: ['-r', 'ts-node/register/transpile-only', '-r', './bench/without-security-headers.ts'],
     headers: false,
   },
+  { key: 'D', name: 'control: A again', env: { ...BOUNDS, RATE_LIMITS: 'on' }, headers: true },
 ];
+const KEYS = VARIANTS.map((v) => v.key);
 
 interface Run {
   round: number;
   variant: Variant['key'];
+  /** Saturated: as many requests as BENCH_CONNECTIONS connections get answered. */
   rps: number;
-  /** CPU time the service process spent per answered validate, in microseconds (all its threads). */
+  /** CPU time the service process spent per answered validate when saturated, in microseconds (all threads). */
   cpuUs: number;
+  /** The same at GUARD_RATE requests/s: less swayed by the other work on the machine. */
+  fixedCpuUs: number;
   p50: number;
   p99: number;
   errors: number;
 }
 
-function validateLoad(base: string, tokens: string[], duration: number): Promise<autocannon.Result> {
+/** Validate calls for `duration` s: as fast as answered, or at `rate` requests/s overall. */
+function validateLoad(base: string, tokens: string[], duration: number, rate?: number): Promise<autocannon.Result> {
   let counter = 0;
-  return autocannon({
+  const options: autocannon.Options & { overallRate?: number } = {
     url: base,
     connections: CONNECTIONS,
     duration,
+    overallRate: rate,
     requests: [
       {
         method: 'POST',
@@ -80,12 +97,35 @@ function validateLoad(base: string, tokens: string[], duration: number): Promise
         },
       },
     ],
-  });
+  };
+  return autocannon(options);
+}
+
+/** Requests answered and the service's CPU time per request (µs) over one load. */
+async function measured(
+  service: ServiceUnderTest,
+  load: () => Promise<autocannon.Result>,
+): Promise<[autocannon.Result, number]> {
+  const before = cpuNs(service.child.pid!);
+  const result = await load();
+  const cpu = cpuNs(service.child.pid!) - before;
+  return [result, cpu / 1000 / (result['2xx'] + result.non2xx)];
+}
+
+/** Writes the preload that turns the built service's security headers off; returns its path. */
+function headersOffPreload(dir: string): string {
+  const file = join(dir, 'without-security-headers.js');
+  const target = join(ROOT, 'dist', 'ops', 'security-headers.js');
+  writeFileSync(
+    file,
+    `'use strict';\nconst headers = require(${JSON.stringify(target)});\nheaders.installSecurityHeaders = () => undefined;\n`,
+  );
+  return file;
 }
 
 /**
  * CPU time the process has used so far, in nanoseconds: the sum over its threads of /proc's schedstat. On a machine
- * other work shares, throughput moves with that work; the service's own CPU time per request hardly does.
+ * other work shares, throughput moves with that work; the service's own CPU time per request moves much less.
  */
 function cpuNs(pid: number): number {
   let total = 0;
@@ -119,55 +159,61 @@ function report(started: Date, runs: Run[]): string {
   const of = (round: number, key: Variant['key']) => runs.find((r) => r.round === round && r.variant === key)!;
   const rounds = [...new Set(runs.map((r) => r.round))];
   const perRound = (f: (round: number) => number) => stats(rounds.map(f));
-  // Throughput ratios (x/y: below 1, x is slower), and the same ratio from CPU per request (y's CPU over x's).
+  // x/y below 1: x is slower. Throughput directly; from CPU per request, y's CPU over x's.
   const rpsRatio = (x: Variant['key'], y: Variant['key']) => perRound((i) => of(i, x).rps / of(i, y).rps);
   const cpuRatio = (x: Variant['key'], y: Variant['key']) => perRound((i) => of(i, y).cpuUs / of(i, x).cpuUs);
+  const fixedRatio = (x: Variant['key'], y: Variant['key']) =>
+    perRound((i) => of(i, y).fixedCpuUs / of(i, x).fixedCpuUs);
+  const all = (f: (r: Run) => string, i: number) => KEYS.map((k) => f(of(i, k))).join(' / ');
   const lines = [
     '# Cost of the guards on validate throughput',
     '',
-    `Run ${started.toISOString()}: POST ${VALIDATE} with autocannon, ${CONNECTIONS} connections, ${SECONDS} s per ` +
-      `measurement, ${rounds.length} rounds, the order rotating every round; one worker per service, PostgreSQL ` +
-      `(${USERS} users, ${SESSIONS} sessions), ${cpus().length} CPUs shared by load generator, services, database and ` +
-      'other work. A: RATE_LIMITS=on and security headers (the default); B: RATE_LIMITS=off; C: RATE_LIMITS=off and ' +
-      'no security headers. CPU is the service process’s own (all threads, /proc schedstat) per answered request.',
+    `Run ${started.toISOString()}: POST ${VALIDATE}, autocannon with ${CONNECTIONS} connections; ${rounds.length} ` +
+      `rounds, the order of the variants rotating every round; each turn is ${SECONDS} s saturated (as fast as ` +
+      `answered), then ${SECONDS} s at a fixed ${FIXED_RATE} requests/s. One worker per service, PostgreSQL ` +
+      `(${USERS} users, ${SESSIONS} sessions), ${cpus().length} CPUs shared by the load generator, the services, ` +
+      'the database and other work. A: RATE_LIMITS=on and security headers (the default); B: RATE_LIMITS=off; ' +
+      'C: RATE_LIMITS=off and no security headers; D: A again (control). CPU is the service process’s own (all threads, /proc schedstat) ' +
+      'per answered request.',
     '',
-    '| round | order | req/s A / B / C | CPU µs per request A / B / C | p99 ms A / B / C | errors |',
-    '|---:|---|---|---|---|---:|',
+    `| round | order | saturated req/s ${KEYS.join(' / ')} | CPU µs per request, saturated | CPU µs per request, fixed rate | p99 ms saturated | errors |`,
+    '|---:|---|---|---|---|---|---:|',
   ];
   for (const i of rounds) {
-    const [a, b, c] = (['A', 'B', 'C'] as const).map((k) => of(i, k));
     const order = runs
       .filter((r) => r.round === i)
       .map((r) => r.variant)
       .join('');
+    const errors = runs.filter((r) => r.round === i).reduce((sum, r) => sum + r.errors, 0);
     lines.push(
-      `| ${i + 1} | ${order} | ${Math.round(a.rps)} / ${Math.round(b.rps)} / ${Math.round(c.rps)} | ` +
-        `${a.cpuUs.toFixed(1)} / ${b.cpuUs.toFixed(1)} / ${c.cpuUs.toFixed(1)} | ${a.p99} / ${b.p99} / ${c.p99} | ` +
-        `${a.errors + b.errors + c.errors} |`,
+      `| ${i + 1} | ${order} | ${all((r) => String(Math.round(r.rps)), i)} | ${all((r) => r.cpuUs.toFixed(1), i)} | ` +
+        `${all((r) => r.fixedCpuUs.toFixed(1), i)} | ${all((r) => String(r.p99), i)} | ${errors} |`,
     );
   }
-  const line = (label: string, x: Variant['key'], y: Variant['key']) => {
-    const r = rpsRatio(x, y);
-    const c = cpuRatio(x, y);
-    return (
-      `| ${label} | ${fmt(r.mean)} ± ${fmt(r.sd)} (${fmt(r.min)} – ${fmt(r.max)}) | ` +
-      `${fmt(c.mean)} ± ${fmt(c.sd)} (${fmt(c.min)} – ${fmt(c.max)}) | ${((1 - c.mean) * 100).toFixed(1)} % |`
-    );
-  };
+  const cell = (s: ReturnType<typeof stats>) =>
+    `**${fmt(s.median)}**; ${fmt(s.mean)} ± ${fmt(s.sd)} (${fmt(s.min)} – ${fmt(s.max)})`;
+  const line = (label: string, x: Variant['key'], y: Variant['key']) =>
+    `| ${label} | ${cell(rpsRatio(x, y))} | ${cell(cpuRatio(x, y))} | ${cell(fixedRatio(x, y))} |`;
   const mean = (k: Variant['key']) => {
-    const r = stats(runs.filter((x) => x.variant === k).map((x) => x.rps));
-    const c = stats(runs.filter((x) => x.variant === k).map((x) => x.cpuUs));
-    return `${k} ${Math.round(r.mean)} req/s (sd ${Math.round(r.sd)}), ${c.mean.toFixed(1)} µs CPU (sd ${c.sd.toFixed(1)})`;
+    const mine = runs.filter((x) => x.variant === k);
+    const r = stats(mine.map((x) => x.rps));
+    const c = stats(mine.map((x) => x.cpuUs));
+    const f = stats(mine.map((x) => x.fixedCpuUs));
+    return `${k} ${Math.round(r.median)} req/s, ${c.median.toFixed(1)} µs CPU, at the fixed rate ${f.median.toFixed(1)} µs`;
   };
   lines.push(
     '',
-    '| ratio (per round: mean ± sd, range) | throughput | from CPU per request | cost (from CPU) |',
-    '|---|---|---|---:|',
+    'Ratios per round: **median**; mean ± sd (range). Below 1 the first variant is the slower, and 1 − ratio is what ' +
+      'the guard costs. The median resists the rounds in which other work on the machine hit one variant only.',
+    '',
+    '| ratio | saturated throughput | from CPU per request, saturated | from CPU per request, fixed rate |',
+    '|---|---|---|---|',
     line('A/C: rate limits + headers', 'A', 'C'),
     line('A/B: rate limits', 'A', 'B'),
     line('B/C: security headers', 'B', 'C'),
+    line('A/D: control, two identical services', 'A', 'D'),
     '',
-    `Means: ${mean('A')}; ${mean('B')}; ${mean('C')}. Errors are non-2xx answers plus socket errors and timeouts.`,
+    `Medians: ${KEYS.map(mean).join('; ')}. Errors are non-2xx answers plus socket errors and timeouts.`,
     '',
   );
   return lines.join('\n');
@@ -181,9 +227,13 @@ async function main(): Promise<void> {
   const since = await databaseNow();
   build();
   const services = new Map<Variant['key'], ServiceUnderTest>();
+  const tmp = mkdtempSync(join(tmpdir(), 'sessionhub-guards-'));
+  const preload = headersOffPreload(tmp);
   try {
-    for (const [i, variant] of VARIANTS.entries())
-      services.set(variant.key, await startService(`service ${variant.key}`, PORT + i, variant.env, variant.nodeArgs));
+    for (const [i, variant] of VARIANTS.entries()) {
+      const nodeArgs = variant.headers ? [] : ['-r', preload];
+      services.set(variant.key, await startService(`service ${variant.key}`, PORT + i, variant.env, nodeArgs));
+    }
     const tokens = await makeTokens(services.get('A')!.base, picked.usernames, 200);
     for (const variant of VARIANTS) {
       await check(variant, services.get(variant.key)!, tokens[0]);
@@ -194,22 +244,25 @@ async function main(): Promise<void> {
       const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
       for (const variant of order) {
         const service = services.get(variant.key)!;
-        const cpuBefore = cpuNs(service.child.pid!);
-        const result = await validateLoad(service.base, tokens, SECONDS);
-        const cpu = cpuNs(service.child.pid!) - cpuBefore;
+        const [result, cpuUs] = await measured(service, () => validateLoad(service.base, tokens, SECONDS));
+        const [fixed, fixedCpuUs] = await measured(service, () =>
+          validateLoad(service.base, tokens, SECONDS, FIXED_RATE),
+        );
         const run: Run = {
           round,
           variant: variant.key,
           rps: result.requests.average,
-          cpuUs: cpu / 1000 / (result['2xx'] + result.non2xx),
+          cpuUs,
+          fixedCpuUs,
           p50: result.latency.p50,
           p99: result.latency.p99,
-          errors: result.non2xx + result.errors + result.timeouts,
+          errors: result.non2xx + result.errors + result.timeouts + fixed.non2xx + fixed.errors + fixed.timeouts,
         };
         runs.push(run);
         log(
           `round ${round + 1} ${variant.key} (${variant.name}): ${Math.round(run.rps)} req/s, ` +
-            `${run.cpuUs.toFixed(1)} µs CPU per request, p99 ${run.p99} ms, errors ${run.errors}`,
+            `${run.cpuUs.toFixed(1)} µs CPU per request (at ${FIXED_RATE}/s: ${run.fixedCpuUs.toFixed(1)} µs), ` +
+            `p99 ${run.p99} ms, errors ${run.errors}`,
         );
       }
     }
@@ -221,12 +274,26 @@ async function main(): Promise<void> {
     log('written to bench/results/guard-cost.md');
   } finally {
     for (const service of services.values()) await stop(service.child);
+    rmSync(tmp, { recursive: true, force: true });
     const removed = await removeSessionsSince(since);
     log(`removed the ${removed} sessions this run created`);
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exit(1);
-});
+/** `--from FILE.json`: the report again from a run's JSON (e.g. after changing the report), without measuring. */
+function reportAgain(file: string): void {
+  const saved = JSON.parse(readFileSync(file, 'utf8')) as { started: string; runs: Run[] };
+  const text = report(new Date(saved.started), saved.runs);
+  writeFileSync(join(ROOT, 'bench', 'results', 'guard-cost.md'), text);
+  console.log(text);
+}
+
+const from = process.argv.indexOf('--from');
+if (from > 0 && process.argv[from + 1]) {
+  reportAgain(process.argv[from + 1]);
+} else {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  });
+}

@@ -62,8 +62,11 @@ export async function makeTokens(base: string, usernames: string[], n: number): 
 }
 
 /** Summary statistics of a few numbers. */
-export function stats(values: number[]): { mean: number; min: number; max: number; sd: number } {
+export function stats(values: number[]): { mean: number; median: number; min: number; max: number; sd: number } {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, values.length - 1));
-  return { mean, min: Math.min(...values), max: Math.max(...values), sd };
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { mean, median, min: Math.min(...values), max: Math.max(...values), sd };
 }
