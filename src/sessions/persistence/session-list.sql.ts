@@ -142,8 +142,9 @@ const ADDRESS_CHARACTERS = /^[0-9a-f.:]*$/;
  * that no address can contain. Such a term matches a session through its user agent or its user's name only, so
  * its total is the live-agent counter of every agent it matches, less those sessions expired but not yet swept,
  * plus the matching users' sessions whose agent does not match (both small index ranges). Answers the total (`n`)
- * and the live total (`live`), from which the store judges whether an ordered index walk finds a page quickly.
- * Null where the rule does not apply: the matches are then gathered and counted (searchStatement).
+ * and the live total (`live`), from which the store judges whether an ordered index walk finds a page quickly;
+ * `n` is null for a term its agents do not make broad. Null where the rule does not apply: the matches are then
+ * gathered and counted (searchStatement).
  */
 export function broadSearchCount(query: SessionQuery): Statement | null {
   const { searchTerms, ...otherFilters } = query.filters;
@@ -153,28 +154,38 @@ export function broadSearchCount(query: SessionQuery): Statement | null {
   if (searchTerms?.length !== 1 || hasFilters(otherFilters) || scopeKeys.join() !== 'liveOnly') return null;
   const term = searchTerms[0].toLowerCase();
   if (term.includes(SEARCH_FIELD_SEPARATOR) || ADDRESS_CHARACTERS.test(term)) return null;
+  const rowsBeforePageEnd = Math.trunc(query.offset) + Math.trunc(query.limit);
   return {
     // The expired-but-unswept ids first (a short index-only range): left to itself the planner may fold the agent
-    // pattern into that scan and read the whole table.
-    text: `WITH expired AS MATERIALIZED (SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL})
-      SELECT
-        (SELECT coalesce(sum(c.n), 0) FROM live_agent_counts c WHERE lower(c.agent) LIKE $1)
-        - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x) AND lower(s.last_user_agent) LIKE $1)
-        + (SELECT count(*) FROM sessions s WHERE ${LIVE_SQL}
-            AND s.user_id = ANY(ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE $1))
-            AND lower(s.last_user_agent) NOT LIKE $1) AS n,
-        (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live') - (SELECT count(*) FROM expired) AS live`,
+    // pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
+    // alone make the term broad enough for the ordered walk (its subqueries run only in that branch); otherwise
+    // `n` is null and the store gathers the matches as for any search.
+    text: `WITH expired AS MATERIALIZED (SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}),
+      agents AS (SELECT coalesce(sum(c.n), 0) AS n FROM live_agent_counts c WHERE lower(c.agent) LIKE $1),
+      live AS (
+        SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live') - (SELECT count(*) FROM expired) AS n
+      )
+      SELECT CASE WHEN agents.n * ${MAX_ROWS_WALKED} >= ${rowsBeforePageEnd} * live.n THEN
+          agents.n
+          - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x) AND lower(s.last_user_agent) LIKE $1)
+          + (SELECT count(*) FROM sessions s WHERE ${LIVE_SQL}
+              AND s.user_id = ANY(ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE $1))
+              AND lower(s.last_user_agent) NOT LIKE $1)
+        END AS n,
+        live.n AS live
+      FROM agents, live`,
     params: [`%${escapeLike(term)}%`],
   };
 }
+
+/** Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper. */
+const MAX_ROWS_WALKED = 2_000;
 
 /**
  * Whether the page of a search with `total` matches among `live` sessions is found quickly by walking the list's
  * ordered index and skipping non-matches: the rows walked are about (offset + limit) * live / total.
  */
 export function orderedWalkIsShort(total: number, live: number, query: SessionQuery): boolean {
-  // Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper.
-  const MAX_ROWS_WALKED = 2_000;
   return total > 0 && ((query.offset + query.limit) * live) / total <= MAX_ROWS_WALKED;
 }
 

@@ -265,10 +265,12 @@ export class SessionStore {
     if (broad) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
       const [counted] = await this.db.rows(broad.text, broad.params, { signal });
-      const total = Number(counted.n);
-      if (total === 0 || query.offset >= total) return { items: [], total };
-      if (orderedWalkIsShort(total, Number(counted.live), query))
-        return { items: (await this.db.rows(page.text, page.params, { signal })).map(toSession), total };
+      if (counted.n != null) {
+        const total = Number(counted.n);
+        if (total === 0 || query.offset >= total) return { items: [], total };
+        if (orderedWalkIsShort(total, Number(counted.live), query))
+          return { items: (await this.db.rows(page.text, page.params, { signal })).map(toSession), total };
+      }
     }
     if (combined) {
       const rows = await this.db.rows(combined.text, combined.params, { signal });
