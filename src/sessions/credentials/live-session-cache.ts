@@ -54,7 +54,7 @@ export class LiveSessionCache implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     if (this.boundMs === 0) return;
     this.unlisten = await this.db.listen(SESSION_ENDED_CHANNEL, {
-      onNotify: (payload) => this.ended(Number(payload)),
+      onNotify: (payload) => this.evict([Number(payload)]),
       onListening: () => this.setListening(true),
       onGap: () => this.setListening(false),
     });
@@ -103,6 +103,14 @@ export class LiveSessionCache implements OnModuleInit, OnModuleDestroy {
   forget(tokenHash: string): void {
     const entry = this.entries.get(tokenHash);
     if (entry) this.remove(tokenHash, entry.session.id);
+  }
+
+  /**
+   * Drops sessions that ended: told by the NOTIFY of any process, and at once by this process's own revocations
+   * (its answer must not race its own notification).
+   */
+  evict(sessionIds: readonly number[]): void {
+    for (const id of sessionIds) this.ended(id);
   }
 
   private ended(sessionId: number): void {

@@ -5,6 +5,7 @@ import { APP_CONFIG, GEOIP } from '../../config/tokens';
 import { AccountsService } from '../accounts/accounts.service';
 import { DefaultScopes } from '../accounts/default-scopes';
 import { hashKey, newKey, SESSION_TOKEN_PREFIX } from '../credentials/keys';
+import { LiveSessionCache } from '../credentials/live-session-cache';
 import { DomainError, DomainErrorCode } from '../domain-error';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../insight/client-facts';
 import {
@@ -39,6 +40,7 @@ export class SessionsService {
     private readonly scopes: DefaultScopes,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GEOIP) private readonly geoip: GeoIpLookup,
+    private readonly cache: LiveSessionCache,
     @Optional() @Inject(SESSION_OBSERVER) private readonly observer: SessionObserver = NO_SESSION_OBSERVER,
   ) {}
 
@@ -132,7 +134,9 @@ export class SessionsService {
       );
     }
     const oldest = live.slice(0, live.length - limit + 1);
-    return (await this.sessions.end({ ids: oldest }, 'revoked', 'limit', null, 'hub', tx)).length;
+    const evicted = await this.sessions.end({ ids: oldest }, 'revoked', 'limit', null, 'hub', tx);
+    this.cache.evict(evicted);
+    return evicted.length;
   }
 
   /** A session by its uuid, Prefactor id or integer id; another user's is not visible unless the caller sees all. */
@@ -184,6 +188,7 @@ export class SessionsService {
         tx,
       ),
     );
+    this.cache.evict(ended);
     if (ended.length === 0) {
       throw new DomainError(
         DomainErrorCode.InvalidAction,
@@ -219,6 +224,7 @@ export class SessionsService {
     const ids = await this.sessions.transaction((tx) =>
       this.sessions.end({ userIds: [userId], exceptId }, 'revoked', reason, caller.userId, face, tx),
     );
+    this.cache.evict(ids);
     this.observer.sessionsEnded(face, 'revoked', userId === caller.userId ? 'self' : 'admin', ids.length);
     return ids.length;
   }
@@ -231,6 +237,7 @@ export class SessionsService {
     const ids = await this.sessions.transaction((tx) =>
       this.sessions.end({ userIds: valid }, 'revoked', 'revoke_all', caller.userId, face, tx),
     );
+    this.cache.evict(ids);
     // A superuser's bulk revocation: `self` only when it names nobody but the caller.
     const own = valid.every((id) => id === caller.userId);
     this.observer.sessionsEnded(face, 'revoked', own ? 'self' : 'admin', ids.length);
