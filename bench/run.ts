@@ -23,6 +23,7 @@ import { publicIpv4, RandomSource } from '../src/cli/seed-data';
 import { SEED_AGENTS } from '../src/cli/seed/agents';
 import { databaseNow, Fixtures, fixtureNotes, prepareData, removeSessionsSince, sweepAndPickFixtures } from './data';
 import { start, stop, waitFor, withPeakRss } from './processes';
+import { makeTokens } from './service-run';
 import {
   BOOTSTRAP_TOKEN,
   CONNECTIONS,
@@ -111,25 +112,6 @@ interface Result {
   errors?: number;
   floorErrors?: number;
   peakRssMb?: number;
-}
-
-/** Session tokens to validate: made through the hub's login call, as an application would. */
-async function makeTokens(base: string, usernames: string[], n: number): Promise<string[]> {
-  const tokens: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(`${base}/api/hub/v1/sessions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        user: usernames[i % usernames.length],
-        ip: '81.2.69.160',
-        userAgent: SEED_AGENTS[i % 20].ua,
-      }),
-    });
-    if (res.status !== 201) throw new Error(`creating a session for validate: ${res.status} ${await res.text()}`);
-    tokens.push(((await res.json()) as { token: string }).token);
-  }
-  return tokens;
 }
 
 async function load(

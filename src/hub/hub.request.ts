@@ -128,6 +128,18 @@ export class UpdateUserRequest {
   @MaxSessions() maxSessions?: number | null;
 }
 
+/** A page size in a query: 1 to 100, documented with its default and validated together. */
+function PageLimitQuery(defaultLimit: number): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ default: defaultLimit, minimum: 1, maximum: 100 }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(100),
+  );
+}
+
 export class ListUsersQuery {
   @ApiPropertyOptional({ default: 0, minimum: 0 })
   @IsOptional()
@@ -136,13 +148,7 @@ export class ListUsersQuery {
   @Min(0)
   @Max(1_000_000_000)
   offset?: number;
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+  @PageLimitQuery(20) limit?: number;
   @ApiPropertyOptional({ description: 'Case-insensitive substring of username, name or email.' })
   @IsOptional()
   @IsString()
@@ -307,11 +313,5 @@ export class ListEventsQuery {
   @Min(1)
   @Max(Number.MAX_SAFE_INTEGER)
   before?: number;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
+  @PageLimitQuery(50) limit?: number;
 }
