@@ -65,10 +65,6 @@ export class LiveSessionCache implements OnModuleInit, OnModuleDestroy {
     await this.unlisten?.();
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   ticket(): ReadTicket {
     return { at: Date.now(), epoch: this.epoch };
   }
