@@ -1,28 +1,33 @@
-import { DataSourceOptions } from 'typeorm';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DataSourceOptions, MigrationInterface } from 'typeorm';
 import { Database } from './database';
-import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
-import { CountersAndListIndexes1763900000000 } from './migrations/1763900000000-counters-and-list-indexes';
-import { ListIndexTuning1764000000000 } from './migrations/1764000000000-list-index-tuning';
-import { DropSearchText1764100000000 } from './migrations/1764100000000-drop-search-text';
-import { NotifySessionEnded1764200000000 } from './migrations/1764200000000-notify-session-ended';
-import { LiveAgentCounts1764300000000 } from './migrations/1764300000000-live-agent-counts';
-import { SessionLimits1764400000000 } from './migrations/1764400000000-session-limits';
-import { EventHistory1764500000000 } from './migrations/1764500000000-event-history';
-import { EventDetail1764600000000 } from './migrations/1764600000000-event-detail';
-import { LoginInsight1764700000000 } from './migrations/1764700000000-login-insight';
 
-export const MIGRATIONS = [
-  InitialSchema1763800000000,
-  CountersAndListIndexes1763900000000,
-  ListIndexTuning1764000000000,
-  DropSearchText1764100000000,
-  NotifySessionEnded1764200000000,
-  LiveAgentCounts1764300000000,
-  SessionLimits1764400000000,
-  EventHistory1764500000000,
-  EventDetail1764600000000,
-  LoginInsight1764700000000,
-];
+type MigrationClass = new () => MigrationInterface;
+
+/** `<13-digit timestamp>-<name>.ts` (or `.js` once built); declarations and source maps are not migrations. */
+const MIGRATION_FILE = /^(\d{13})-[a-z0-9-]+\.(ts|js)$/;
+
+/**
+ * Every migration in `migrations/`, oldest first: a new migration is one new file, with no list to keep beside it.
+ * TypeORM's own `migrations: ['dir/*.js']` glob would do the same for built code, but not under ts-node and Jest
+ * (it needs one pattern per extension and loads both when both exist); reading the folder here works in all three.
+ */
+export function loadMigrations(folder = join(__dirname, 'migrations')): MigrationClass[] {
+  const files = readdirSync(folder)
+    .filter((file) => MIGRATION_FILE.test(file))
+    .sort((a, b) => Number(MIGRATION_FILE.exec(a)![1]) - Number(MIGRATION_FILE.exec(b)![1]));
+  return files.flatMap((file) => {
+    // A synchronous require on purpose: TypeORM takes the classes when the data source is built.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exported = require(join(folder, file)) as Record<string, unknown>;
+    const classes = Object.values(exported).filter((value): value is MigrationClass => typeof value === 'function');
+    if (classes.length !== 1) throw new Error(`${file} must export exactly one migration class`);
+    return classes;
+  });
+}
+
+export const MIGRATIONS = loadMigrations();
 
 /**
  * TypeORM's data source over the service's own connections: it runs migrations (at start, and for the TypeORM CLI
