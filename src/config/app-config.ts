@@ -121,6 +121,30 @@ export class AppConfig {
 
   @IntSetting(
     0,
+    366 * 24 * 3600,
+    'Absolute lifetime of an api session (sessionType api), unless the call asks for another (0: SESSION_TTL_SECONDS).',
+    '2592000',
+  )
+  API_SESSION_TTL_SECONDS = 0;
+
+  @IntSetting(
+    0,
+    366 * 24 * 3600,
+    'A browser session with no validate for this long ends (reason idle), unless the call asks for another (0: no idle timeout).',
+    '1800',
+  )
+  SESSION_IDLE_SECONDS = 0;
+
+  @IntSetting(
+    0,
+    366 * 24 * 3600,
+    'An api session with no validate for this long ends (reason idle), unless the call asks for another (0: no idle timeout).',
+    '86400',
+  )
+  API_SESSION_IDLE_SECONDS = 0;
+
+  @IntSetting(
+    0,
     1_000_000,
     "Most live sessions a user may have at once (0: no limit); a user's own limit (hub users' maxSessions) wins.",
     '5',

@@ -162,7 +162,12 @@ export class HubSession {
   @ApiProperty(DATE) createdAt: string;
   @ApiProperty({ type: HubSeen }) firstSeen: HubSeen;
   @ApiProperty({ type: HubSeen }) lastSeen: HubSeen;
-  @ApiProperty(DATE) expiresAt: string;
+  @ApiProperty({ ...DATE, description: 'The effective expiry: the absolute one, or the idle one if earlier.' })
+  expiresAt: string;
+  @ApiProperty({ ...DATE, description: 'The latest it can live, however active: idle expiry never slides past it.' })
+  absoluteExpiresAt: string;
+  @ApiProperty({ ...NULLABLE_INT, example: 1800, description: 'Idle timeout in seconds; null: none.' })
+  idleSeconds: number | null;
   @ApiProperty(NULLABLE_DATE) endedAt: string | null;
   @ApiProperty({ ...NULLABLE_INT, description: 'The user id of whoever ended or revoked it.' }) endedBy: number | null;
   @ApiProperty({ type: HubDevice, description: 'What the app reported at login.' }) device: HubDevice;

@@ -64,6 +64,8 @@ export function toHubSession(session: Session, now = new Date()): Hub.HubSession
     },
     lastSeen: { at: session.lastSeen.at.toISOString(), ip: session.lastSeen.ip, userAgent: session.lastSeen.userAgent },
     expiresAt: session.expiresAt.toISOString(),
+    absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
+    idleSeconds: session.idleSeconds,
     endedAt: session.endedAt?.toISOString() ?? null,
     endedBy: session.endedBy,
     device: session.device,

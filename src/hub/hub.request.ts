@@ -209,13 +209,26 @@ export class CreateSessionRequest {
     example: 86400,
     minimum: 1,
     maximum: 366 * 24 * 3600,
-    description: 'Lifetime; defaults to SESSION_TTL_SECONDS.',
+    description:
+      'Absolute lifetime: the session ends then however active it is. Defaults to SESSION_TTL_SECONDS (browser) or API_SESSION_TTL_SECONDS (api).',
   })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(366 * 24 * 3600)
   ttlSeconds?: number;
+  @ApiPropertyOptional({
+    example: 1800,
+    minimum: 0,
+    maximum: 366 * 24 * 3600,
+    description:
+      'Idle timeout: no validate for this long ends the session (reason idle); each validate slides the expiry, never past the absolute one. 0: none. Defaults to SESSION_IDLE_SECONDS (browser) or API_SESSION_IDLE_SECONDS (api).',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(366 * 24 * 3600)
+  idleSeconds?: number;
   @OptionalPfid('accountId')
   accountId?: string;
   @OptionalPfid('domainId')

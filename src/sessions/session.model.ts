@@ -87,7 +87,12 @@ export interface Session {
   createdAt: Date;
   firstSeen: Interaction;
   lastSeen: Interaction;
+  /** The effective expiry: the absolute one, or earlier where an idle timeout ends the session first. */
   expiresAt: Date;
+  /** The latest the session can live, however active: idle timeouts slide expiresAt up to here, never past it. */
+  absoluteExpiresAt: Date;
+  /** No recorded activity for this long ends the session (reason `idle`); null: no idle timeout. */
+  idleSeconds: number | null;
   endedAt: Date | null;
   endedBy: number | null;
   device: DeviceInfo;
@@ -126,7 +131,7 @@ export interface EventRecord extends SessionEvent {
 }
 
 /** Why a session stopped being live: recorded on its end event. */
-export const END_REASONS = ['logout', 'revoke', 'revoke_all', 'credential_change', 'limit', 'expiry'] as const;
+export const END_REASONS = ['logout', 'revoke', 'revoke_all', 'credential_change', 'limit', 'idle', 'expiry'] as const;
 export type EndReason = (typeof END_REASONS)[number];
 
 export function isLive(session: Pick<Session, 'status' | 'expiresAt'>, now = new Date()): boolean {

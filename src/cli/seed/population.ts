@@ -293,6 +293,8 @@ export class SessionMaker {
       last_seen_at: new Date(lastSeen * 1000),
       last_ip: this.lastIp(firstIp, habits.ips),
       expires_at: new Date(expires * 1000),
+      absolute_expires_at: null,
+      idle_seconds: null,
       ended_at: life.ended === null ? null : new Date(life.ended * 1000),
       ended_by: life.endedBy,
       geo: null,

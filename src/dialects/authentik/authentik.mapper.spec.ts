@@ -24,6 +24,8 @@ function session(overrides: Partial<Session> = {}): Session {
     firstSeen: { at, ip: '192.0.2.1', userAgent: 'curl/8.5.0' },
     lastSeen: { at, ip: '2001:db8::1', userAgent: 'curl/8.5.0' },
     expiresAt: new Date('2026-04-21T00:00:00.000Z'),
+    absoluteExpiresAt: new Date('2026-04-21T00:00:00.000Z'),
+    idleSeconds: null,
     endedAt: null,
     endedBy: null,
     device: { brand: null, model: null, osName: null, osVersion: null, appName: null, appVersion: null },

@@ -37,6 +37,8 @@ function session(overrides: Partial<Session> = {}): Session {
     firstSeen: { at: new Date('2026-11-22T09:00:00.250Z'), ip: '203.0.113.7', userAgent: UA },
     lastSeen: { at: new Date('2026-11-22T09:30:05.999Z'), ip: '203.0.113.7', userAgent: UA },
     expiresAt: new Date('2026-11-23T09:00:00.000Z'),
+    absoluteExpiresAt: new Date('2026-11-23T09:00:00.000Z'),
+    idleSeconds: null,
     endedAt: null,
     endedBy: null,
     device: { brand: null, model: null, osName: null, osVersion: null, appName: null, appVersion: null },

@@ -6,6 +6,7 @@ import { agentFacts } from '../insight/client-facts';
 import { Finding, findings, travelPolicy } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { requireIp } from '../lifecycle/session-input';
+import { touchThrottleSeconds } from '../policy/session-timeouts';
 import { AccountStore } from '../persistence/account.store';
 import { SessionStore } from '../persistence/session.store';
 import { Caller, Session, User } from '../session.model';
@@ -75,9 +76,14 @@ export class CredentialsService {
     session ??= await this.readLive(keyHash);
     if (clientChanged(session, ip, userAgent)) return this.recordNewClient(session, ip, userAgent);
     // The throttle is known from the row just read: a recent last-seen needs no write at all.
-    if (Date.now() - session.lastSeen.at.getTime() < this.config.TOUCH_INTERVAL_SECONDS * 1000) return session;
-    const touchedAt = await this.sessions.touch(session.id, this.config.TOUCH_INTERVAL_SECONDS);
-    if (touchedAt) session.lastSeen = { ...session.lastSeen, at: touchedAt };
+    const throttle = touchThrottleSeconds(session, this.config.TOUCH_INTERVAL_SECONDS);
+    if (Date.now() - session.lastSeen.at.getTime() < throttle * 1000) return session;
+    const touched = await this.sessions.touch(session.id, throttle);
+    if (touched) {
+      // The copy a cache holds moves with the row: its idle expiry slid with this activity.
+      session.lastSeen = { ...session.lastSeen, at: touched.lastSeenAt };
+      session.expiresAt = touched.expiresAt;
+    }
     return session;
   }
 

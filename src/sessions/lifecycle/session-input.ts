@@ -11,7 +11,10 @@ export interface NewSessionInput {
   userAgent: string;
   sessionType?: SessionType;
   status?: SessionStatus;
+  /** Absolute lifetime; unset: the session type's default. */
   ttlSeconds?: number;
+  /** Idle timeout; 0: none; unset: the session type's default. */
+  idleSeconds?: number;
   accountId?: string;
   domainId?: string;
   poolId?: string;
@@ -32,19 +35,26 @@ export function requireIp(ip: unknown, field: string): string {
   return ip;
 }
 
+/** A session type's default lifetime and idle timeout (0: none), from the deployment's settings. */
+export type TimeoutDefaults = (type: SessionType) => { ttlSeconds: number; idleSeconds: number };
+
 /** The domain's own checks of a login, whichever face it came through; returns the settled values. */
 export function checkNewSession(
   input: NewSessionInput,
-  defaultTtlSeconds: number,
-): { ip: string; ttl: number; sessionType: SessionType; status: SessionStatus } {
+  defaults: TimeoutDefaults,
+): { ip: string; ttl: number; idle: number | null; sessionType: SessionType; status: SessionStatus } {
   const ip = requireIp(input.ip, 'ip');
-  const ttl = input.ttlSeconds ?? defaultTtlSeconds;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
-    throw DomainError.invalid('ttlSeconds', `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}.`);
-  }
   const sessionType = input.sessionType ?? 'browser';
   if (!SESSION_TYPES.includes(sessionType))
     throw DomainError.invalid('sessionType', 'sessionType must be browser or api.');
+  const ttl = input.ttlSeconds ?? defaults(sessionType).ttlSeconds;
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL_SECONDS) {
+    throw DomainError.invalid('ttlSeconds', `ttlSeconds must be an integer from 1 to ${MAX_TTL_SECONDS}.`);
+  }
+  const idle = input.idleSeconds ?? defaults(sessionType).idleSeconds;
+  if (!Number.isInteger(idle) || idle < 0 || idle > MAX_TTL_SECONDS) {
+    throw DomainError.invalid('idleSeconds', `idleSeconds must be an integer from 0 (none) to ${MAX_TTL_SECONDS}.`);
+  }
   const status = input.status ?? 'authenticated';
   if (!LIVE_STATUSES.includes(status)) {
     throw DomainError.invalid('status', 'A new session starts as new, unauthenticated or authenticated.');
@@ -53,5 +63,6 @@ export function checkNewSession(
     const value = input[field];
     if (value !== undefined && !isPfid(value)) throw DomainError.invalid(field, `${field} must be a valid ID.`);
   }
-  return { ip, ttl, sessionType, status };
+  // An idle timeout at or past the absolute expiry could never end the session first: it is none.
+  return { ip, ttl, idle: idle > 0 && idle < ttl ? idle : null, sessionType, status };
 }

@@ -26,6 +26,7 @@ import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Queryable } from '../../database/database';
 import { Caller, Face, isLive, Session, SessionEvent, User } from '../session.model';
 import { EventQuery } from '../persistence/event-list.sql';
+import { timeoutDefaults } from '../policy/session-timeouts';
 import { checkNewSession, NewSessionInput, requireIp } from './session-input';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
 
@@ -47,7 +48,7 @@ export class SessionsService {
   /** The application's login call: a new session and its token, shown once. */
   async createSession(caller: Caller, input: NewSessionInput): Promise<{ session: Session; token: string }> {
     requireSuperuser(caller);
-    const { ip, ttl, sessionType, status } = checkNewSession(input, this.config.SESSION_TTL_SECONDS);
+    const { ip, ttl, idle, sessionType, status } = checkNewSession(input, (type) => timeoutDefaults(this.config, type));
     const user = await this.accounts.requireUser(input.user);
     const userAgent = input.userAgent ?? '';
     const device = deviceInfo(input.device);
@@ -86,7 +87,8 @@ export class SessionsService {
           title: input.title ?? agent.title,
           ip,
           userAgent,
-          expiresAt: new Date(Date.now() + ttl * 1000),
+          absoluteExpiresAt: new Date(Date.now() + ttl * 1000),
+          idleSeconds: idle,
           device,
           deviceClass: agent.deviceClass,
           parsedUserAgent: agent.parsed,

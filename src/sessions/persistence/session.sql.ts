@@ -20,9 +20,20 @@ export const SESSION_BY_PFID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM
 export const LIVE_SESSION_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM}
   WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
 
-/** Writes last-seen only when the stored value is older than the throttle ($2 seconds). */
-export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now()
-  WHERE id = $1 AND last_seen_at < now() - make_interval(secs => $2) RETURNING last_seen_at`;
+/**
+ * Recorded activity slides an idle timeout's expiry (never past the absolute one); without an idle timeout the
+ * value is unchanged, so the row's indexes are not touched (PostgreSQL keeps the update heap-only).
+ */
+export const SLIDE_EXPIRY_SQL = `expires_at = CASE WHEN idle_seconds IS NULL THEN expires_at
+  ELSE least(absolute_expires_at, now() + make_interval(secs => idle_seconds)) END`;
+
+/**
+ * Writes last-seen (and slides an idle expiry) only when the stored value is older than the throttle ($2 seconds),
+ * and never on a session that expired meanwhile: activity cannot bring an idle-ended session back.
+ */
+export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now(), ${SLIDE_EXPIRY_SQL}
+  WHERE id = $1 AND last_seen_at < now() - make_interval(secs => $2) AND expires_at > now()
+  RETURNING last_seen_at, expires_at`;
 
 /**
  * One statement writes a session and its `created` event and reads the row back. The column list comes from the

@@ -27,6 +27,7 @@ import {
   SESSION_BY_ID_SQL,
   SESSION_BY_PFID_SQL,
   SESSION_BY_UUID_SQL,
+  SLIDE_EXPIRY_SQL,
   TOUCH_SQL,
   UPSERT_DEVICE_SQL,
 } from './session.sql';
@@ -119,16 +120,16 @@ export class SessionStore {
     return rows.length ? toSession(rows[0]) : null;
   }
 
-  /** Writes last-seen only when the stored value is older than the throttle interval. */
-  async touch(id: number, throttleSeconds: number): Promise<Date | null> {
+  /** Writes last-seen (sliding an idle expiry) only when the stored value is older than the throttle interval. */
+  async touch(id: number, throttleSeconds: number): Promise<{ lastSeenAt: Date; expiresAt: Date } | null> {
     const rows = await this.db.rows(TOUCH_SQL, [id, throttleSeconds], { prepare: true });
-    return rows.length ? (rows[0].last_seen_at as Date) : null;
+    return rows.length ? { lastSeenAt: rows[0].last_seen_at as Date, expiresAt: rows[0].expires_at as Date } : null;
   }
 
   async recordSeen(id: number, change: SeenChange, tx: Queryable): Promise<void> {
     await tx.rows(
-      `UPDATE sessions SET last_seen_at = now(), last_ip = $2, last_user_agent = $3, device_class = $4,
-         user_agent_parsed = $5, geo = $6, asn = $7 WHERE id = $1`,
+      `UPDATE sessions SET last_seen_at = now(), ${SLIDE_EXPIRY_SQL}, last_ip = $2, last_user_agent = $3, device_class = $4,
+         user_agent_parsed = $5, geo = $6, asn = $7 WHERE id = $1 AND expires_at > now()`,
       [
         id,
         change.last_ip,
@@ -310,18 +311,24 @@ export class SessionStore {
     };
   }
 
-  /** Marks live-status sessions past their expiry as complete, with an `expired` event each. */
+  /**
+   * Marks live-status sessions past their expiry as complete, with an `expired` event each: reason `idle` where an
+   * idle timeout ended the session before its absolute expiry, `expiry` otherwise.
+   */
   async sweepExpired(batch: number): Promise<number> {
     return this.transaction(async (tx) => {
       const rows = await tx.rows(
         `UPDATE sessions SET status = 'complete', ended_at = expires_at WHERE id IN (
            SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}
-           ORDER BY s.expires_at LIMIT $1 FOR UPDATE SKIP LOCKED) RETURNING id`,
+           ORDER BY s.expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id, absolute_expires_at IS NOT NULL AND expires_at < absolute_expires_at AS idle`,
         [batch],
       );
-      const ids = rows.map((r) => Number(r.id));
-      if (ids.length) await this.addEvents(ids, 'expired', null, 'system', tx, 'expiry');
-      return ids.length;
+      const idle = rows.filter((r) => r.idle === true).map((r) => Number(r.id));
+      const expired = rows.filter((r) => r.idle !== true).map((r) => Number(r.id));
+      if (idle.length) await this.addEvents(idle, 'expired', null, 'system', tx, 'idle');
+      if (expired.length) await this.addEvents(expired, 'expired', null, 'system', tx, 'expiry');
+      return rows.length;
     });
   }
 

@@ -37,6 +37,9 @@ export interface SessionRow {
   last_ip: string;
   last_user_agent: string;
   expires_at: Date;
+  /** With an idle timeout: the bound expires_at slides up to. Null without one (expires_at is then absolute). */
+  absolute_expires_at: Date | null;
+  idle_seconds: number | null;
   ended_at: Date | null;
   ended_by: number | null;
   device_brand: string | null;
@@ -74,6 +77,8 @@ export const SESSIONS = defineTable<SessionRow>('sessions', 's', {
   last_ip: 'inet',
   last_user_agent: 'text',
   expires_at: 'timestamptz',
+  absolute_expires_at: 'timestamptz',
+  idle_seconds: 'int',
   ended_at: 'timestamptz',
   ended_by: 'int',
   device_brand: 'text',
@@ -115,6 +120,8 @@ export function toSession(row: Row): Session {
     firstSeen: { at: date(row.first_seen_at), ip: String(row.first_ip), userAgent: String(row.first_user_agent) },
     lastSeen: { at: date(row.last_seen_at), ip: String(row.last_ip), userAgent: String(row.last_user_agent) },
     expiresAt: date(row.expires_at),
+    absoluteExpiresAt: date(row.absolute_expires_at ?? row.expires_at),
+    idleSeconds: nullableNumber(row.idle_seconds),
     endedAt: nullableDate(row.ended_at),
     endedBy: nullableNumber(row.ended_by),
     device: {
@@ -153,7 +160,9 @@ export interface NewSessionFacts {
   title: string;
   ip: string;
   userAgent: string;
-  expiresAt: Date;
+  /** The absolute expiry; with an idle timeout the session's first effective expiry is the earlier idle one. */
+  absoluteExpiresAt: Date;
+  idleSeconds: number | null;
   device: DeviceInfo;
   deviceClass: DeviceClass;
   parsedUserAgent: ParsedUserAgent;
@@ -181,13 +190,27 @@ export function toNewSessionRow(facts: NewSessionFacts): NewSessionRow {
     first_user_agent: facts.userAgent,
     last_ip: facts.ip,
     last_user_agent: facts.userAgent,
-    expires_at: facts.expiresAt,
+    ...expiryColumns(facts.absoluteExpiresAt, facts.idleSeconds),
     ...deviceColumns(facts.device),
     device_class: facts.deviceClass,
     user_agent_parsed: facts.parsedUserAgent,
     geo: facts.geo,
     asn: facts.asn,
   };
+}
+
+/**
+ * A new session's expiry columns: without an idle timeout expires_at is the absolute expiry; with one, the session
+ * first expires after one idle period (each recorded activity slides it, never past the absolute bound).
+ */
+export function expiryColumns(
+  absoluteExpiresAt: Date,
+  idleSeconds: number | null,
+  now = Date.now(),
+): Pick<SessionRow, 'expires_at' | 'absolute_expires_at' | 'idle_seconds'> {
+  if (idleSeconds === null) return { expires_at: absoluteExpiresAt, absolute_expires_at: null, idle_seconds: null };
+  const idleExpiry = new Date(Math.min(absoluteExpiresAt.getTime(), now + idleSeconds * 1000));
+  return { expires_at: idleExpiry, absolute_expires_at: absoluteExpiresAt, idle_seconds: idleSeconds };
 }
 
 /** The session's domain facts as the columns of its row (device metadata flattened). */
