@@ -153,7 +153,7 @@ describe.each(engines())('Prometheus metrics on %s', (engine) => {
 
     await t.sql(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE uuid = $1`, [session.uuid]);
     expect(await live()).toEqual([1, 1]);
-    expect(await t.app.get(HousekeepingService).run()).toEqual({ expired: 1, purged: 0 });
+    expect(await t.app.get(HousekeepingService).run()).toEqual({ expired: 1, purged: 0, eventsPurged: 0 });
     expect(await live()).toEqual([1, 1]);
     const samples = parseMetrics((await admin.get('/metrics')).text);
     expect(single(samples, 'sessionhub_housekeeping_runs_total')).toBe(1);

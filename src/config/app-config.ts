@@ -196,6 +196,14 @@ export class AppConfig {
   @IntSetting(1, 3650, 'Ended sessions are purged this many days after they stopped being live.', '30')
   RETENTION_DAYS = 30;
 
+  @IntSetting(
+    1,
+    36500,
+    "Session events (the event history) are purged this many days after they happened, whether or not their session is still kept: a purged session's history stays until then.",
+    '365',
+  )
+  EVENT_RETENTION_DAYS = 365;
+
   @IntSetting(10, 7 * 24 * 3600, 'How often housekeeping (expiry sweep, purge) runs, once per deployment.', '300')
   HOUSEKEEPING_INTERVAL_SECONDS = 300;
 
@@ -306,6 +314,85 @@ export class AppConfig {
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   @Setting('How much the service logs.', 'info')
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @ValidateBy({
+    name: 'issuerUrl',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && /^https?:\/\/[^\s?#]+$/.test(value),
+      defaultMessage: () => 'must be an http:// or https:// URL without query or fragment',
+    },
+  })
+  @Setting(
+    "Shared Signals: the transmitter's issuer (`iss` of every SET, and in discovery); unset: the base URL a discovery request came to, and http://localhost:PORT in SETs. Set it in production.",
+    'https://sessions.example.com',
+  )
+  SSF_ISSUER?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @ValidateBy({
+    name: 'aes256Key',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' &&
+        /^[A-Za-z0-9+/]{43}=$/.test(value) &&
+        Buffer.from(value, 'base64').length === 32,
+      defaultMessage: () => 'must be 32 random bytes in base64 (openssl rand -base64 32)',
+    },
+  })
+  @Setting(
+    'Shared Signals: encrypts the signing keys stored in the database (AES-256-GCM); unset: stored unencrypted.',
+    'tF79wwdpXDImDYZ2R7NkSFRff8y/fBIxG0KEX0XhvWY=',
+  )
+  SSF_KEY_ENCRYPTION_KEY?: string;
+
+  @IntSetting(
+    0,
+    90 * 24 * 3600,
+    'Shared Signals: after a key rotation the previous signing key stays in the JWKS this long.',
+    '604800',
+  )
+  SSF_KEY_OVERLAP_SECONDS = 7 * 24 * 3600;
+
+  @IntSetting(60, 24 * 3600, "Shared Signals: lifetime of a receiver's access token.", '3600')
+  SSF_TOKEN_TTL_SECONDS = 3600;
+
+  @IntSetting(1, 10_000_000, 'Shared Signals: most SETs a paused stream keeps; beyond it the oldest are dropped.', '10000')
+  SSF_PAUSED_BACKLOG = 10_000;
+
+  @IntSetting(0, 24 * 3600, "Shared Signals: a stream's min_verification_interval (429 when verified more often).", '30')
+  SSF_MIN_VERIFICATION_INTERVAL_SECONDS = 30;
+
+  @IntSetting(1, 120, 'Shared Signals: a push to a receiver fails after this long without an answer.', '10')
+  SSF_PUSH_TIMEOUT_SECONDS = 10;
+
+  @IntSetting(
+    1,
+    100,
+    'Shared Signals: pushes of one SET before it is given up and its stream paused (a stream-updated SET says so).',
+    '12',
+  )
+  SSF_PUSH_MAX_ATTEMPTS = 12;
+
+  @IntSetting(10, 600_000, 'Shared Signals: the first retry of a failed push waits this long, each next one twice as long.', '1000')
+  SSF_PUSH_RETRY_BASE_MS = 1000;
+
+  @IntSetting(1, 24 * 3600, 'Shared Signals: the longest wait between two pushes of one SET.', '300')
+  SSF_PUSH_RETRY_MAX_SECONDS = 300;
+
+  @OnOffSetting(
+    'Shared Signals: allow plain http:// push endpoints on other hosts than loopback (on a private network).',
+    'on',
+  )
+  SSF_PUSH_ALLOW_HTTP: 'on' | 'off' = 'off';
+
+  @IntSetting(1, 300, 'Shared Signals: the longest a poll without returnImmediately waits for a SET.', '30')
+  SSF_POLL_WAIT_SECONDS = 30;
+
+  @IntSetting(1, 24 * 3600, 'Shared Signals: a polled SET not acknowledged within this long is handed out again.', '60')
+  SSF_POLL_REDELIVERY_SECONDS = 60;
 }
 
 /** The names of every setting, optional ones included. */

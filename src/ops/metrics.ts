@@ -79,6 +79,7 @@ export class Metrics implements SessionObserver {
   private readonly queryErrors: Counter<'kind'>;
   private readonly housekeepingRuns: Counter;
   private readonly housekeepingSessions: Counter<'action'>;
+  private readonly housekeepingEvents: Counter;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -119,6 +120,10 @@ export class Metrics implements SessionObserver {
       'sessionhub_housekeeping_sessions_total',
       'Sessions housekeeping marked expired or purged.',
       ['action'],
+    );
+    this.housekeepingEvents = counter(
+      'sessionhub_housekeeping_events_purged_total',
+      'Session events housekeeping purged past EVENT_RETENTION_DAYS.',
     );
     if (!this.enabled) return;
     for (const outcome of ['valid', 'invalid', 'rate_limited', 'error'] as const) this.validations.inc({ outcome }, 0);
@@ -225,10 +230,11 @@ export class Metrics implements SessionObserver {
     if (count > 0) this.ended.inc({ face, reason, initiator }, count);
   }
 
-  housekeepingRan(expired: number, purged: number): void {
+  housekeepingRan(expired: number, purged: number, eventsPurged: number): void {
     this.housekeepingRuns.inc();
     this.housekeepingSessions.inc({ action: 'expired' }, expired);
     this.housekeepingSessions.inc({ action: 'purged' }, purged);
+    this.housekeepingEvents.inc(eventsPurged);
   }
 }
 

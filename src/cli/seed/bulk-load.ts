@@ -37,7 +37,7 @@ const INSERT_SESSIONS = `INSERT INTO ${SESSIONS.name} (${SESSION_COLUMNS.join(',
   FROM unnest(${arraysOf(ROW_COLUMNS, 1)}, $${ROW_COLUMNS.length + 1}::int[]) AS r(${ROW_COLUMNS.join(', ')}, agent)
   JOIN unnest(${arraysOf(AGENT_COLUMNS, ROW_COLUMNS.length + 2)}) WITH ORDINALITY AS a(${AGENT_COLUMNS.join(', ')}, n)
     ON a.n = r.agent`;
-const EVENT_COLUMNS = columnsOf(SESSION_EVENTS, ['id']);
+const EVENT_COLUMNS = columnsOf(SESSION_EVENTS, ['id', 'session_uuid']);
 const INSERT_EVENTS = insertArrays(SESSION_EVENTS, EVENT_COLUMNS);
 const NEXT_SESSION_IDS = `SELECT nextval(pg_get_serial_sequence('${SESSIONS.name}', 'id')) AS id FROM generate_series(1, $1)`;
 

@@ -140,7 +140,7 @@ export type AgentColumns = Pick<SessionRow, (typeof AGENT_COLUMNS)[number]>;
 /** A session: every other column of its row, and its agent's (1-based) position in the batch's `agents`. */
 export type SeedSession = Omit<SessionRow, (typeof AGENT_COLUMNS)[number]> & { agent: number };
 
-export type NewEventRow = Omit<SessionEventRow, 'id'>;
+export type NewEventRow = Omit<SessionEventRow, 'id' | 'session_uuid'>;
 
 /** One batch of rows: the devices first used in it, its sessions with their agents' columns, and their events. */
 export interface SeedBatch {

@@ -7,12 +7,14 @@ import { SessionStore } from '../persistence/session.store';
 export interface HousekeepingReport {
   expired: number;
   purged: number;
+  /** Events past EVENT_RETENTION_DAYS deleted. */
+  eventsPurged: number;
 }
 
 const BATCH = 1000;
 
 /**
- * Marks expired sessions complete and purges those ended past retention, every HOUSEKEEPING_INTERVAL_SECONDS,
+ * Marks expired sessions complete, purges those ended past retention and events past theirs, every HOUSEKEEPING_INTERVAL_SECONDS,
  * once per deployment: each tick of every process tries to take the interval's lease in the database, and only
  * the one that gets it works (a lease row, not a session advisory lock, so no connection is held between ticks).
  */
@@ -43,7 +45,8 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
       const started = Date.now();
       const report = await this.run();
       this.logger.log(
-        `housekeeping: ${report.expired} expired sessions marked complete, ${report.purged} purged (${Date.now() - started} ms)`,
+        `housekeeping: ${report.expired} expired sessions marked complete, ${report.purged} purged, ` +
+          `${report.eventsPurged} events purged (${Date.now() - started} ms)`,
       );
     } catch (error) {
       this.logger.error(`housekeeping failed: ${String(error)}`);
@@ -56,8 +59,11 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     for (let n = -1; n !== 0;) expired += n = await this.sessions.sweepExpired(BATCH);
     let purged = 0;
     for (let n = -1; n !== 0;) purged += n = await this.sessions.purgeEnded(this.config.RETENTION_DAYS, BATCH);
+    let eventsPurged = 0;
+    for (let n = -1; n !== 0;)
+      eventsPurged += n = await this.sessions.purgeEvents(this.config.EVENT_RETENTION_DAYS, BATCH);
     this.observer.sessionsEnded('system', 'expired', 'system', expired);
-    this.observer.housekeepingRan(expired, purged);
-    return { expired, purged };
+    this.observer.housekeepingRan(expired, purged, eventsPurged);
+    return { expired, purged, eventsPurged };
   }
 }

@@ -16,7 +16,7 @@ export type SessionEndInitiator = 'self' | 'admin' | 'system';
 export interface SessionObserver {
   sessionCreated(face: Face): void;
   sessionsEnded(face: Face, reason: SessionEndReason, initiator: SessionEndInitiator, count: number): void;
-  housekeepingRan(expired: number, purged: number): void;
+  housekeepingRan(expired: number, purged: number, eventsPurged: number): void;
 }
 
 /** The DI token of the observer; when nothing provides it (CLI, domain tests) the domain uses NO_SESSION_OBSERVER. */

@@ -26,7 +26,11 @@ type Push = (value: unknown) => number;
 /** Each filter's SQL: the one place their meaning lives. The Record type makes a new filter name its SQL. */
 const EVENT_FILTER_SQL: { [K in keyof EventFilters]-?: (value: NonNullable<EventFilters[K]>, push: Push) => string } = {
   userId: (value, push) => `e.user_id = $${push(value)}`,
-  sessionUuid: (value, push) => `e.session_id = (SELECT s.id FROM sessions s WHERE s.uuid = $${push(value)}::uuid)`,
+  // A session still stored, or one purged whose events were kept: two index probes.
+  sessionUuid: (value, push) => {
+    const uuid = push(value);
+    return `(e.session_id = (SELECT s.id FROM sessions s WHERE s.uuid = $${uuid}::uuid) OR e.session_uuid = $${uuid}::uuid)`;
+  },
   kind: (value, push) => `e.kind = $${push(value)}`,
   reason: (value, push) => `e.reason = $${push(value)}`,
   face: (value, push) => `e.face = $${push(value)}`,
@@ -58,9 +62,9 @@ export function eventListStatements(query: EventQuery): { count: Statement; page
   return {
     count: { text: `SELECT count(*) AS n FROM session_events e ${countWhere}`, params: countParams },
     page: {
-      text: `SELECT ${SESSION_EVENT_SELECT}, s.uuid AS session_uuid
+      text: `SELECT ${SESSION_EVENT_SELECT}, coalesce(e.session_uuid, s.uuid) AS session_uuid
         FROM (SELECT * FROM session_events e ${pageWhere} ORDER BY e.id DESC LIMIT ${limit}) e
-        JOIN sessions s ON s.id = e.session_id ORDER BY e.id DESC`,
+        LEFT JOIN sessions s ON s.id = e.session_id ORDER BY e.id DESC`,
       params: pageParams,
     },
   };

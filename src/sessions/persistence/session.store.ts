@@ -332,11 +332,31 @@ export class SessionStore {
     });
   }
 
-  /** Deletes sessions that stopped being live more than `days` ago. */
+  /**
+   * Deletes sessions that stopped being live more than `days` ago. Their events stay (they have a retention of their
+   * own) and keep the session's uuid.
+   */
   async purgeEnded(days: number, batch: number): Promise<number> {
+    return this.transaction(async (tx) => {
+      const rows = await tx.rows(
+        `WITH doomed AS (
+           SELECT id, uuid FROM sessions
+            WHERE ended_at IS NOT NULL AND ended_at < now() - make_interval(days => $1) LIMIT $2 FOR UPDATE),
+         kept AS (UPDATE session_events e SET session_uuid = d.uuid FROM doomed d WHERE e.session_id = d.id)
+         SELECT id FROM doomed`,
+        [days, batch],
+      );
+      const ids = rows.map((r) => Number(r.id));
+      if (ids.length) await tx.rows(`DELETE FROM sessions WHERE id = ANY($1::bigint[])`, [ids]);
+      return ids.length;
+    });
+  }
+
+  /** Deletes events older than `days`, whether or not their session is still stored. */
+  async purgeEvents(days: number, batch: number): Promise<number> {
     const rows = await this.db.rows(
-      `DELETE FROM sessions WHERE id IN (
-         SELECT id FROM sessions WHERE ended_at IS NOT NULL AND ended_at < now() - make_interval(days => $1) LIMIT $2)
+      `DELETE FROM session_events WHERE id IN (
+         SELECT id FROM session_events WHERE at < now() - make_interval(days => $1) LIMIT $2)
        RETURNING id`,
       [days, batch],
     );

@@ -5,7 +5,10 @@ import { defineTable, selectList } from './table';
 
 export interface SessionEventRow {
   id: number;
-  session_id: number;
+  /** Null once the session was purged: the event outlives it (EVENT_RETENTION_DAYS) and keeps its uuid. */
+  session_id: number | null;
+  /** Written when the session is purged; until then its uuid is the session's own. */
+  session_uuid: string | null;
   user_id: number;
   kind: SessionEvent['kind'];
   reason: EndReason | null;
@@ -20,6 +23,7 @@ export interface SessionEventRow {
 export const SESSION_EVENTS = defineTable<SessionEventRow>('session_events', 'e', {
   id: 'bigint',
   session_id: 'bigint',
+  session_uuid: 'uuid',
   user_id: 'int',
   kind: 'varchar',
   reason: 'varchar',
@@ -31,7 +35,7 @@ export const SESSION_EVENTS = defineTable<SessionEventRow>('session_events', 'e'
   user_agent: 'text',
 });
 
-export const SESSION_EVENT_SELECT = selectList(SESSION_EVENTS, ['session_id']);
+export const SESSION_EVENT_SELECT = selectList(SESSION_EVENTS, ['session_id', 'session_uuid']);
 
 export function toSessionEvent(row: Row): SessionEvent {
   return {
@@ -47,7 +51,10 @@ export function toSessionEvent(row: Row): SessionEvent {
   };
 }
 
-/** An event with its session's uuid (selected as `session_uuid`) and user, for the history of all sessions. */
+/**
+ * An event with its session's uuid (selected as `session_uuid`: the session's own, or the one kept when the session
+ * was purged) and user, for the history of all sessions.
+ */
 export function toEventRecord(row: Row): EventRecord {
   return { ...toSessionEvent(row), sessionUuid: String(row.session_uuid), userId: Number(row.user_id) };
 }
