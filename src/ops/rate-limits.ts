@@ -23,6 +23,8 @@ export class RateLimits implements OnApplicationShutdown {
   private readonly logger = new Logger('rate-limits');
   private readonly redis: Redis | null;
   private readonly trusted = new BlockList();
+  private readonly trustedCount: number;
+  private readonly trustedAddresses = new Map<string, boolean>();
   private readonly failuresByAddress: RateLimiterAbstract;
   private readonly failuresByKey: RateLimiterAbstract;
   private readonly validates: RateLimiterAbstract;
@@ -36,6 +38,7 @@ export class RateLimits implements OnApplicationShutdown {
       const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
       this.trusted.addSubnet(address, Number(prefix ?? (family === 'ipv6' ? 128 : 32)), family);
     }
+    this.trustedCount = config.RATE_LIMIT_TRUSTED_CIDRS.length;
     this.redis = config.REDIS_URL
       ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
       : null;
@@ -60,8 +63,17 @@ export class RateLimits implements OnApplicationShutdown {
 
   private exempt(address: string): boolean {
     if (!this.enabled) return true;
-    const family = isIP(address);
-    return family !== 0 && this.trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+    // BlockList.check builds a SocketAddress per call (about 1 µs, a few percent of a validate): skipped when no
+    // network is trusted, and remembered per address otherwise (the application servers are a few addresses).
+    if (this.trustedCount === 0) return false;
+    let known = this.trustedAddresses.get(address);
+    if (known === undefined) {
+      const family = isIP(address);
+      known = family !== 0 && this.trusted.check(address, family === 6 ? 'ipv6' : 'ipv4');
+      if (this.trustedAddresses.size >= 10_000) this.trustedAddresses.clear();
+      this.trustedAddresses.set(address, known);
+    }
+    return known;
   }
 
   /** Refuses an address or key that failed authentication too often in this window. */
