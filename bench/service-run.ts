@@ -1,4 +1,4 @@
-/** What the soak and the guard-cost bench share: the build, the service under test, and session tokens. */
+/** What the soak and the feature-cost bench share: the build, the service under test, and session tokens. */
 import { ChildProcess, spawnSync } from 'node:child_process';
 import { SEED_AGENTS } from '../src/cli/seed/agents';
 import { start, waitFor } from './processes';

@@ -1,5 +1,5 @@
 /**
- * Imported first by the soak (bench/soak.ts) and the guard-cost bench (bench/guard-cost.ts): unless
+ * Imported first by the soak (bench/soak.ts) and the feature-cost bench (bench/feature-cost.ts): unless
  * BENCH_DATABASE_URL says otherwise they use a database of their own, so neither disturbs `npm run bench`'s (whose
  * run deletes the sessions created since it started) and both can reuse one seeded copy.
  */
