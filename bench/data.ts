@@ -95,8 +95,9 @@ export function sweepAndPickFixtures(): Promise<Omit<Fixtures, 'tokens'>> {
         `WITH done AS (
            UPDATE sessions SET status = 'complete', ended_at = expires_at WHERE id IN (
              SELECT id FROM sessions WHERE status IN ('new', 'unauthenticated', 'authenticated') AND expires_at <= now()
-             ORDER BY expires_at LIMIT 5000 FOR UPDATE SKIP LOCKED) RETURNING id)
-         INSERT INTO session_events (session_id, kind, face) SELECT id, 'expired', 'system' FROM done`,
+             ORDER BY expires_at LIMIT 5000 FOR UPDATE SKIP LOCKED) RETURNING id, user_id)
+         INSERT INTO session_events (session_id, user_id, kind, face, reason)
+         SELECT id, user_id, 'expired', 'system', 'expiry' FROM done`,
       );
       if (!swept.rowCount) break;
     }
