@@ -7,6 +7,7 @@ import { FACES } from './faces';
 import { HealthModule } from './health/health.controller';
 import { OpsModule } from './ops/ops.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SsfModule } from './ssf/ssf.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -28,6 +29,7 @@ export class AppModule {
         AuthModule,
         HealthModule,
         ...FACES.map((face) => face.module),
+        SsfModule,
       ],
     };
   }

@@ -336,9 +336,7 @@ export class AppConfig {
     name: 'aes256Key',
     validator: {
       validate: (value: unknown) =>
-        typeof value === 'string' &&
-        /^[A-Za-z0-9+/]{43}=$/.test(value) &&
-        Buffer.from(value, 'base64').length === 32,
+        typeof value === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32,
       defaultMessage: () => 'must be 32 random bytes in base64 (openssl rand -base64 32)',
     },
   })
@@ -359,10 +357,20 @@ export class AppConfig {
   @IntSetting(60, 24 * 3600, "Shared Signals: lifetime of a receiver's access token.", '3600')
   SSF_TOKEN_TTL_SECONDS = 3600;
 
-  @IntSetting(1, 10_000_000, 'Shared Signals: most SETs a paused stream keeps; beyond it the oldest are dropped.', '10000')
+  @IntSetting(
+    1,
+    10_000_000,
+    'Shared Signals: most SETs a paused stream keeps; beyond it the oldest are dropped.',
+    '10000',
+  )
   SSF_PAUSED_BACKLOG = 10_000;
 
-  @IntSetting(0, 24 * 3600, "Shared Signals: a stream's min_verification_interval (429 when verified more often).", '30')
+  @IntSetting(
+    0,
+    24 * 3600,
+    "Shared Signals: a stream's min_verification_interval (429 when verified more often).",
+    '30',
+  )
   SSF_MIN_VERIFICATION_INTERVAL_SECONDS = 30;
 
   @IntSetting(1, 120, 'Shared Signals: a push to a receiver fails after this long without an answer.', '10')
@@ -376,7 +384,12 @@ export class AppConfig {
   )
   SSF_PUSH_MAX_ATTEMPTS = 12;
 
-  @IntSetting(10, 600_000, 'Shared Signals: the first retry of a failed push waits this long, each next one twice as long.', '1000')
+  @IntSetting(
+    10,
+    600_000,
+    'Shared Signals: the first retry of a failed push waits this long, each next one twice as long.',
+    '1000',
+  )
   SSF_PUSH_RETRY_BASE_MS = 1000;
 
   @IntSetting(1, 24 * 3600, 'Shared Signals: the longest wait between two pushes of one SET.', '300')

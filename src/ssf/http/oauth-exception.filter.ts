@@ -1,0 +1,52 @@
+import { Catch } from '@nestjs/common';
+import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
+import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
+import { ssfErrorAnswer } from './ssf-exception.filter';
+
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope';
+
+/** A token request refused as RFC 6749 §5.2 says. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: OAuthErrorCode,
+    message: string,
+    /** invalid_client after HTTP Basic authentication: 401 with a Basic challenge. */
+    readonly basicChallenge = false,
+  ) {
+    super(message);
+  }
+}
+
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+/** The token endpoint's answers: `{error, error_description}` (400, or 401 for a client that failed Basic). */
+export function oauthErrorAnswer(exception: unknown): FaceAnswer | null {
+  if (exception instanceof OAuthError) {
+    const status = exception.basicChallenge ? 401 : 400;
+    const challenge: Record<string, string> = exception.basicChallenge
+      ? { 'WWW-Authenticate': 'Basic realm="ssf"' }
+      : {};
+    return {
+      status,
+      body: { error: exception.error, error_description: exception.message },
+      headers: { ...NO_STORE, ...challenge },
+    };
+  }
+  if (exception instanceof DomainError && exception.code === DomainErrorCode.InvalidValue)
+    return { status: 400, body: { error: 'invalid_request', error_description: exception.message }, headers: NO_STORE };
+  // Anything else (rate limits, the database out of reach) as the other SSF endpoints answer it.
+  return ssfErrorAnswer(exception);
+}
+
+@Catch()
+export class OAuthExceptionFilter extends FaceExceptionFilter {
+  constructor() {
+    super('ssf-token', oauthErrorAnswer, { status: 500, body: { error: 'server_error' } });
+  }
+}

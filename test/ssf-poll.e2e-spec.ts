@@ -1,0 +1,201 @@
+/**
+ * Poll delivery (RFC 8936), stream status, verification and signing keys: acknowledgements and redelivery, setErrs,
+ * long polling, the bounded paused backlog, min_verification_interval, key rotation with overlap and keys encrypted
+ * at rest. Every SET is verified by the independent Python receiver.
+ */
+import { makeSession, makeUser, TestUser } from './support/factories';
+import { Http } from './support/http';
+import { drainPoll, errorsIn, SsfTestApp, startSsfApp } from './support/ssf-app';
+import { EVENT, eventually, registerReceiver, TestReceiver } from './support/ssf-client';
+import { eventOf, verifyInPython } from './support/ssf-receiver';
+import { engines } from './support/test-app';
+
+const ENCRYPTION_KEY = 'tF79wwdpXDImDYZ2R7NkSFRff8y/fBIxG0KEX0XhvWY=';
+
+describe.each(engines())('Shared Signals poll delivery, status, verification and keys on %s', (engine) => {
+  let app: SsfTestApp;
+  let admin: Http;
+  let owner: TestReceiver;
+  let streamId: string;
+  let user: TestUser;
+
+  beforeAll(async () => {
+    app = await startSsfApp(engine, {
+      SSF_POLL_REDELIVERY_SECONDS: '2',
+      SSF_POLL_WAIT_SECONDS: '5',
+      SSF_PAUSED_BACKLOG: '3',
+      SSF_KEY_OVERLAP_SECONDS: '3',
+      SSF_KEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
+      SSF_ISSUER: 'https://sessions.example.test',
+    });
+    admin = app.admin;
+    owner = await registerReceiver(admin);
+    streamId = (await owner.ssf.createStream({ events_requested: [EVENT.established] })).body.stream_id;
+    user = await makeUser(admin);
+  });
+  afterAll(() => app?.t.close());
+
+  const poll = (body: Record<string, unknown>) => owner.ssf.poll(streamId, body);
+  const verify = (sets: string[]) => verifyInPython(app.t.baseUrl, owner.audience, sets);
+
+  it('should name its own poll endpoint for a stream created without delivery, and use SSF_ISSUER', async () => {
+    const config = (await owner.ssf.http.get(`/ssf/stream?stream_id=${streamId}`)).body;
+    expect(config).toMatchObject({
+      iss: 'https://sessions.example.test',
+      aud: owner.audience,
+      events_requested: [EVENT.established],
+      events_delivered: [EVENT.established],
+      delivery: { method: 'urn:ietf:rfc:8936', endpoint_url: `${app.t.baseUrl}/ssf/poll/${streamId}` },
+      min_verification_interval: 30,
+    });
+    expect((await admin.get('/.well-known/ssf-configuration')).body.issuer).toBe('https://sessions.example.test');
+  });
+
+  it('should hand out unacknowledged SETs again after SSF_POLL_REDELIVERY_SECONDS, and never once acknowledged', async () => {
+    const session = await makeSession(admin, user);
+    const first = await poll({ returnImmediately: true });
+    const [jti] = Object.keys(first.body.sets);
+    expect(first.body).toEqual({ sets: { [jti]: expect.any(String) }, moreAvailable: false });
+    const [verified] = await verify(Object.values(first.body.sets));
+    expect(verified).toMatchObject({ ok: true, claims: { jti, iss: 'https://sessions.example.test' } });
+    expect(verified.claims.sub_id.session.id).toBe(session.uuid);
+    expect((await poll({ returnImmediately: true })).body.sets).toEqual({});
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const again = await poll({ returnImmediately: true });
+    expect(Object.keys(again.body.sets)).toEqual([jti]);
+    expect((await poll({ returnImmediately: true, ack: [jti], maxEvents: 0 })).body).toEqual({
+      sets: {},
+      moreAvailable: false,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await poll({ returnImmediately: true })).body.sets).toEqual({});
+    const receipts = (await admin.get(`/api/hub/v1/ssf/streams/${streamId}/deliveries`)).body.items;
+    expect(receipts[0]).toMatchObject({ jti, state: 'delivered', attempts: 2, ackedAt: expect.any(String) });
+  });
+
+  it('should record the errors a receiver reports with setErrs and hand out at most maxEvents', async () => {
+    for (let i = 0; i < 3; i++) await makeSession(admin, user);
+    const page = await poll({ returnImmediately: true, maxEvents: 2 });
+    expect(Object.keys(page.body.sets)).toHaveLength(2);
+    expect(page.body.moreAvailable).toBe(true);
+    const [bad, good] = Object.keys(page.body.sets);
+    await poll({
+      returnImmediately: true,
+      maxEvents: 0,
+      ack: [good],
+      setErrs: { [bad]: { err: 'invalid_key', description: 'unknown kid' } },
+    });
+    const receipts = (await admin.get(`/api/hub/v1/ssf/streams/${streamId}/deliveries`)).body.items;
+    expect(receipts.find((r: any) => r.jti === bad)).toMatchObject({
+      state: 'failed',
+      lastError: 'invalid_key: unknown kid',
+    });
+    expect(receipts.find((r: any) => r.jti === good)).toMatchObject({ state: 'delivered' });
+    expect(await drainPoll(owner.ssf, streamId)).toHaveLength(1);
+  });
+
+  it('should hold a poll without returnImmediately until a SET arrives', async () => {
+    const started = Date.now();
+    const waiting = poll({});
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const session = await makeSession(admin, user);
+    const res = await waiting;
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(650);
+    expect(elapsed).toBeLessThan(4000);
+    const [verified] = await verify(Object.values(res.body.sets));
+    expect(verified.claims.sub_id.session.id).toBe(session.uuid);
+    await poll({ returnImmediately: true, maxEvents: 0, ack: Object.keys(res.body.sets) });
+  });
+
+  it('should keep the newest SSF_PAUSED_BACKLOG SETs of a paused stream, count the dropped, and record none when disabled', async () => {
+    expect((await owner.ssf.status(streamId, 'paused', 'maintenance')).body).toEqual({
+      stream_id: streamId,
+      status: 'paused',
+      reason: 'maintenance',
+    });
+    const sessions = [];
+    for (let i = 0; i < 5; i++) sessions.push(await makeSession(admin, user));
+    expect((await poll({ returnImmediately: true })).body.sets).toEqual({});
+    const listed = await eventually(
+      async () => (await admin.get('/api/hub/v1/ssf/streams')).body.find((s: any) => s.streamId === streamId),
+      (stream) => stream.dropped === 2,
+    );
+    expect(listed).toMatchObject({ status: 'paused', statusReason: 'maintenance', dropped: 2 });
+    await owner.ssf.status(streamId, 'enabled');
+    const held = await verify(await drainPoll(owner.ssf, streamId));
+    expect(held.map((set) => set.claims.sub_id.session.id)).toEqual(sessions.slice(2).map((s) => s.uuid));
+    await owner.ssf.status(streamId, 'disabled');
+    await makeSession(admin, user);
+    expect(await app.t.sql(`SELECT 1 FROM ssf_outbox WHERE stream_id = $1 AND state = 'pending'`, [streamId])).toEqual(
+      [],
+    );
+    await owner.ssf.status(streamId, 'enabled');
+    expect(await drainPoll(owner.ssf, streamId)).toEqual([]);
+  });
+
+  it('should send a verification SET echoing state, and answer 429 within min_verification_interval', async () => {
+    expect((await owner.ssf.http.post('/ssf/verify', { stream_id: streamId, state: 'check-1' })).status).toBe(204);
+    const again = await owner.ssf.http.post('/ssf/verify', { stream_id: streamId, state: 'check-2' });
+    expect([again.status, again.body.err, Number(again.headers.get('retry-after'))]).toEqual([
+      429,
+      'too_many_requests',
+      30,
+    ]);
+    const [set] = await verify(await drainPoll(owner.ssf, streamId));
+    expect(eventOf(set)).toEqual({ type: EVENT.verification, fields: { state: 'check-1' } });
+    expect(set.claims.sub_id).toEqual({ format: 'opaque', id: streamId });
+  });
+
+  it('should keep the previous key verifiable during the overlap after a rotation, and not after', async () => {
+    const stored = await app.t.sql<{ private_key: string; encrypted: boolean }>(
+      `SELECT private_key, encrypted FROM ssf_signing_keys`,
+    );
+    expect(stored).toEqual([
+      { private_key: expect.stringMatching(/^eyJ[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/), encrypted: true },
+    ]);
+    await makeSession(admin, user);
+    const [before] = await drainPoll(owner.ssf, streamId);
+    const rotated = await admin.post('/api/hub/v1/ssf/keys/rotate');
+    expect(rotated.body).toEqual({
+      kid: expect.any(String),
+      previousKid: expect.any(String),
+      previousPublishedUntil: expect.any(String),
+    });
+    await makeSession(admin, user);
+    const [after] = await drainPoll(owner.ssf, streamId);
+    const [oldSet, newSet] = await verify([before, after]);
+    expect([oldSet.ok, newSet.ok]).toEqual([true, true]);
+    expect(oldSet.header.kid).toBe(rotated.body.previousKid);
+    expect(newSet.header.kid).toBe(rotated.body.kid);
+    expect((await admin.get('/ssf/jwks')).body.keys).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    expect((await admin.get('/ssf/jwks')).body.keys.map((k: any) => k.kid)).toEqual([rotated.body.kid]);
+    const [late] = await verify([before]);
+    expect(late).toEqual({ ok: false, error: expect.stringContaining('is not in the JWKS') });
+  });
+
+  it('should send only added subjects once one is added, and never a removed one', async () => {
+    const [ann, ben, cid] = [
+      await makeUser(admin),
+      await makeUser(admin, { email: 'Ben@Example.com' }),
+      await makeUser(admin),
+    ];
+    const subjects = owner.ssf.http;
+    const add = (subject: unknown) => subjects.post('/ssf/subjects/add', { stream_id: streamId, subject });
+    expect((await add({ format: 'iss_sub', iss: 'https://sessions.example.test', sub: ann.uuid })).status).toBe(200);
+    expect((await add({ format: 'email', email: 'ben@example.com' })).status).toBe(200);
+    const removed = await subjects.post('/ssf/subjects/remove', {
+      stream_id: streamId,
+      subject: { format: 'opaque', id: ann.uuid },
+    });
+    expect(removed.status).toBe(204);
+    for (const who of [ann, ben, cid]) await makeSession(admin, who);
+    const sets = await verify(await drainPoll(owner.ssf, streamId));
+    expect(sets.map((set) => set.claims.sub_id.user.sub)).toEqual([ben.uuid]);
+  });
+
+  it('should have logged no error', () => {
+    expect(errorsIn(app.logs)).toEqual([]);
+  });
+});
