@@ -93,7 +93,8 @@ const ENDPOINTS: Endpoint[] = [
       JSON.stringify({
         user: f.usernames[i % f.usernames.length],
         ip: LOGIN_IPS === 'home' ? HOME_IPS[(i % f.usernames.length) % HOME_IPS.length] : publicIpv4(random),
-        userAgent: SEED_AGENTS[i % SEED_AGENTS.length].ua,
+        // At home a user keeps their device too; otherwise the agents rotate, a new device at nearly every login.
+        userAgent: SEED_AGENTS[(LOGIN_IPS === 'home' ? i % f.usernames.length : i) % SEED_AGENTS.length].ua,
       }),
   },
 ];

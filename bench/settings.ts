@@ -37,9 +37,10 @@ export const BOOTSTRAP_TOKEN = setting(
   "the service's BOOTSTRAP_TOKEN, the key requests carry",
 );
 /**
- * Where logins come from: `random` public addresses (every login of a user somewhere else: the worst case for
- * login insight, which records a new country and impossible travel nearly every time), or each user's `home`
- * address (one of a few real ones, the same for every login of that user: the usual case).
+ * Where logins come from: `random` public addresses and rotating agents (every login of a user somewhere else, on
+ * another device: the worst case for login insight, which records new devices, countries and impossible travel
+ * nearly every time), or each user's `home` address and device (one of a few real addresses and one agent, the same
+ * for every login of that user: the usual case).
  */
 export const LOGIN_IPS = setting('BENCH_LOGIN_IPS', 'random', 'random | home: where the hub create logins come from');
 
