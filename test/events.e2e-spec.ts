@@ -2,6 +2,7 @@
  * The history of all sessions (GET /api/hub/v1/events): every filter against the rows, exact totals, keyset paging
  * newest first, who sees what, and bad input as the hub's 400.
  */
+import { EventStore } from '../src/sessions/persistence/event.store';
 import { makeSession, makeUser, TestUser } from './support/factories';
 import { Http } from './support/http';
 import { engines, startTestApp, TestApp } from './support/test-app';
@@ -104,6 +105,55 @@ describe.each(engines())('event history on %s', (engine) => {
     // The filters found something to tell apart.
     expect((await idsWhere("e.reason = 'credential_change'")).length).toBe(2);
     expect((await idsWhere('e.actor_user_id = $1', [ann.id])).length).toBe(2); // her logout, her new address
+  });
+
+  it('should keep every total exact through count checkpoints, new events and deletions', async () => {
+    const events = t.app.get(EventStore);
+    // Every combination of the counted filters (kind, reason, face), with values that match and one that does not,
+    // and a filter the counts cannot answer beside them.
+    const values = { kind: ['created', 'revoked', 'ended'], reason: ['revoke', 'logout'], face: ['hub', 'movens'] };
+    const queries: string[] = [''];
+    for (const kind of [undefined, ...values.kind])
+      for (const reason of [undefined, ...values.reason])
+        for (const face of [undefined, ...values.face]) {
+          const parts = [kind && `kind=${kind}`, reason && `reason=${reason}`, face && `face=${face}`].filter(Boolean);
+          if (parts.length) queries.push(parts.join('&'), [...parts, `user=${ann.id}`].join('&'));
+        }
+    const sqlFor = (query: string) => {
+      const params = new URLSearchParams(query);
+      const where = ['true'];
+      const args: unknown[] = [];
+      for (const [name, column] of [
+        ['kind', 'kind'],
+        ['reason', 'reason'],
+        ['face', 'face'],
+        ['user', 'user_id'],
+      ])
+        if (params.has(name)) where.push(`e.${column} = $${args.push(params.get(name))}`);
+      return { where: where.join(' AND '), args };
+    };
+    const expectExact = async (moment: string) => {
+      for (const query of queries) {
+        const { where, args } = sqlFor(query);
+        const expected = (await idsWhere(where, args)).length;
+        const res = await admin.get(`${EVENTS}?${query}&limit=1`);
+        expect([moment, query, res.body.total]).toEqual([moment, query, expected]);
+      }
+    };
+    await expectExact('before any checkpoint');
+    expect(await events.advanceCountCheckpoint()).toBeGreaterThan(0);
+    await expectExact('at the checkpoint');
+    const more = await makeSession(admin, ben);
+    await new Http(t.baseUrl, ben.key).post(`/api/hub/v1/sessions/${more.uuid}/end`);
+    await expectExact('past the checkpoint');
+    // Deletions on either side of the checkpoint: older counted events, and the newest uncounted one.
+    await t.sql(`DELETE FROM session_events WHERE id IN (SELECT id FROM session_events ORDER BY id LIMIT 3)`);
+    await t.sql(`DELETE FROM session_events WHERE id = (SELECT max(id) FROM session_events)`);
+    await expectExact('after deletions');
+    expect(await events.advanceCountCheckpoint()).toBeGreaterThan(0);
+    await expectExact('at the next checkpoint');
+    expect(await events.advanceCountCheckpoint()).toBe(0);
+    await expectExact('at a checkpoint with nothing new');
   });
 
   it("should show a plain user only their own sessions' events", async () => {

@@ -4,6 +4,7 @@ import { Database } from '../database/database';
 import { migrate } from '../database/migrate';
 import { openDatabase } from '../database/open-database';
 import { DefaultScopes } from '../sessions/accounts/default-scopes';
+import { EventStore } from '../sessions/persistence/event.store';
 import { SessionStore } from '../sessions/persistence/session.store';
 import { RandomSource } from './seed-data';
 import {
@@ -105,6 +106,8 @@ async function fill(db: Database, options: SeedOptions, progress: Progress): Pro
     progress.add(1);
   }
   log('analyzed');
+  // The event history's totals count from the checkpoint on: the loaded events are counted once, here.
+  await new EventStore(db).advanceCountCheckpoint();
   return {
     users: users.length,
     sessions: options.sessions,

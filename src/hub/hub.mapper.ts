@@ -2,7 +2,7 @@ import { IssuedToken } from '../sessions/accounts/accounts.service';
 import { Page } from '../sessions/session-query';
 import { ApiToken, effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
 import type * as Hub from './hub.dto';
-import type { EventPage } from '../sessions/persistence/session.store';
+import type { EventPage } from '../sessions/persistence/event.store';
 
 /** SessionHub's own JSON: camelCase keys, ISO 8601 dates. Pure functions of domain objects. */
 export function toHubUser(user: User): Hub.HubUser {

@@ -10,6 +10,7 @@ import { HousekeepingService } from './housekeeping/housekeeping.service';
 import { GeoIpLookup } from './insight/geoip';
 import { SessionsService } from './lifecycle/sessions.service';
 import { AccountStore } from './persistence/account.store';
+import { EventStore } from './persistence/event.store';
 import { SessionStore } from './persistence/session.store';
 
 /** The domain: the only code that knows what users, tokens and sessions are and who may touch them. */
@@ -17,6 +18,7 @@ import { SessionStore } from './persistence/session.store';
 @Module({
   providers: [
     SessionStore,
+    EventStore,
     AccountStore,
     DefaultScopes,
     AccountsService,

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, Op
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/tokens';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from '../lifecycle/session-observer';
+import { EventStore } from '../persistence/event.store';
 import { SessionStore } from '../persistence/session.store';
 
 export interface HousekeepingReport {
@@ -25,6 +26,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly sessions: SessionStore,
+    private readonly events: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(SESSION_OBSERVER) private readonly observer: SessionObserver = NO_SESSION_OBSERVER,
   ) {}
@@ -60,8 +62,9 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     let purged = 0;
     for (let n = -1; n !== 0;) purged += n = await this.sessions.purgeEnded(this.config.RETENTION_DAYS, BATCH);
     let eventsPurged = 0;
-    for (let n = -1; n !== 0;)
-      eventsPurged += n = await this.sessions.purgeEvents(this.config.EVENT_RETENTION_DAYS, BATCH);
+    for (let n = -1; n !== 0;) eventsPurged += n = await this.events.purge(this.config.EVENT_RETENTION_DAYS, BATCH);
+    // Totals of the event history count from here on only what arrives after this.
+    await this.events.advanceCountCheckpoint();
     this.observer.sessionsEnded('system', 'expired', 'system', expired);
     this.observer.housekeepingRan(expired, purged, eventsPurged);
     return { expired, purged, eventsPurged };

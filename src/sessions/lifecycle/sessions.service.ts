@@ -18,7 +18,8 @@ import {
   UserHistory,
 } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
-import { EventPage, SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
+import { EventPage, EventStore } from '../persistence/event.store';
+import { SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
@@ -37,6 +38,7 @@ const MAX_USER_ID = 2147483647;
 export class SessionsService {
   constructor(
     private readonly sessions: SessionStore,
+    private readonly events: EventStore,
     private readonly accounts: AccountsService,
     private readonly scopes: DefaultScopes,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -251,7 +253,7 @@ export class SessionsService {
     const requested = query.filters.userId === undefined ? undefined : [query.filters.userId];
     const visible = visibleUserIds(caller, 'hub', requested);
     if (visible?.length === 0) return { items: [], total: 0, more: false };
-    return this.sessions.listEvents({ ...query, filters: { ...query.filters, userId: visible?.[0] } }, signal);
+    return this.events.list({ ...query, filters: { ...query.filters, userId: visible?.[0] } }, signal);
   }
 
   async sessionEvents(caller: Caller, ref: SessionRef, face: Face): Promise<SessionEvent[]> {

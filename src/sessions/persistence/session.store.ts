@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable, Row } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, EventRecord, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
-import { EventQuery, eventListStatements } from './event-list.sql';
+import { EndReason, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
 import { json } from './tables/decode';
 import { InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
@@ -31,14 +30,11 @@ import {
   TOUCH_SQL,
   UPSERT_DEVICE_SQL,
 } from './session.sql';
-import { SESSION_EVENT_SELECT, toEventRecord, toSessionEvent } from './tables/session-events.table';
+import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, SessionRow, toSession } from './tables/sessions.table';
 import { encode } from './tables/table';
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
-/** A page of the event history; `more`: older events exist past it. */
-export type EventPage = Page<EventRecord> & { more: boolean };
-
 export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
 
 /** The facts a validate from a new address or user agent changes. */
@@ -220,17 +216,6 @@ export class SessionStore {
     );
   }
 
-  /** The history of all sessions, narrowed by `query`: an exact total and a page, newest first. */
-  async listEvents(query: EventQuery, signal?: AbortSignal): Promise<EventPage> {
-    const { count, page } = eventListStatements(query);
-    const [counted, rows] = await Promise.all([
-      this.db.rows(count.text, count.params, { signal }),
-      this.db.rows(page.text, page.params, { signal }),
-    ]);
-    const items = rows.slice(0, query.limit).map(toEventRecord);
-    return { items, total: Number(counted[0].n), more: rows.length > query.limit };
-  }
-
   /** Remembers an arrival from a validate and answers what was known before it (insight.sql.ts), in one statement. */
   async recordInsight(userId: number, arrival: InsightArrival, tx: Queryable): Promise<UserHistory> {
     const rows = await tx.rows(
@@ -350,17 +335,6 @@ export class SessionStore {
       if (ids.length) await tx.rows(`DELETE FROM sessions WHERE id = ANY($1::bigint[])`, [ids]);
       return ids.length;
     });
-  }
-
-  /** Deletes events older than `days`, whether or not their session is still stored. */
-  async purgeEvents(days: number, batch: number): Promise<number> {
-    const rows = await this.db.rows(
-      `DELETE FROM session_events WHERE id IN (
-         SELECT id FROM session_events WHERE at < now() - make_interval(days => $1) LIMIT $2)
-       RETURNING id`,
-      [days, batch],
-    );
-    return rows.length;
   }
 
   /** Returns the device id for (user, fingerprint), inserting `candidate` if there was none. */
