@@ -146,7 +146,9 @@ const ADDRESS_CHARACTERS = /^[0-9a-f.:]*$/;
  * `n` is null for a term its agents do not make broad. Null where the rule does not apply: the matches are then
  * gathered and counted (searchStatement).
  */
-export function broadSearchCount(query: SessionQuery): Statement | null {
+export function broadSearchCount(
+  query: SessionQuery,
+): (Statement & { term: string; rowsBeforePageEnd: number }) | null {
   const { searchTerms, ...otherFilters } = query.filters;
   const scopeKeys = (Object.keys(query.scope) as (keyof SessionScope)[]).filter(
     (key) => query.scope[key] !== undefined && query.scope[key] !== false,
@@ -175,11 +177,13 @@ export function broadSearchCount(query: SessionQuery): Statement | null {
         live.n AS live
       FROM agents, live`,
     params: [`%${escapeLike(term)}%`],
+    term,
+    rowsBeforePageEnd,
   };
 }
 
 /** Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper. */
-const MAX_ROWS_WALKED = 2_000;
+export const MAX_ROWS_WALKED = 2_000;
 
 /**
  * Whether the page of a search with `total` matches among `live` sessions is found quickly by walking the list's

@@ -4,6 +4,7 @@ import { Database, Queryable, Row } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { EndReason, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
+import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { json } from './tables/decode';
 import { InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
 
@@ -13,6 +14,7 @@ import {
   hasFilters,
   broadSearchCount,
   listStatements,
+  MAX_ROWS_WALKED,
   orderedWalkIsShort,
   USERS_WITH_LIVE_COUNT_SQL,
   usersWithLivePageSql,
@@ -51,7 +53,11 @@ export interface UserWithLiveSessions {
 /** Where sessions, their events, devices and installation settings live: plain SQL over `Database`. */
 @Injectable()
 export class SessionStore {
-  constructor(@Inject(DATABASE) private readonly db: Database) {}
+  private readonly agentCounts: AgentCountsSnapshot;
+
+  constructor(@Inject(DATABASE) private readonly db: Database) {
+    this.agentCounts = new AgentCountsSnapshot(db);
+  }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
@@ -248,7 +254,7 @@ export class SessionStore {
   async list(query: SessionQuery, signal?: AbortSignal): Promise<Page<Session>> {
     const { count, page, prepare, combined } = listStatements(query);
     const broad = broadSearchCount(query);
-    if (broad) {
+    if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
       const [counted] = await this.db.rows(broad.text, broad.params, { signal });
       if (counted.n != null) {
