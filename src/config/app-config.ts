@@ -1,66 +1,14 @@
-import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Transform } from 'class-transformer';
-import { accessSync, constants } from 'node:fs';
 import { isIP } from 'node:net';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateBy, validateSync } from 'class-validator';
-
-/** What `--help` and every configuration error say about a setting. */
-interface SettingDoc {
-  name: string;
-  description: string;
-  example: string;
-}
-
-const SETTING_DOCS: SettingDoc[] = [];
-
-/** Documents a setting once: for `--help`, and for the example in its error message. */
-function Setting(description: string, example: string): PropertyDecorator {
-  return (_target, key) => {
-    SETTING_DOCS.push({ name: String(key), description, example });
-  };
-}
-
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
-
-/** An integer setting within [min, max]. */
-function IntSetting(min: number, max: number, description: string, example: string): PropertyDecorator {
-  return applyDecorators(
-    Transform(toInt),
-    IsInt({ message: `must be a whole number from ${min} to ${max}` }),
-    Min(min, { message: `must be at least ${min}` }),
-    Max(max, { message: `must be at most ${max}` }),
-    Setting(description, example),
-  );
-}
-
-/** A switch: `on` or `off`. */
-function OnOffSetting(description: string, example: string): PropertyDecorator {
-  return applyDecorators(IsIn(['on', 'off'], { message: 'must be on or off' }), Setting(description, example));
-}
-
-/** An optional path to a file the process must be able to read. */
-function OptionalFileSetting(description: string, example: string): PropertyDecorator {
-  return applyDecorators(
-    Transform(emptyToUndefined),
-    IsOptional(),
-    ValidateBy({
-      name: 'readableFile',
-      validator: {
-        validate: (value: unknown) => {
-          try {
-            accessSync(String(value), constants.R_OK);
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        defaultMessage: () => 'is not a readable file',
-      },
-    }),
-    Setting(description, example),
-  );
-}
+import { IsIn, IsOptional, IsString, MinLength, ValidateBy, validateSync } from 'class-validator';
+import {
+  emptyToUndefined,
+  IntSetting,
+  OnOffSetting,
+  OptionalFileSetting,
+  Setting,
+  SETTING_DOCS,
+} from './setting-decorators';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
