@@ -4,7 +4,7 @@
  * has, a year of them in time order, spread over the seeded sessions), then loads each query for BENCH_DURATION
  * seconds with BENCH_CONNECTIONS connections against one worker, and checks every total against count(*).
  *
- * Settings: BENCH_EVENTS, and the bench's BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/sessionhub_events
+ * Settings: BENCH_EVENTS, BENCH_EVENTS_PORT (3947), and the bench's BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/sessionhub_events
  * unless set), BENCH_USERS, BENCH_SESSIONS, BENCH_DURATION, BENCH_CONNECTIONS, BENCH_SKIP_BUILD, BENCH_TOKEN.
  * Writes bench/results/events.md. Disk: about 1.3 GB per 10M events with their indexes.
  */
@@ -23,7 +23,7 @@ import { BOOTSTRAP_TOKEN, CONNECTIONS, DATABASE_URL, DURATION, log, ROOT } from 
 
 const TARGET = Number(process.env.BENCH_EVENTS || 10_000_000);
 const CHUNK = 1_000_000;
-const PORT = 3921;
+const PORT = Number(process.env.BENCH_EVENTS_PORT || 3947);
 
 /** One chunk of synthetic events, newer than every event there, in time order, over random seeded sessions. */
 const INSERT_CHUNK = `
