@@ -2,9 +2,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Events outlive their sessions: purging an ended session keeps its history, which keeps the session's uuid and
- * loses only the link (session_id becomes null); events have their own retention, purged by time through a BRIN
- * index on `at` (events are written in time order, so a few range summaries find the old ones, at almost no cost
- * to each insert). Existing events keep the link and need no rewrite.
+ * loses only the link (session_id becomes null); events have their own retention, purged by time through an index
+ * on `at`, which also counts a time range of the history without reading its rows (a BRIN index was tried: it
+ * costs inserts less but made a one-day total at 10M events read 8,000 pages, 0.3 s). Existing events keep the link
+ * and need no rewrite.
  */
 export class EventRetention1764900000000 implements MigrationInterface {
   name = 'EventRetention1764900000000';
@@ -17,7 +18,7 @@ export class EventRetention1764900000000 implements MigrationInterface {
       FOREIGN KEY (session_id) REFERENCES sessions (id) ON DELETE SET NULL NOT VALID`);
     await q.query(`CREATE INDEX session_events_purged_session ON session_events (session_uuid)
       WHERE session_uuid IS NOT NULL`);
-    await q.query(`CREATE INDEX session_events_at ON session_events USING brin (at)`);
+    await q.query(`CREATE INDEX session_events_at ON session_events (at)`);
   }
 
   async down(q: QueryRunner): Promise<void> {
