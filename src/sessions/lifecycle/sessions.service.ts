@@ -32,6 +32,7 @@ import { checkNewSession, NewSessionInput, requireIp } from './session-input';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
 
 const MAX_USER_ID = 2147483647;
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A session's life: login, reads with exact totals, logout, revocation. */
 @Injectable()
@@ -275,14 +276,8 @@ export class SessionsService {
   /** One user's live sessions, most recently seen first (MOVENS); an unknown user has none. */
   async liveSessionsOfUser(caller: Caller, userUuid: string, offset: number, limit: number): Promise<Page<Session>> {
     requireOperator(caller);
-    const user = await this.accounts.findUser(userUuid);
-    if (!user || user.uuid !== userUuid) return { items: [], total: 0 };
-    return this.sessions.list({
-      scope: { liveOnly: true, userIds: [user.id] },
-      filters: {},
-      order: [{ field: 'last_seen', descending: true }],
-      offset,
-      limit,
-    });
+    // Only a user's own uuid, as it is stored (lowercase, hyphenated), names the user here.
+    if (!CANONICAL_UUID.test(userUuid)) return { items: [], total: 0 };
+    return this.sessions.liveSessionsOfUser(userUuid, offset, limit);
   }
 }

@@ -288,3 +288,23 @@ export function usersWithLivePageSql(limit: number, offset: number): string {
     WHERE c.n > 0 AND u.id NOT IN (${USERS_ALL_EXPIRED})
     ORDER BY u.username, u.id ${limitOffset(limit, offset)}`;
 }
+
+/**
+ * One user's live sessions, most recently seen first, with their exact total, in one statement (MOVENS'
+ * user-sessions): the user found by uuid ($1), the total from the user's counter less their expired-but-unswept
+ * sessions, the page cut from the user's live sessions; `total` rides on every row, and on a row of nulls when the
+ * page is empty.
+ */
+export function liveSessionsOfUserSql(limit: number, offset: number): string {
+  const owner = `(SELECT id FROM users WHERE uuid = $1::uuid)`;
+  return `WITH total AS (
+      SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ${owner})
+        - (SELECT count(*) FROM sessions s WHERE s.user_id = ${owner} AND ${EXPIRED_UNSWEPT_SQL}) AS n
+    ), page AS (
+      SELECT ${SESSION_SELECT} FROM (
+        SELECT s.* FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
+        ORDER BY s.last_seen_at DESC, s.id ASC ${limitOffset(limit, offset)}
+      ) s JOIN users u ON u.id = s.user_id
+    )
+    SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.last_seen_at DESC, page.id ASC`;
+}

@@ -14,6 +14,7 @@ import {
   hasFilters,
   broadSearchCount,
   listStatements,
+  liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
   USERS_WITH_LIVE_COUNT_SQL,
@@ -277,6 +278,12 @@ export class SessionStore {
     const total = Number(countRows[0].n);
     if (total === 0 || query.offset >= total) return { items: [], total };
     return { items: rows.map(toSession), total };
+  }
+
+  /** One user's live sessions by the user's uuid, most recently seen first, with their exact total: one statement. */
+  async liveSessionsOfUser(userUuid: string, offset: number, limit: number): Promise<Page<Session>> {
+    const rows = await this.db.rows(liveSessionsOfUserSql(limit, offset), [userUuid], { prepare: offset === 0 });
+    return { items: rows.filter((r) => r.id != null).map(toSession), total: Number(rows[0].total) };
   }
 
   /** Users who have live sessions, with how many, ordered by username (the MOVENS admin list). */
