@@ -1,4 +1,7 @@
 import { configHelp, loadConfig } from './app-config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { settingsTable, withSettingsTable } from './readme-settings';
 
 /** A bad setting stops the service with a message an operator can act on. */
 describe('configuration', () => {
@@ -54,5 +57,13 @@ describe('configuration', () => {
       expect(help).toMatch(new RegExp(`^  ${name} +`, 'm'));
     }
     expect(help).toMatch(/^ {2}PORT +3000$/m);
+  });
+});
+
+describe("the README's table of settings", () => {
+  it('should list every setting as the code declares it (npm run settings writes it)', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    expect(withSettingsTable(readme, settingsTable())).toBe(readme);
+    expect(settingsTable().split('\n')).toHaveLength(2 + (configHelp().match(/^ {2}[A-Z]/gm) ?? []).length);
   });
 });
