@@ -7,7 +7,6 @@ import { FACES } from './faces';
 import { HealthModule } from './health/health.controller';
 import { OpsModule } from './ops/ops.module';
 import { SessionsModule } from './sessions/sessions.module';
-import { SsfModule } from './ssf/ssf.module';
 
 export interface AppModuleOptions {
   config: AppConfig;
@@ -29,7 +28,6 @@ export class AppModule {
         AuthModule,
         HealthModule,
         ...FACES.map((face) => face.module),
-        SsfModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { movensFace } from './dialects/movens/movens.face';
 import { prefactorFace } from './dialects/prefactor/prefactor.face';
 import { FaceDocument } from './docs/face-document';
 import { hubFace } from './hub/hub.face';
+import { ssfFace } from './ssf/ssf.face';
 
 /** One HTTP face: its Nest module and its OpenAPI document. */
 export interface FaceRegistration {
@@ -18,4 +19,4 @@ export interface FaceRegistration {
  * Every face, registered once: the app imports their modules and Swagger UI offers their documents, in this order.
  * A new face adds one line here.
  */
-export const FACES: FaceRegistration[] = [hubFace, authentikFace, movensFace, prefactorFace];
+export const FACES: FaceRegistration[] = [hubFace, authentikFace, movensFace, prefactorFace, ssfFace];

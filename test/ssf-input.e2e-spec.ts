@@ -103,11 +103,36 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
     }
   });
 
-  it('should answer a body over the size limit with 413, and an unknown stream id with 404 in SSF shape', async () => {
+  it("should answer a body over the size limit (413) and an unknown stream id (404) in SSF's shapes", async () => {
     const token = owner.ssf.http.defaultKey;
     const huge = await raw('POST', '/ssf/stream', JSON.stringify({ description: 'x'.repeat(200_000) }), token);
-    // Refused before any route runs, so answered by Nest's global handler: no face's filter is reached there yet.
-    expect([huge.status, huge.body]).toEqual([413, { statusCode: 413, message: 'Request body is too large' }]);
+    // Refused by Fastify before the route runs, and still answered in the route's own shape.
+    expect([huge.status, huge.body]).toEqual([
+      413,
+      { err: 'invalid_request', description: 'Request body is too large' },
+    ]);
+    const hugeToken = await raw(
+      'POST',
+      '/ssf/token',
+      `grant_type=client_credentials&x=${'x'.repeat(70_000)}`,
+      null,
+      'application/x-www-form-urlencoded',
+    );
+    expect([hugeToken.status, hugeToken.body, hugeToken.headers.get('cache-control')]).toEqual([
+      413,
+      { error: 'invalid_request', error_description: 'Request body is too large' },
+      'no-store',
+    ]);
+    const unsupported = await raw('POST', '/ssf/verify', '<xml/>', token, 'application/xml');
+    expect([unsupported.status, unsupported.body?.err]).toEqual([415, 'invalid_request']);
+    // The hub's SSF administration answers as the rest of the hub: not in SSF's shape.
+    const hugeAdmin = await raw(
+      'POST',
+      '/api/hub/v1/ssf/receivers',
+      JSON.stringify({ name: 'x'.repeat(70_000) }),
+      app.t.adminKey,
+    );
+    expect([hugeAdmin.status, hugeAdmin.body?.statusCode]).toEqual([413, 413]);
     for (const query of ['stream_id=not-a-uuid', `stream_id=${'0'.repeat(8)}-0000-0000-0000-000000000000`])
       expect((await owner.ssf.http.get(`/ssf/stream?${query}`)).body).toEqual({
         err: 'not_found',

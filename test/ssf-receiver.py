@@ -6,7 +6,8 @@ the JWKS that the transmitter's discovery document names.
   ssf-receiver.py verify BASE_URL AUDIENCE   verifies the SETs given as a JSON array on stdin; prints the results
 
 The push endpoint answers from a script of responses (POST /_control/script, a JSON list of {status, headers, body,
-delay}), 202 once the script is used up, and records every push it got (GET /_control/received).
+delay}), then with the default answer (202 unless POST /_control/default set another {status}), and records every
+push it got (GET /_control/received).
 """
 import json
 import sys
@@ -91,6 +92,7 @@ class Verifier:
 def serve(verifier):
     lock = threading.Lock()
     script = []
+    default = {"status": 202}
     received = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -116,8 +118,13 @@ def serve(verifier):
                 with lock:
                     script[:] = json.loads(text)
                 return self.answer(204)
+            if self.path == "/_control/default":
+                with lock:
+                    default.clear()
+                    default.update(json.loads(text))
+                return self.answer(204)
             with lock:
-                step = script.pop(0) if script else {"status": 202}
+                step = script.pop(0) if script else dict(default)
             time.sleep(step.get("delay", 0))
             record = {
                 "at": time.time(),

@@ -3,6 +3,8 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestApp, TestApp } from './support/test-app';
 import { Http } from './support/http';
 import { makeSession, makeUser, TestSession, TestUser } from './support/factories';
+import { registerReceiver, TestReceiver } from './support/ssf-client';
+import { authorizeReceiverClient, SSF_DOCUMENT_CASE } from './support/ssf-swagger';
 
 /**
  * Swagger UI at /api/docs, driven in a real browser the way our users' people explore the API: pick a document in
@@ -91,6 +93,7 @@ const DOCUMENTS: DocumentCase[] = [
     server: '/',
     operations: ['GET /api/v1/session', 'GET /api/v1/session/{session_id}', 'POST /api/v1/session/{session_id}/revoke'],
   },
+  SSF_DOCUMENT_CASE,
 ];
 
 const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
@@ -104,6 +107,8 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
   let pageErrors: string[];
   let user: TestUser;
   let session: TestSession;
+  let receiver: TestReceiver;
+  let streamId: string;
 
   beforeAll(async () => {
     // Loaded only when the suite runs (it is skipped without Chromium).
@@ -115,6 +120,8 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     const admin = new Http(t.baseUrl, t.adminKey);
     user = await makeUser(admin, { username: 'swagger-explorer' });
     session = await makeSession(admin, user);
+    receiver = await registerReceiver(admin, 'swagger receiver');
+    streamId = (await receiver.ssf.createStream({})).body.stream_id;
   });
   afterAll(async () => {
     await browser?.close();
@@ -217,7 +224,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     };
   }
 
-  it('should offer the four faces in "Select a definition", the hub first', async () => {
+  it('should offer the five faces in "Select a definition", the hub first', async () => {
     await withScreenshot('selector', async () => {
       const options = await page
         .getByLabel('Select a definition')
@@ -340,6 +347,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
       operation: 'GET /api/v1/session',
       expected: () => `"${session.pfid}"`,
     },
+    { document: SSF_DOCUMENT_CASE.name, operation: 'GET /api/hub/v1/ssf/receivers', expected: () => receiver.clientId },
   ];
 
   async function executeEveryListing(): Promise<void> {
@@ -353,7 +361,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     }
   }
 
-  it('should authorize all four documents with one Authorize, and keep it across a reload', async () => {
+  it('should authorize all five documents with one Authorize, and keep it across a reload', async () => {
     await withScreenshot('one authorize', async () => {
       // Authorized once, in the hub document (scheme `bearer`): authentik's document (scheme `authentik`) and the
       // others are authorized too.
@@ -366,7 +374,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
     });
   });
 
-  it('should log out of all four documents with one Logout', async () => {
+  it('should log out of all five documents with one Logout', async () => {
     await withScreenshot('one logout', async () => {
       await selectDocument(byName('SessionHub API'));
       await authorize(t.adminKey);
@@ -383,6 +391,7 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
         await selectDocument(byName(listing.document));
         await page.locator('.auth-wrapper .btn.authorize.unlocked').waitFor();
       }
+      await selectDocument(byName('Prefactor Admin API (sessions)'));
       const result = await tryItOut('GET /api/v1/session');
       expect(result.status).toBe('401');
     });
@@ -398,6 +407,19 @@ const byName = (name: string) => DOCUMENTS.find((d) => d.name === name)!;
       );
       expect(result.status).toBe('200');
       expect(result.body).toContain(`"${user.username}"`);
+    });
+  });
+  it("should get a receiver token through the SSF document's client credentials, and keep it across a reload", async () => {
+    await withScreenshot('ssf client credentials', async () => {
+      await selectDocument(SSF_DOCUMENT_CASE);
+      await authorizeReceiverClient(page, receiver);
+      for (const reloaded of [false, true]) {
+        if (reloaded) await reloadPage().then(() => selectDocument(SSF_DOCUMENT_CASE));
+        const result = await tryItOut('GET /ssf/stream');
+        expect([reloaded, result.status]).toEqual([reloaded, '200']);
+        expect(result.body).toContain(`"stream_id": "${streamId}"`);
+        expect(await page.locator('.curl-command').first().innerText()).toMatch(/Authorization: Bearer ssft_/);
+      }
     });
   });
 });

@@ -176,7 +176,7 @@ const server = process.env.TEST_DATABASE_URL;
     await admin.connect();
     try {
       const killed = await admin.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'`,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN %session_ended%'`,
         [name],
       );
       expect(killed.rowCount).toBe(2); // one listener per worker

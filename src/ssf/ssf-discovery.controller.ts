@@ -16,6 +16,15 @@ export const SSF_PATHS = {
   addSubject: '/ssf/subjects/add',
   removeSubject: '/ssf/subjects/remove',
   verification: '/ssf/verify',
+  /** Followed by `/{stream_id}`: a poll stream's endpoint. */
+  poll: '/ssf/poll',
+} as const;
+
+/** The public metadata documents (the RISC path serves the SSF document for older receivers). */
+export const SSF_WELL_KNOWN = {
+  configuration: '/.well-known/ssf-configuration',
+  riscConfiguration: '/.well-known/risc-configuration',
+  authorizationServer: '/.well-known/oauth-authorization-server',
 } as const;
 
 /** Transmitter discovery (SSF §7), its JWKS, and the OAuth metadata telling receivers where to get tokens. */
@@ -28,7 +37,7 @@ export class SsfDiscoveryController {
   ) {}
 
   /** The same document at RISC's older well-known path, for receivers that still look there. */
-  @Get(['.well-known/ssf-configuration', '.well-known/risc-configuration'])
+  @Get([SSF_WELL_KNOWN.configuration, SSF_WELL_KNOWN.riscConfiguration])
   configuration(@BaseUrl() base: string): Record<string, unknown> {
     return {
       spec_version: '1_0',
@@ -46,7 +55,7 @@ export class SsfDiscoveryController {
   }
 
   /** RFC 8414 metadata: the token endpoint and what it accepts. */
-  @Get('.well-known/oauth-authorization-server')
+  @Get(SSF_WELL_KNOWN.authorizationServer)
   authorizationServer(@BaseUrl() base: string): Record<string, unknown> {
     return {
       issuer: this.config.SSF_ISSUER ?? base,

@@ -1,4 +1,4 @@
-/** The event types SessionHub transmits (docs/ssf.md says when each is sent and what it carries). */
+/** The event types SessionHub transmits (docs/shared-signals.md says when each is sent and what it carries). */
 const CAEP = 'https://schemas.openid.net/secevent/caep/event-type';
 const RISC = 'https://schemas.openid.net/secevent/risc/event-type';
 const SSF = 'https://schemas.openid.net/secevent/ssf/event-type';

@@ -136,7 +136,7 @@ export class SsfStreamsController {
   }
 
   /** The poll endpoint a poll stream's configuration names (RFC 8936). */
-  @Post('ssf/poll/:streamId')
+  @Post(`${SSF_PATHS.poll}/:streamId`)
   @HttpCode(200)
   @NeedsScope(SCOPES.read)
   poll(

@@ -1,11 +1,8 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import { FastifyInstance } from 'fastify';
+import { Module } from '@nestjs/common';
 import { OutboxSignal } from './delivery/outbox-signal';
 import { OutboxStore } from './delivery/outbox.store';
 import { PollService } from './delivery/poll.service';
 import { PushDeliverer } from './delivery/push-deliverer';
-import { installFormBodyParser } from './http/form-body';
 import { ReceiverGuard } from './http/receiver.guard';
 import { ReceiversService } from './receivers/receivers.service';
 import { ReceiversStore } from './receivers/receivers.store';
@@ -20,8 +17,9 @@ import { StreamsService } from './streams/streams.service';
 import { StreamsStore } from './streams/streams.store';
 
 /**
- * The OpenID Shared Signals transmitter (docs/ssf.md): discovery, receivers and their tokens, streams, and the
- * delivery of the SETs the outbox triggers record, by push and by poll.
+ * The OpenID Shared Signals transmitter (docs/shared-signals.md): discovery, receivers and their tokens, streams, and the
+ * delivery of the SETs the outbox triggers record, by push and by poll. A face (src/ssf/ssf.face.ts): FACES imports
+ * it and Swagger UI offers its document.
  */
 @Module({
   controllers: [SsfDiscoveryController, SsfTokenController, SsfStreamsController, SsfHubController],
@@ -40,11 +38,4 @@ import { StreamsStore } from './streams/streams.store';
     SsfAdminService,
   ],
 })
-export class SsfModule implements OnModuleInit {
-  constructor(private readonly adapter: HttpAdapterHost) {}
-
-  /** The token endpoint reads form bodies (RFC 6749), which Fastify does not parse by itself. */
-  onModuleInit(): void {
-    installFormBodyParser(this.adapter.httpAdapter.getInstance<FastifyInstance>());
-  }
-}
+export class SsfModule {}

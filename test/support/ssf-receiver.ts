@@ -70,13 +70,22 @@ export class PythonPushReceiver {
     return `http://127.0.0.1:${this.port}/events`;
   }
 
-  /** The answers to give to the next pushes, in order; 202 after them. */
+  /** The answers to give to the next pushes, in order; the default answer after them. */
   async script(answers: ScriptedAnswer[]): Promise<void> {
     const res = await fetch(`http://127.0.0.1:${this.port}/_control/script`, {
       method: 'POST',
       body: JSON.stringify(answers),
     });
     if (res.status !== 204) throw new Error(`script: ${res.status}`);
+  }
+
+  /** The answer once the script is used up (202 until this is called): e.g. 503 to keep every SET pending. */
+  async answerByDefault(answer: ScriptedAnswer): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.port}/_control/default`, {
+      method: 'POST',
+      body: JSON.stringify(answer),
+    });
+    if (res.status !== 204) throw new Error(`default: ${res.status}`);
   }
 
   async received(): Promise<Push[]> {

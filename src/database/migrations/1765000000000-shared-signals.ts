@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * OpenID Shared Signals (docs/ssf.md): the transmitter's signing keys, its receivers (OAuth clients) and their
+ * OpenID Shared Signals (docs/shared-signals.md): the transmitter's signing keys, its receivers (OAuth clients) and their
  * access tokens, the receivers' streams and subjects, and the outbox of Security Event Tokens waiting for delivery.
  * The triggers that fill the outbox are the next migration.
  */

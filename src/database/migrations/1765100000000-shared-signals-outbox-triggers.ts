@@ -12,7 +12,7 @@ const ACTOR_LABEL = `CASE WHEN f.actor_user_id IS NULL THEN 'SessionHub'
 const REASON_LABEL = `CASE f.reason WHEN 'logout' THEN 'logged out' WHEN 'revoke' THEN 'session revoked'
   WHEN 'revoke_all' THEN 'all sessions of the user revoked' WHEN 'credential_change' THEN 'credential change'
   WHEN 'limit' THEN 'concurrent-session limit reached at a new login' ELSE f.reason END`;
-/** CAEP's initiating_entity (docs/ssf.md): a limit or a credential change is policy, else who acted. */
+/** CAEP's initiating_entity (docs/shared-signals.md): a limit or a credential change is policy, else who acted. */
 const INITIATING_ENTITY = `CASE WHEN f.reason IN ('limit', 'credential_change') THEN 'policy'
   WHEN f.actor_user_id IS NULL THEN 'system' WHEN f.actor_user_id = f.user_id THEN 'user' ELSE 'admin' END`;
 const SESSION_SUBJECT = `jsonb_build_object('format', 'complex',
@@ -22,7 +22,7 @@ const USER_SUBJECT = `jsonb_build_object('format', 'iss_sub', 'sub', f.user_uuid
 const EVENT_TIMESTAMP = `floor(extract(epoch FROM f.at))::bigint`;
 
 /**
- * The transactional outbox (docs/ssf.md): triggers write each Security Event Token's claims in the transaction of
+ * The transactional outbox (docs/shared-signals.md): triggers write each Security Event Token's claims in the transaction of
  * the change that causes it, whatever face or process made the change, so a committed revoke always has its SETs
  * and a rolled-back one never does. Until some stream is enabled or paused they stop after one probe of
  * ssf_streams. The issuer (`iss`, also in iss_sub subjects), `aud` and `iat` are added when the SET is signed.

@@ -1,4 +1,4 @@
-import { Catch } from '@nestjs/common';
+import { Catch, HttpException } from '@nestjs/common';
 import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { ssfErrorAnswer } from './ssf-exception.filter';
@@ -40,6 +40,13 @@ export function oauthErrorAnswer(exception: unknown): FaceAnswer | null {
   }
   if (exception instanceof DomainError && exception.code === DomainErrorCode.InvalidValue)
     return { status: 400, body: { error: 'invalid_request', error_description: exception.message }, headers: NO_STORE };
+  // Refusals from below the route (a body over the size limit, an unsupported content type), with their status.
+  if (exception instanceof HttpException && exception.getStatus() < 500)
+    return {
+      status: exception.getStatus(),
+      body: { error: 'invalid_request', error_description: exception.message },
+      headers: NO_STORE,
+    };
   // Anything else (rate limits, the database out of reach) as the other SSF endpoints answer it.
   return ssfErrorAnswer(exception);
 }
