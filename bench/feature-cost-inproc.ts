@@ -1,0 +1,187 @@
+/**
+ * `npm run bench:features:inproc`: what each per-request feature costs validate and the authentik list, measured
+ * inside one process, where the machine's other work cannot tell two variants apart: six instances of the service
+ * (A everything on; B RATE_LIMITS=off; C without security headers; D without request logs; E METRICS=off; F A
+ * again, the control) are built in this process on one database, and Fastify's inject() sends them the same
+ * requests one at a time, FEATURE_BATCH requests per turn, the variants taking turns FEATURE_ROUNDS times in a
+ * rotating order. A turn's cost is this process's CPU time (user + system) per request; the ratios of one round are
+ * summarised by their median. inject() skips the socket, so the features' share of a request here is larger than
+ * over the network (bench/feature-cost.ts): an upper bound of what they cost a real request.
+ *
+ * C and D have no setting: installSecurityHeaders / installRequestLogging are replaced by no-ops while their
+ * instance is built (the compiled module's export is read at call time). Request logs go to standard output, as in
+ * production (run with `> /dev/null` or a file); the report is written to bench/results/feature-cost-inproc.md.
+ *
+ * Settings: FEATURE_ROUNDS (8), FEATURE_BATCH (2000), and the bench's BENCH_DATABASE_URL (the soak's database unless
+ * set), BENCH_USERS, BENCH_SESSIONS, BENCH_TOKEN.
+ */
+import './soak-database';
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../src/app.factory';
+import { loadConfig } from '../src/config/app-config';
+import * as logging from '../src/ops/logging';
+import * as securityHeaders from '../src/ops/security-headers';
+import { prepareData, sweepAndPickFixtures } from './data';
+import { stats } from './service-run';
+import { BOOTSTRAP_TOKEN, DATABASE_URL, ROOT } from './settings';
+
+const ROUNDS = Number(process.env.FEATURE_ROUNDS || 8);
+const BATCH = Number(process.env.FEATURE_BATCH || 2000);
+
+type Key = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+interface Variant {
+  key: Key;
+  name: string;
+  env: Record<string, string>;
+  without?: 'headers' | 'logs';
+}
+const PRODUCTION = { RATE_LIMIT_VALIDATE: '100000000', RATE_LIMIT_LOGIN: '1000000', LOG_LEVEL: 'info', METRICS: 'on' };
+const VARIANTS: Variant[] = [
+  { key: 'A', name: 'everything on', env: PRODUCTION },
+  { key: 'B', name: 'no rate limits', env: { ...PRODUCTION, RATE_LIMITS: 'off' } },
+  { key: 'C', name: 'no security headers', env: PRODUCTION, without: 'headers' },
+  { key: 'D', name: 'no request logs', env: { ...PRODUCTION, LOG_LEVEL: 'warn' }, without: 'logs' },
+  { key: 'E', name: 'no metrics', env: { ...PRODUCTION, METRICS: 'off' } },
+  { key: 'F', name: 'control: A again', env: PRODUCTION },
+];
+const FEATURES: [string, Key][] = [
+  ['rate limits', 'B'],
+  ['security headers', 'C'],
+  ['request logs', 'D'],
+  ['metrics', 'E'],
+  ['control (two identical instances)', 'F'],
+];
+
+interface Call {
+  name: string;
+  send: (app: NestFastifyApplication, i: number) => Promise<number>;
+}
+
+/** Builds one instance, with a feature's install function replaced by a no-op while it is built. */
+async function build(variant: Variant): Promise<NestFastifyApplication> {
+  const patched = variant.without === 'headers' ? securityHeaders : variant.without === 'logs' ? logging : null;
+  const name = variant.without === 'headers' ? 'installSecurityHeaders' : 'installRequestLogging';
+  const original = patched ? (patched as Record<string, unknown>)[name] : undefined;
+  if (patched) Object.defineProperty(patched, name, { value: () => undefined, configurable: true, writable: true });
+  try {
+    const config = loadConfig({ ...process.env, ...variant.env, DATABASE_URL, BOOTSTRAP_TOKEN, WORKERS: '1' });
+    const app = await createApp({ config, dataDir: null });
+    await app.getHttpAdapter().getInstance().ready();
+    return app;
+  } finally {
+    if (patched) Object.defineProperty(patched, name, { value: original, configurable: true, writable: true });
+  }
+}
+
+async function makeTokens(app: NestFastifyApplication, usernames: string[], n: number): Promise<string[]> {
+  const tokens: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/hub/v1/sessions',
+      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ user: usernames[i % usernames.length], ip: '81.2.69.160', userAgent: 'curl/8.5.0' }),
+    });
+    if (res.statusCode !== 201) throw new Error(`login: ${res.statusCode} ${res.body}`);
+    tokens.push(res.json<{ token: string }>().token);
+  }
+  return tokens;
+}
+
+/** CPU microseconds this process spends per call over `batch` calls, one at a time. */
+async function turn(app: NestFastifyApplication, call: Call, batch: number): Promise<number> {
+  const before = process.cpuUsage();
+  for (let i = 0; i < batch; i++) {
+    const status = await call.send(app, i);
+    if (status !== 200) throw new Error(`${call.name}: ${status}`);
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / batch;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  await prepareData();
+  const picked = await sweepAndPickFixtures();
+  const apps = new Map<Key, NestFastifyApplication>();
+  for (const variant of VARIANTS) apps.set(variant.key, await build(variant));
+  const tokens = await makeTokens(apps.get('A')!, picked.usernames, 200);
+  const calls: Call[] = [
+    {
+      name: 'hub validate',
+      send: async (app, i) =>
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/api/hub/v1/sessions/validate',
+            headers: { 'content-type': 'application/json' },
+            payload: JSON.stringify({ token: tokens[i % tokens.length] }),
+          })
+        ).statusCode,
+    },
+    {
+      name: 'authentik list',
+      send: async (app) =>
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/api/v3/core/authenticated_sessions/',
+            headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
+          })
+        ).statusCode,
+    },
+  ];
+  const lines = [
+    '# What each per-request feature costs, measured in one process',
+    '',
+    `Run ${started.toISOString()}: ${ROUNDS} rounds; a turn is ${BATCH} requests one at a time through Fastify's ` +
+      "inject() (no socket) to one of six instances in this process, on PostgreSQL; the cost is the process's CPU " +
+      'time per request. ' +
+      VARIANTS.map((v) => `${v.key}: ${v.name}`).join('; ') +
+      '.',
+  ];
+  try {
+    for (const call of calls) {
+      for (const variant of VARIANTS) await turn(apps.get(variant.key)!, call, Math.min(500, BATCH)); // warm-up
+      const cost = new Map<Key, number[]>(VARIANTS.map((v) => [v.key, []]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let i = 0; i < VARIANTS.length; i++) {
+          const variant = VARIANTS[(i + round) % VARIANTS.length];
+          cost.get(variant.key)!.push(await turn(apps.get(variant.key)!, call, BATCH));
+        }
+        console.error(
+          `[bench] ${call.name} round ${round + 1}: ` +
+            VARIANTS.map((v) => `${v.key} ${cost.get(v.key)![round].toFixed(1)} µs`).join(', '),
+        );
+      }
+      const fmt = (n: number) => n.toFixed(3);
+      lines.push(
+        '',
+        `## ${call.name}`,
+        '',
+        `CPU µs per request, median of the rounds: ${VARIANTS.map((v) => `${v.key} ${stats(cost.get(v.key)!).median.toFixed(1)}`).join(', ')}.`,
+        '',
+        '| feature | A over the instance without it: median; mean ± sd (range) | cost: 1 − median |',
+        '|---|---|---:|',
+        ...FEATURES.map(([label, key]) => {
+          const ratios = stats(cost.get(key)!.map((without, round) => without / cost.get('A')![round]));
+          return `| ${label} (A/${key}) | **${fmt(ratios.median)}**; ${fmt(ratios.mean)} ± ${fmt(ratios.sd)} (${fmt(ratios.min)} – ${fmt(ratios.max)}) | ${((1 - ratios.median) * 100).toFixed(1)} % |`;
+        }),
+      );
+    }
+  } finally {
+    for (const app of apps.values()) await app.close();
+  }
+  const text = lines.join('\n') + '\n';
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'feature-cost-inproc.md'), text);
+  console.error('\n' + text);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
