@@ -12,6 +12,7 @@
  * instance is built (the compiled module's export is read at call time). Request logs go to standard output, as in
  * production (run with `> /dev/null` or a file); the report is written to bench/results/feature-cost-inproc.md.
  *
+ * Run under `node --expose-gc` (the npm script does) so each turn starts from a collected heap.
  * Settings: FEATURE_ROUNDS (8), FEATURE_BATCH (2000), and the bench's BENCH_DATABASE_URL (the soak's database unless
  * set), BENCH_USERS, BENCH_SESSIONS, BENCH_TOKEN.
  */
@@ -93,6 +94,8 @@ async function makeTokens(app: NestFastifyApplication, usernames: string[], n: n
 
 /** CPU microseconds this process spends per call over `batch` calls, one at a time. */
 async function turn(app: NestFastifyApplication, call: Call, batch: number): Promise<number> {
+  // Every turn starts from a collected heap (node --expose-gc), so no turn pays for garbage another one left.
+  (globalThis as { gc?: () => void }).gc?.();
   const before = process.cpuUsage();
   for (let i = 0; i < batch; i++) {
     const status = await call.send(app, i);
