@@ -11,7 +11,7 @@
  *    one request per session). Before the next turn the push receiver has every SET of this one, so no delivery
  *    spills into another variant's turn. Ratios are taken within a round: throughput of P, Q and M over N.
  * 2. Revoke-to-receiver latency on loopback, the push stream alone: SSF_BENCH_LATENCY_REVOKES revokes one after the
- *    other; the start is when the revoke's answer arrived, the end when the receiver got its SET (a SET can arrive
+ *    other, 25 ms apart, starting 2 s after the last turn; the start is when the revoke's answer arrived, the end when the receiver got its SET (a SET can arrive
  *    before the answer: the push starts at commit, the answer after it, so a latency can be below zero).
  *
  * Report (stdout and bench/results/ssf.md; the raw numbers in bench/results/ssf.json):
@@ -194,6 +194,9 @@ async function turn(base: string, usernames: string[]) {
 }
 
 /** Revokes one after the other; each SET's arrival minus the revoke's answer, in ms. */
+/** The pause between two measured revocations. */
+const LATENCY_PAUSE_MS = 25;
+
 async function latencies(base: string, receiver: Receiver, usernames: string[]): Promise<number[]> {
   const answered = new Map<string, number>();
   for (let n = 0; n < LATENCY_REVOKES; n++) {
@@ -202,6 +205,8 @@ async function latencies(base: string, receiver: Receiver, usernames: string[]):
     const { uuid } = await call(base, 'POST', '/api/hub/v1/sessions', { user, ip: '81.2.69.160', userAgent });
     await call(base, 'DELETE', `/api/v3/core/authenticated_sessions/${uuid}/`);
     answered.set(uuid, performance.now());
+    // Paced, so this measures how long one revocation takes to arrive, not how fast a backlog drains.
+    await sleep(LATENCY_PAUSE_MS);
   }
   const deadline = Date.now() + 60_000;
   while ([...answered.keys()].some((uuid) => !receiver.revokedAt.has(uuid)) && Date.now() < deadline) await sleep(20);
@@ -298,6 +303,7 @@ async function main(): Promise<void> {
     }
     await streams.status(streams.push, true);
     await streams.status(streams.poll, false);
+    await sleep(2000); // the deliverer idle again after the throughput turns
     const latency = await latencies(base, receiver, usernames);
     await call(base, 'DELETE', `/api/hub/v1/ssf/receivers/${streams.clientId}`);
     const text = report(started, turns, latency);
