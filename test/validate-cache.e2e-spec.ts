@@ -184,7 +184,7 @@ const server = process.env.TEST_DATABASE_URL;
       for (let i = 0; i < 5; i++) expect(await acceptedAfterRevoke(100)).toBeLessThanOrEqual(100);
       await sleep(1500);
       const listening = await admin.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN%'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query ILIKE 'LISTEN %session_ended%'`,
         [name],
       );
       expect(listening.rows[0]).toEqual({ n: 2 });
