@@ -27,53 +27,38 @@ import * as logging from '../src/ops/logging';
 import * as securityHeaders from '../src/ops/security-headers';
 import { prepareData, sweepAndPickFixtures } from './data';
 import { stats } from './service-run';
+import { FEATURES, rotated, Uninstalled, Variant, VariantKey, VARIANTS } from './feature-variants';
 import { BOOTSTRAP_TOKEN, DATABASE_URL, ROOT } from './settings';
 
 const ROUNDS = Number(process.env.FEATURE_ROUNDS || 8);
 const BATCH = Number(process.env.FEATURE_BATCH || 2000);
 
-type Key = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
-interface Variant {
-  key: Key;
-  name: string;
-  env: Record<string, string>;
-  without?: 'headers' | 'logs';
-}
-const PRODUCTION = { RATE_LIMIT_VALIDATE: '100000000', RATE_LIMIT_LOGIN: '1000000', LOG_LEVEL: 'info', METRICS: 'on' };
-const VARIANTS: Variant[] = [
-  { key: 'A', name: 'everything on', env: PRODUCTION },
-  { key: 'B', name: 'no rate limits', env: { ...PRODUCTION, RATE_LIMITS: 'off' } },
-  { key: 'C', name: 'no security headers', env: PRODUCTION, without: 'headers' },
-  { key: 'D', name: 'no request logs', env: { ...PRODUCTION, LOG_LEVEL: 'warn' }, without: 'logs' },
-  { key: 'E', name: 'no metrics', env: { ...PRODUCTION, METRICS: 'off' } },
-  { key: 'F', name: 'control: A again', env: PRODUCTION },
-];
-const FEATURES: [string, Key][] = [
-  ['rate limits', 'B'],
-  ['security headers', 'C'],
-  ['request logs', 'D'],
-  ['metrics', 'E'],
-  ['control (two identical instances)', 'F'],
-];
+type Key = VariantKey;
 
 interface Call {
   name: string;
   send: (app: NestFastifyApplication, i: number) => Promise<number>;
 }
 
+/** The modules a variant may build without, by their path under src/. */
+const MODULES: Record<Uninstalled['module'], Record<string, unknown>> = {
+  'ops/security-headers': securityHeaders,
+  'ops/logging': logging,
+};
+
 /** Builds one instance, with a feature's install function replaced by a no-op while it is built. */
 async function build(variant: Variant): Promise<NestFastifyApplication> {
-  const patched = variant.without === 'headers' ? securityHeaders : variant.without === 'logs' ? logging : null;
-  const name = variant.without === 'headers' ? 'installSecurityHeaders' : 'installRequestLogging';
-  const original = patched ? (patched as Record<string, unknown>)[name] : undefined;
-  if (patched) Object.defineProperty(patched, name, { value: () => undefined, configurable: true, writable: true });
+  const target = variant.without && MODULES[variant.without.module];
+  const name = variant.without?.name ?? '';
+  const original = target?.[name];
+  if (target) Object.defineProperty(target, name, { value: () => undefined, configurable: true, writable: true });
   try {
     const config = loadConfig({ ...process.env, ...variant.env, DATABASE_URL, BOOTSTRAP_TOKEN, WORKERS: '1' });
     const app = await createApp({ config, dataDir: null });
     await app.getHttpAdapter().getInstance().ready();
     return app;
   } finally {
-    if (patched) Object.defineProperty(patched, name, { value: original, configurable: true, writable: true });
+    if (target) Object.defineProperty(target, name, { value: original, configurable: true, writable: true });
   }
 }
 
@@ -151,10 +136,8 @@ async function main(): Promise<void> {
       for (const variant of VARIANTS) await turn(apps.get(variant.key)!, call, Math.min(500, BATCH)); // warm-up
       const cost = new Map<Key, number[]>(VARIANTS.map((v) => [v.key, []]));
       for (let round = 0; round < ROUNDS; round++) {
-        for (let i = 0; i < VARIANTS.length; i++) {
-          const variant = VARIANTS[(i + round) % VARIANTS.length];
+        for (const variant of rotated(round))
           cost.get(variant.key)!.push(await turn(apps.get(variant.key)!, call, BATCH));
-        }
         console.error(
           `[bench] ${call.name} round ${round + 1}: ` +
             VARIANTS.map((v) => `${v.key} ${cost.get(v.key)![round].toFixed(1)} µs`).join(', '),

@@ -33,50 +33,15 @@ import autocannon from 'autocannon';
 import { databaseNow, prepareData, removeSessionsSince, sweepAndPickFixtures } from './data';
 import { stop } from './processes';
 import { build, makeTokens, ServiceUnderTest, startService, stats } from './service-run';
+import { FEATURES, rotated, Variant, VariantKey, VARIANTS } from './feature-variants';
 import { BOOTSTRAP_TOKEN, CONNECTIONS, DATABASE_URL, log, ROOT, SESSIONS, USERS } from './settings';
 
 const ROUNDS = Number(process.env.FEATURE_ROUNDS || 4);
 const SECONDS = Number(process.env.FEATURE_SECONDS || 8);
 const PORT = Number(process.env.FEATURE_PORT || 3911);
 
-type Key = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
-
-interface Variant {
-  key: Key;
-  name: string;
-  env: Record<string, string>;
-  /** Built modules whose install function this variant replaces with a no-op: [dist path, export name]. */
-  without: [string, string][];
-}
-
-const PRODUCTION = { RATE_LIMIT_VALIDATE: '100000000', RATE_LIMIT_LOGIN: '1000000', LOG_LEVEL: 'info', METRICS: 'on' };
-const VARIANTS: Variant[] = [
-  { key: 'A', name: 'everything on', env: PRODUCTION, without: [] },
-  { key: 'B', name: 'no rate limits', env: { ...PRODUCTION, RATE_LIMITS: 'off' }, without: [] },
-  {
-    key: 'C',
-    name: 'no security headers',
-    env: PRODUCTION,
-    without: [['ops/security-headers.js', 'installSecurityHeaders']],
-  },
-  {
-    key: 'D',
-    name: 'no request logs',
-    env: { ...PRODUCTION, LOG_LEVEL: 'warn' },
-    without: [['ops/logging.js', 'installRequestLogging']],
-  },
-  { key: 'E', name: 'no metrics', env: { ...PRODUCTION, METRICS: 'off' }, without: [] },
-  { key: 'F', name: 'control: A again', env: PRODUCTION, without: [] },
-];
+type Key = VariantKey;
 const KEYS = VARIANTS.map((v) => v.key);
-/** Each feature's ratio: everything on over the service without it. */
-const FEATURES: [string, Key][] = [
-  ['rate limits', 'B'],
-  ['security headers', 'C'],
-  ['request logs', 'D'],
-  ['metrics', 'E'],
-  ['control (two identical services)', 'F'],
-];
 
 interface Endpoint {
   name: string;
@@ -149,13 +114,11 @@ async function measured(
   return [result, cpu / 1000 / (result['2xx'] + result.non2xx)];
 }
 
-/** Writes the preload that turns a variant's features off; returns its path. */
-function preload(dir: string, variant: Variant): string {
-  const file = join(dir, `without-${variant.key}.js`);
-  const lines = variant.without.map(
-    ([module, name]) => `require(${JSON.stringify(join(ROOT, 'dist', module))}).${name} = () => undefined;`,
-  );
-  writeFileSync(file, `'use strict';\n${lines.join('\n')}\n`);
+/** Writes the preload that turns a variant's feature off in the built service; returns its path. */
+function preload(dir: string, without: NonNullable<Variant['without']>): string {
+  const file = join(dir, `without-${without.name}.js`);
+  const module = JSON.stringify(join(ROOT, 'dist', `${without.module}.js`));
+  writeFileSync(file, `'use strict';\nrequire(${module}).${without.name} = () => undefined;\n`);
   return file;
 }
 
@@ -264,7 +227,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'sessionhub-features-'));
   try {
     for (const [i, variant] of VARIANTS.entries()) {
-      const nodeArgs = variant.without.length ? ['-r', preload(tmp, variant)] : [];
+      const nodeArgs = variant.without ? ['-r', preload(tmp, variant.without)] : [];
       services.set(variant.key, await startService(`service ${variant.key}`, PORT + i, variant.env, nodeArgs));
     }
     const tokens = await makeTokens(services.get('A')!.base, picked.usernames, 200);
@@ -275,7 +238,7 @@ async function main(): Promise<void> {
     }
     const runs: Run[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
+      const order = rotated(round);
       for (const endpoint of ENDPOINTS) {
         for (const variant of order) {
           const service = services.get(variant.key)!;

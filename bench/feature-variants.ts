@@ -1,0 +1,56 @@
+/**
+ * The variants both per-feature benches compare (bench/feature-cost.ts over sockets, bench/feature-cost-inproc.ts
+ * in one process): the service with everything on, without one feature each, and everything on again as the
+ * control. Security headers and request logs have no setting: each names the module and install function a bench
+ * replaces with a no-op.
+ */
+export type VariantKey = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+
+/** A feature with no off-switch: its module under src/ (dist/ once built) and its install function. */
+export interface Uninstalled {
+  module: 'ops/security-headers' | 'ops/logging';
+  name: 'installSecurityHeaders' | 'installRequestLogging';
+}
+
+export interface Variant {
+  key: VariantKey;
+  name: string;
+  env: Record<string, string>;
+  without?: Uninstalled;
+}
+
+/** As production runs, with the validate and login bounds raised above the load (the limiter still counts). */
+const PRODUCTION = { RATE_LIMIT_VALIDATE: '100000000', RATE_LIMIT_LOGIN: '1000000', LOG_LEVEL: 'info', METRICS: 'on' };
+
+export const VARIANTS: Variant[] = [
+  { key: 'A', name: 'everything on', env: PRODUCTION },
+  { key: 'B', name: 'no rate limits', env: { ...PRODUCTION, RATE_LIMITS: 'off' } },
+  {
+    key: 'C',
+    name: 'no security headers',
+    env: PRODUCTION,
+    without: { module: 'ops/security-headers', name: 'installSecurityHeaders' },
+  },
+  {
+    key: 'D',
+    name: 'no request logs',
+    env: { ...PRODUCTION, LOG_LEVEL: 'warn' },
+    without: { module: 'ops/logging', name: 'installRequestLogging' },
+  },
+  { key: 'E', name: 'no metrics', env: { ...PRODUCTION, METRICS: 'off' } },
+  { key: 'F', name: 'control: A again', env: PRODUCTION },
+];
+
+/** Each feature's ratio: everything on over the instance without it; the control is A over A. */
+export const FEATURES: [string, VariantKey][] = [
+  ['rate limits', 'B'],
+  ['security headers', 'C'],
+  ['request logs', 'D'],
+  ['metrics', 'E'],
+  ['control (two identical instances)', 'F'],
+];
+
+/** The variants in a round's order: rotated by one every round. */
+export function rotated(round: number): Variant[] {
+  return VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
+}
