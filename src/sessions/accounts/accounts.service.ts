@@ -7,6 +7,7 @@ import { generateRelatedPfid } from '../pfid';
 import { canSeeUser, requireSuperuser } from '../policy/access-policy';
 import { Page } from '../session-query';
 import { ApiToken, Caller, User } from '../session.model';
+import { UUID_PATTERN } from '../uuid';
 import { DefaultScopes } from './default-scopes';
 
 export interface NewUserInput {
@@ -32,7 +33,6 @@ export interface IssuedToken {
 }
 
 const USERNAME_PATTERN = /^[\w.@+-]{1,150}$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Users and their API tokens. */
 @Injectable()

@@ -28,11 +28,11 @@ import { Queryable } from '../../database/database';
 import { Caller, Face, isLive, Session, SessionEvent, User } from '../session.model';
 import { EventQuery } from '../persistence/event-list.sql';
 import { timeoutDefaults } from '../policy/session-timeouts';
+import { isCanonicalUuid } from '../uuid';
 import { checkNewSession, NewSessionInput, requireIp } from './session-input';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
 
 const MAX_USER_ID = 2147483647;
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** A session's life: login, reads with exact totals, logout, revocation. */
 @Injectable()
@@ -277,7 +277,7 @@ export class SessionsService {
   async liveSessionsOfUser(caller: Caller, userUuid: string, offset: number, limit: number): Promise<Page<Session>> {
     requireOperator(caller);
     // Only a user's own uuid, as it is stored (lowercase, hyphenated), names the user here.
-    if (!CANONICAL_UUID.test(userUuid)) return { items: [], total: 0 };
+    if (!isCanonicalUuid(userUuid)) return { items: [], total: 0 };
     return this.sessions.liveSessionsOfUser(userUuid, offset, limit);
   }
 }

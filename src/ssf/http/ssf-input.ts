@@ -1,11 +1,12 @@
 import { DomainError } from '../../sessions/domain-error';
 
+import { isUuid } from '../../sessions/uuid';
+
+/** The SSF parsers' uuid check is the domain's. */
+export { isUuid };
+
 /** Small checks shared by every SSF request parser: each failure is a 400 naming the field. */
 export type Body = Record<string, unknown>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
 
 export function objectBody(value: unknown, what = 'The body'): Body {
   if (value === null || typeof value !== 'object' || Array.isArray(value))
