@@ -306,6 +306,7 @@ const ROUTES: [string, RegExp, Handler][] = [
             title: agent.title,
             ip,
             userAgent,
+            loggedInAt: new Date(),
             absoluteExpiresAt: new Date(Date.now() + SESSION_TTL_SECONDS * 1000),
             idleSeconds: null,
             device,

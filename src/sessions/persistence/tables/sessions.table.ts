@@ -160,6 +160,8 @@ export interface NewSessionFacts {
   title: string;
   ip: string;
   userAgent: string;
+  /** When the login happened: the idle expiry counts from it (one clock reading, so both expiries agree). */
+  loggedInAt: Date;
   /** The absolute expiry; with an idle timeout the session's first effective expiry is the earlier idle one. */
   absoluteExpiresAt: Date;
   idleSeconds: number | null;
@@ -190,7 +192,7 @@ export function toNewSessionRow(facts: NewSessionFacts): NewSessionRow {
     first_user_agent: facts.userAgent,
     last_ip: facts.ip,
     last_user_agent: facts.userAgent,
-    ...expiryColumns(facts.absoluteExpiresAt, facts.idleSeconds),
+    ...expiryColumns(facts.absoluteExpiresAt, facts.idleSeconds, facts.loggedInAt.getTime()),
     ...deviceColumns(facts.device),
     device_class: facts.deviceClass,
     user_agent_parsed: facts.parsedUserAgent,
