@@ -33,7 +33,7 @@ import autocannon from 'autocannon';
 import { databaseNow, prepareData, removeSessionsSince, sweepAndPickFixtures } from './data';
 import { stop } from './processes';
 import { build, makeTokens, ServiceUnderTest, startService, stats } from './service-run';
-import { FEATURES, rotated, Variant, VariantKey, VARIANTS } from './feature-variants';
+import { check, FEATURES, preload, rotated, VariantKey, VARIANTS } from './feature-variants';
 import { BOOTSTRAP_TOKEN, CONNECTIONS, DATABASE_URL, log, ROOT, SESSIONS, USERS } from './settings';
 
 const ROUNDS = Number(process.env.FEATURE_ROUNDS || 4);
@@ -114,14 +114,6 @@ async function measured(
   return [result, cpu / 1000 / (result['2xx'] + result.non2xx)];
 }
 
-/** Writes the preload that turns a variant's feature off in the built service; returns its path. */
-function preload(dir: string, without: NonNullable<Variant['without']>): string {
-  const file = join(dir, `without-${without.name}.js`);
-  const module = JSON.stringify(join(ROOT, 'dist', `${without.module}.js`));
-  writeFileSync(file, `'use strict';\nrequire(${module}).${without.name} = () => undefined;\n`);
-  return file;
-}
-
 /**
  * CPU time the process has used so far, in nanoseconds: the sum over its threads of /proc's schedstat. On a machine
  * other work shares, throughput moves with that work; the service's own CPU time per request moves much less.
@@ -136,29 +128,6 @@ function cpuNs(pid: number): number {
     }
   }
   return total;
-}
-
-/** Each variant answers both endpoints with 200, with or without its features as it should. */
-async function check(variant: Variant, service: ServiceUnderTest, token: string): Promise<void> {
-  const res = await fetch(`${service.base}/api/hub/v1/sessions/validate`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ token }),
-  });
-  await res.arrayBuffer();
-  if (res.status !== 200) throw new Error(`${variant.key}: validate answered ${res.status}`);
-  const hasHeaders = res.headers.get('x-content-type-options') === 'nosniff';
-  if (hasHeaders !== (variant.key !== 'C'))
-    throw new Error(`${variant.key}: security headers ${hasHeaders ? 'present' : 'missing'}, expected the opposite`);
-  const metrics = await fetch(`${service.base}/metrics`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } });
-  await metrics.arrayBuffer();
-  if ((metrics.status === 200) !== (variant.key !== 'E'))
-    throw new Error(`${variant.key}: /metrics answered ${metrics.status}`);
-  const list = await fetch(`${service.base}/api/v3/core/authenticated_sessions/`, {
-    headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
-  });
-  await list.arrayBuffer();
-  if (list.status !== 200) throw new Error(`${variant.key}: authentik list answered ${list.status}`);
 }
 
 const fmt = (n: number, digits = 3) => n.toFixed(digits);

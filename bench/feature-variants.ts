@@ -4,6 +4,11 @@
  * control. Security headers and request logs have no setting: each names the module and install function a bench
  * replaces with a no-op.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServiceUnderTest } from './service-run';
+import { BOOTSTRAP_TOKEN, ROOT } from './settings';
+
 export type VariantKey = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
 
 /** A feature with no off-switch: its module under src/ (dist/ once built) and its install function. */
@@ -53,4 +58,35 @@ export const FEATURES: [string, VariantKey][] = [
 /** The variants in a round's order: rotated by one every round. */
 export function rotated(round: number): Variant[] {
   return VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]);
+}
+
+/** Writes the preload that turns a variant's feature off in the built service; returns its path. */
+export function preload(dir: string, without: NonNullable<Variant['without']>): string {
+  const file = join(dir, `without-${without.name}.js`);
+  const module = JSON.stringify(join(ROOT, 'dist', `${without.module}.js`));
+  writeFileSync(file, `'use strict';\nrequire(${module}).${without.name} = () => undefined;\n`);
+  return file;
+}
+
+/** Each variant answers both endpoints with 200, with or without its features as it should. */
+export async function check(variant: Variant, service: ServiceUnderTest, token: string): Promise<void> {
+  const res = await fetch(`${service.base}/api/hub/v1/sessions/validate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`${variant.key}: validate answered ${res.status}`);
+  const hasHeaders = res.headers.get('x-content-type-options') === 'nosniff';
+  if (hasHeaders !== (variant.key !== 'C'))
+    throw new Error(`${variant.key}: security headers ${hasHeaders ? 'present' : 'missing'}, expected the opposite`);
+  const metrics = await fetch(`${service.base}/metrics`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } });
+  await metrics.arrayBuffer();
+  if ((metrics.status === 200) !== (variant.key !== 'E'))
+    throw new Error(`${variant.key}: /metrics answered ${metrics.status}`);
+  const list = await fetch(`${service.base}/api/v3/core/authenticated_sessions/`, {
+    headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
+  });
+  await list.arrayBuffer();
+  if (list.status !== 200) throw new Error(`${variant.key}: authentik list answered ${list.status}`);
 }

@@ -19,15 +19,18 @@ export interface ServiceUnderTest {
 
 /**
  * `node dist/main.js` with one worker on `port`, on the bench's database, as in production (NODE_ENV, warn-level
- * logs); `env` and BENCH_SERVICE_ENV on top. `nodeArgs` go before the script (preloads).
+ * logs); `env` and BENCH_SERVICE_ENV on top. `nodeArgs` go before the script (preloads); `wrapper` before node
+ * (e.g. valgrind, which then needs `readyWithinMs` far above the default minute).
  */
 export async function startService(
   label: string,
   port: number,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  { wrapper = [], readyWithinMs = 60_000 }: { wrapper?: string[]; readyWithinMs?: number } = {},
 ): Promise<ServiceUnderTest> {
-  const child = start(label, process.execPath, [...nodeArgs, 'dist/main.js'], {
+  const [command, ...args] = [...wrapper, process.execPath, ...nodeArgs, 'dist/main.js'];
+  const child = start(label, command, args, {
     DATABASE_URL,
     BOOTSTRAP_TOKEN,
     LOG_LEVEL: 'warn',
@@ -38,7 +41,7 @@ export async function startService(
     WORKERS: '1',
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/-/health/live`);
+  await waitFor(`${base}/-/health/live`, readyWithinMs);
   return { child, base };
 }
 
