@@ -29,6 +29,20 @@ describe('configuration', () => {
     expect(failure({ LOG_LEVEL: 'loud' })).toContain('LOG_LEVEL="loud": must be one of fatal, error, warn');
   });
 
+  it('should take replicas only as PostgreSQL URLs, and only beside DATABASE_URL', () => {
+    const primary = 'postgres://app@db:5432/sessionhub';
+    expect(failure({ DATABASE_REPLICA_URLS: 'postgres://r1/sessionhub' })).toContain(
+      'DATABASE_REPLICA_URLS="postgres://r1/sessionhub": needs DATABASE_URL',
+    );
+    expect(failure({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: 'postgres://r1/s, mysql://r2/s' })).toContain(
+      'must be a comma-separated list of postgres:// or postgresql:// connection URLs',
+    );
+    const config = loadConfig({ DATABASE_URL: primary, DATABASE_REPLICA_URLS: ' postgres://r1/s ,postgresql://r2/s,' });
+    expect(config.DATABASE_REPLICA_URLS).toEqual(['postgres://r1/s', 'postgresql://r2/s']);
+    expect(loadConfig({}).DATABASE_REPLICA_URLS).toEqual([]);
+    expect(loadConfig({ DATABASE_REPLICA_URLS: '' }).DATABASE_REPLICA_URLS).toEqual([]);
+  });
+
   it('should list every bad setting at once', () => {
     const message = failure({ PORT: '-1', WORKERS: '0', REDIS_URL: 'localhost:6379' });
     expect(message.split('\n').filter((line) => line.startsWith('  '))).toHaveLength(3);

@@ -32,6 +32,53 @@ export class AppConfig {
   )
   DATABASE_URL?: string;
 
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((part) => part.trim())
+          .filter(Boolean)
+      : value,
+  )
+  @ValidateBy({
+    name: 'replicaUrls',
+    validator: {
+      validate: (value: unknown) =>
+        Array.isArray(value) && value.every((url) => /^postgres(ql)?:\/\/[^\s,]+$/.test(String(url))),
+      defaultMessage: () => 'must be a comma-separated list of postgres:// or postgresql:// connection URLs',
+    },
+  })
+  @ValidateBy({
+    name: 'replicasNeedPrimary',
+    validator: {
+      // Replicas of the embedded database do not exist: reads would go to a server writes never reach.
+      validate: (value: unknown, args) =>
+        !Array.isArray(value) || value.length === 0 || Boolean((args?.object as AppConfig).DATABASE_URL),
+      defaultMessage: () => 'needs DATABASE_URL (the primary the replicas stream from)',
+    },
+  })
+  @Setting(
+    "Streaming replicas of DATABASE_URL, comma-separated: the faces' reads go to them in turn (docs/scaling.md); empty: every read on the primary.",
+    'postgres://sessionhub:secret@replica1.internal:5432/sessionhub,postgres://sessionhub:secret@replica2.internal:5432/sessionhub',
+  )
+  DATABASE_REPLICA_URLS: string[] = [];
+
+  @IntSetting(
+    0,
+    3600,
+    "With replicas: a caller's reads go to the primary this long after its last write (read-your-writes; 0: never).",
+    '5',
+  )
+  REPLICA_STICKY_SECONDS = 5;
+
+  @IntSetting(
+    1,
+    3600,
+    'With replicas: a replica further behind the primary than this leaves the rotation until it catches up.',
+    '3',
+  )
+  REPLICA_MAX_LAG_SECONDS = 3;
+
   @IsString()
   @MinLength(1, { message: 'must not be empty' })
   @Setting('Where the embedded database keeps its files (when DATABASE_URL is unset).', './data')

@@ -26,6 +26,13 @@ export interface Queryable {
  */
 export interface Database extends Queryable {
   readonly engine: 'pglite' | 'postgres';
+  /**
+   * Where pure reads that may be a little stale can go: one streaming replica in rotation (DATABASE_REPLICA_URLS,
+   * picked in turn, at most REPLICA_MAX_LAG_SECONDS behind), whose failed reads are retried once on the primary; the
+   * database itself when there is none. One call per request, so its statements (a count and its page) read one
+   * server. Never for writes, transactions, or reads a write decides on.
+   */
+  replica(): Queryable;
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
   /**

@@ -25,9 +25,19 @@ const UNAVAILABLE_STATES = /^(08|53|57|40001|40P01)/;
 const UNAVAILABLE_MESSAGES =
   /Connection terminated|connect ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly|the database system is (starting up|shutting down)|terminating connection/i;
 
+/**
+ * An Error, also one of another realm: the sockets' own errors (ECONNRESET) are not `instanceof Error` where the code
+ * runs in a sandbox (Jest's), and a replica's reset connection must still be told apart from a bug.
+ */
+function isError(value: unknown): value is Error {
+  if (value instanceof Error) return true;
+  const candidate = value as { message?: unknown } | null;
+  return typeof candidate === 'object' && candidate !== null && typeof candidate.message === 'string';
+}
+
 /** The error to throw in place of a driver's: classified when it is one of the kinds above, else unchanged. */
 export function classifyDatabaseError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
+  if (!isError(error)) return error;
   const code = (error as { code?: unknown }).code;
   const state = typeof code === 'string' ? code : '';
   if (state === '57014') return new DatabaseUnavailableError('The request took too long and was cancelled.', error);

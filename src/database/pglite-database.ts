@@ -62,6 +62,11 @@ export class PgliteDatabase implements Database {
     return this.direct.rows(text, params);
   }
 
+  /** The embedded database has no replicas: reads are its own. */
+  replica(): Queryable {
+    return this;
+  }
+
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.pglite.transaction((tx) => work(on(tx, this.failed)));
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Client, Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, NotificationHandlers, QueryOptions, Queryable, Row } from './database';
 import { classifyDatabaseError } from './errors';
+import { ReplicaSet, ReplicaStatus } from './replicas';
 import { keepingMicroseconds } from './timestamp';
 
 // Session and event ids are bigint columns but stay far below 2^53: read them as numbers, as PGlite does.
@@ -34,6 +35,10 @@ export interface PostgresSettings {
   poolSize: number;
   /** Every statement of the service's connections is cancelled past this; 0 or unset: no limit (CLI, migrations). */
   statementTimeoutMs?: number;
+  /** Streaming replicas of `url` for `replica()` reads, each with a pool of `poolSize`; none: every read here. */
+  replicaUrls?: string[];
+  /** A replica further behind than this leaves the rotation. */
+  maxReplicaLagSeconds?: number;
 }
 
 /** The `pg` settings of every service connection: one place, so the bench floor connects exactly the same way. */
@@ -73,22 +78,21 @@ function on(client: Pool | PoolClient, failed?: QueryErrorListener): Queryable {
   return { rows: (text, params = [], options) => rowsOf(client, text, params, options, failed) };
 }
 
-/** PostgreSQL through a `pg` pool this object owns. */
-export class PostgresDatabase implements Database {
-  readonly engine = 'postgres' as const;
+/** One server (the primary, or a replica) through a `pg` pool this object owns. */
+class PgServer implements Queryable {
   readonly pool: Pool;
   private readonly direct: Queryable;
-  /** Set by whoever counts query errors (metrics); the database layer itself knows no metrics library. */
-  onQueryError?: QueryErrorListener;
-  private readonly failed: QueryErrorListener = (error) => this.onQueryError?.(error);
 
-  constructor(private readonly settings: PostgresSettings) {
+  constructor(
+    settings: PostgresSettings,
+    private readonly failed?: QueryErrorListener,
+  ) {
     this.pool = new Pool(poolOptions(settings));
     // A connection that dies (server restart) must not crash the process: idle ones report to the pool, checked-out
     // ones to themselves; the query on it fails (and is classified), the next one reconnects.
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => client.on('error', () => undefined));
-    this.direct = on(this.pool, this.failed);
+    this.direct = on(this.pool, failed);
   }
 
   /** A query; with a signal it is cancelled (pg_cancel_backend) when the signal fires before the answer. */
@@ -106,12 +110,17 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  private async connect(): Promise<PoolClient> {
+  /** A plain query without classification: the replica probes judge failures themselves. */
+  async query(text: string): Promise<Row[]> {
+    return (await this.pool.query(text)).rows as Row[];
+  }
+
+  async connect(): Promise<PoolClient> {
     try {
       return await this.pool.connect();
     } catch (error) {
       const classified = classifyDatabaseError(error);
-      this.failed(classified);
+      this.failed?.(classified);
       throw classified;
     }
   }
@@ -121,9 +130,67 @@ export class PostgresDatabase implements Database {
     const pid = (client as unknown as { processID?: number }).processID;
     if (pid) await this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
   }
+}
+
+/** PostgreSQL through a `pg` pool this object owns, and one per streaming replica when there are some. */
+export class PostgresDatabase implements Database {
+  readonly engine = 'postgres' as const;
+  /** The primary's pool. */
+  readonly pool: Pool;
+  /** Set by whoever counts query errors (metrics); the database layer itself knows no metrics library. */
+  onQueryError?: QueryErrorListener;
+  /** Set by whoever counts reads a replica failed and the primary answered (metrics). */
+  onReplicaFallback?: () => void;
+  private readonly failed: QueryErrorListener = (error) => this.onQueryError?.(error);
+  private readonly primary: PgServer;
+  private readonly replicas?: ReplicaSet<PgServer>;
+
+  constructor(private readonly settings: PostgresSettings) {
+    this.primary = new PgServer(settings, this.failed);
+    this.pool = this.primary.pool;
+    const urls = settings.replicaUrls ?? [];
+    if (urls.length > 0) {
+      this.replicas = new ReplicaSet(
+        urls.map((url) => ({ url, server: new PgServer({ ...settings, url }) })),
+        this.primary,
+        (settings.maxReplicaLagSeconds ?? 3) * 1000,
+      );
+      this.replicas.start();
+    }
+  }
+
+  /** A query; with a signal it is cancelled (pg_cancel_backend) when the signal fires before the answer. */
+  rows(text: string, params: unknown[] = [], options?: QueryOptions): Promise<Row[]> {
+    return this.primary.rows(text, params, options);
+  }
+
+  replica(): Queryable {
+    const server = this.replicas?.pick();
+    if (!server) return this;
+    return { rows: (text, params = [], options) => this.readOn(server, text, params, options) };
+  }
+
+  /** Where each replica stands (empty without replicas): for readiness and metrics. */
+  replicaStatuses(): ReplicaStatus[] {
+    return this.replicas?.statuses() ?? [];
+  }
+
+  /** A read on a replica; when the replica went away (or conflicted with replay), once more on the primary. */
+  private async readOn(server: PgServer, text: string, params: unknown[], options?: QueryOptions): Promise<Row[]> {
+    try {
+      return await server.rows(text, params, options);
+    } catch (error) {
+      if (options?.signal?.aborted || !this.replicas!.readFailed(server, error)) {
+        this.failed(error);
+        throw error;
+      }
+      this.onReplicaFallback?.();
+      return this.primary.rows(text, params, options);
+    }
+  }
 
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.connect();
+    const client = await this.primary.connect();
     try {
       await client.query('BEGIN');
       const result = await work(on(client, this.failed));
@@ -201,6 +268,7 @@ export class PostgresDatabase implements Database {
   }
 
   async close(): Promise<void> {
-    await this.pool.end();
+    this.replicas?.stop();
+    await Promise.all([this.pool.end(), ...(this.replicas?.servers ?? []).map((server) => server.pool.end())]);
   }
 }

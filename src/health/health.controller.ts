@@ -3,13 +3,15 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { DATABASE } from '../config/tokens';
 import { Database } from '../database/database';
+import { PostgresDatabase } from '../database/postgres-database';
 import { ShutdownState } from '../ops/shutdown-state';
 
 const PING_TIMEOUT_MS = 3000;
 
 /**
  * authentik's probe paths: live answers while the process runs; ready only while the database answers on the
- * service's own connections and the process is not shutting down.
+ * service's own connections and the process is not shutting down. Readiness also shows where each replica stands,
+ * without failing for them: the primary answers every read a replica cannot.
  */
 @ApiExcludeController()
 @Controller('-/health')
@@ -30,7 +32,19 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.serving(), () => this.databaseAnswers()]);
+    const replicas = this.database instanceof PostgresDatabase ? this.database.replicaStatuses() : [];
+    return this.health.check([
+      () => this.serving(),
+      () => this.databaseAnswers(),
+      ...(replicas.length > 0
+        ? [
+            () =>
+              this.indicators
+                .check('replicas')
+                .up({ inRotation: replicas.filter((r) => r.inRotation).length, replicas }),
+          ]
+        : []),
+    ]);
   }
 
   private serving() {

@@ -132,6 +132,13 @@ export class Metrics implements SessionObserver {
     this.databaseGauges(registers);
     if (db instanceof PostgresDatabase || db instanceof PgliteDatabase)
       db.onQueryError = (error) => this.queryErrors.inc({ kind: queryErrorKind(error) });
+    if (db instanceof PostgresDatabase && db.replicaStatuses().length > 0) {
+      const fallbacks = counter(
+        'sessionhub_db_replica_fallbacks_total',
+        'Reads a replica failed (gone, or a conflict with replay) that the primary then answered.',
+      );
+      db.onReplicaFallback = () => fallbacks.inc();
+    }
     // Default process metrics: CPU, memory, handles, GC, event-loop lag (nodejs_eventloop_lag_*).
     collectDefaultMetrics({ register: this.registry });
     if (cluster.isWorker) shareWithPrimary(this.registry);
@@ -173,6 +180,30 @@ export class Metrics implements SessionObserver {
           this.set(pool.options.max ?? 0);
         },
       });
+      // Each process judges the replicas itself: across workers a replica counts as in rotation only if in all.
+      const statuses = () => db.replicaStatuses().map((status, index) => ({ ...status, index: String(index) }));
+      if (statuses().length > 0) {
+        new Gauge({
+          name: 'sessionhub_db_replica_in_rotation',
+          help: 'Whether reads go to this replica (DATABASE_REPLICA_URLS, by position): 1, or 0 while down or lagging.',
+          labelNames: ['replica'],
+          aggregator: 'min',
+          registers,
+          collect() {
+            for (const status of statuses()) this.set({ replica: status.index }, status.inRotation ? 1 : 0);
+          },
+        });
+        new Gauge({
+          name: 'sessionhub_db_replica_lag_seconds',
+          help: "How far the replica's replay is behind the primary, to about a second (NaN while it does not answer).",
+          labelNames: ['replica'],
+          aggregator: 'max',
+          registers,
+          collect() {
+            for (const status of statuses()) this.set({ replica: status.index }, status.lagSeconds ?? NaN);
+          },
+        });
+      }
     }
     const live = counterFor({ liveOnly: true }, {})!;
     const readCount = async (text: string, params: unknown[]) => {

@@ -152,4 +152,6 @@ export interface Caller {
   /** Set when the caller authenticated with a session's own token. */
   sessionId: number | null;
   tokenKind: 'api_token' | 'session';
+  /** Set when the caller authenticated with an API token: its id (read-your-writes follows the credential). */
+  apiTokenId?: number;
 }

@@ -11,6 +11,7 @@ import { GeoIpLookup } from './insight/geoip';
 import { SessionsService } from './lifecycle/sessions.service';
 import { AccountStore } from './persistence/account.store';
 import { EventStore } from './persistence/event.store';
+import { ReadRouting } from './persistence/read-routing';
 import { SessionStore } from './persistence/session.store';
 
 /** The domain: the only code that knows what users, tokens and sessions are and who may touch them. */
@@ -20,6 +21,7 @@ import { SessionStore } from './persistence/session.store';
     SessionStore,
     EventStore,
     AccountStore,
+    ReadRouting,
     DefaultScopes,
     AccountsService,
     CredentialsService,

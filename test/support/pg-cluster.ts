@@ -42,18 +42,20 @@ function installedVersion(): string {
   return versions.sort((a, b) => Number(b) - Number(a))[0];
 }
 
-export async function createCluster(prefix = 'sh_test'): Promise<PgCluster> {
-  const version = installedVersion();
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  let port = 0;
-  for (let attempt = 0; attempt < 50 && !port; attempt++) {
+/** A free port for a cluster, away from the shared server's. */
+export async function clusterPort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
     const candidate = 55432 + randomInt(1, 5000);
-    if (await portIsFree(candidate)) port = candidate;
+    if (await portIsFree(candidate)) return candidate;
   }
-  if (!port) throw new Error('no free port for a PostgreSQL cluster');
+  throw new Error('no free port for a PostgreSQL cluster');
+}
+
+/** The handle of a cluster pg_createcluster knows. */
+function handle(version: string, name: string, port: number): PgCluster {
   const ctl = (action: string, ...extra: string[]) =>
     must('pg_ctlcluster', ['--skip-systemctl-redirect', version, name, action, ...extra]);
-  const cluster: PgCluster = {
+  return {
     version,
     name,
     port,
@@ -64,7 +66,22 @@ export async function createCluster(prefix = 'sh_test'): Promise<PgCluster> {
       await runCommand('pg_dropcluster', ['--stop', version, name], {}, 60_000);
     },
   };
-  await must('pg_createcluster', [version, name, '--port', String(port), '--', '--auth=trust']);
+}
+
+/**
+ * `durable: false` turns fsync off (initdb's too): seconds faster to create, checkpoint and stop on a busy machine,
+ * and only an operating-system crash could lose data, which no test survives anyway.
+ */
+export async function createCluster(prefix = 'sh_test', options: { durable?: boolean } = {}): Promise<PgCluster> {
+  const version = installedVersion();
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const cluster = handle(version, name, await clusterPort());
+  const durable = options.durable ?? true;
+  await must('pg_createcluster', [
+    ...[version, name, '--port', String(cluster.port)],
+    ...(durable ? [] : ['-o', 'fsync=off']),
+    ...['--', '--auth=trust', ...(durable ? [] : ['--no-sync'])],
+  ]);
   try {
     await cluster.start();
   } catch (error) {
@@ -72,6 +89,40 @@ export async function createCluster(prefix = 'sh_test'): Promise<PgCluster> {
     throw error;
   }
   return cluster;
+}
+
+/**
+ * A hot-standby streaming replica of `primary` (a cluster of createCluster, so trust auth covers replication too),
+ * started, on a free port: `pg_basebackup -R -X stream` as the postgres user copies the primary and writes the
+ * standby settings, and pg_createcluster adopts the copy (with the primary's configuration files) as a cluster of
+ * its own, so pg_ctlcluster stops and starts it like any other. It shares the primary's settings (fsync too).
+ */
+export async function createReplica(primary: PgCluster, prefix = 'sh_replica', port?: number): Promise<PgCluster> {
+  const version = primary.version;
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const replica = handle(version, name, port ?? (await clusterPort()));
+  const dataDir = `/var/lib/postgresql/${version}/${name}`;
+  const owned = ['-o', 'postgres', '-g', 'postgres'];
+  try {
+    await must('install', ['-d', ...owned, '-m', '700', dataDir]);
+    await must('runuser', [
+      '-u',
+      'postgres',
+      '--',
+      'pg_basebackup',
+      ...['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', dataDir],
+      ...['-R', '-X', 'stream', '-c', 'fast', '--no-sync'],
+    ]);
+    for (const file of ['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf'])
+      await must('install', [...owned, '-m', '600', `/etc/postgresql/${version}/${primary.name}/${file}`, dataDir]);
+    await must('pg_createcluster', [version, name, '--port', String(replica.port)]);
+    await replica.start();
+  } catch (error) {
+    await replica.drop();
+    await runCommand('rm', ['-rf', dataDir]);
+    throw error;
+  }
+  return replica;
 }
 
 /** Creates a database on a server (its admin URL) and returns its URL. */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { API_TOKEN_PREFIX, hashKey, newKey } from '../credentials/keys';
 import { DomainError, DomainErrorCode } from '../domain-error';
 import { AccountStore } from '../persistence/account.store';
+import { ReadRouting } from '../persistence/read-routing';
 import { generateRelatedPfid } from '../pfid';
 import { canSeeUser, requireSuperuser } from '../policy/access-policy';
 import { Page } from '../session-query';
@@ -40,11 +41,14 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountStore,
     private readonly scopes: DefaultScopes,
+    private readonly routing: ReadRouting,
   ) {}
 
   async createUser(caller: Caller, input: NewUserInput): Promise<User> {
     requireSuperuser(caller);
-    return this.insertUser(input);
+    const user = await this.insertUser(input);
+    await this.routing.wrote(caller);
+    return user;
   }
 
   /** Creates a user without a caller: first-start bootstrap and the seed command. */
@@ -71,16 +75,17 @@ export class AccountsService {
     requireSuperuser(caller);
     const user = await this.accounts.setMaxSessions(id, maxSessions);
     if (!user) throw DomainError.notFound('User');
+    await this.routing.wrote(caller);
     return user;
   }
 
   async listUsers(caller: Caller, search: string | undefined, offset: number, limit: number): Promise<Page<User>> {
     requireSuperuser(caller);
-    return this.accounts.listUsers(search, offset, limit);
+    return this.accounts.listUsers(search, offset, limit, this.routing.readsOf(caller));
   }
 
   async getUser(caller: Caller, id: number): Promise<User> {
-    const user = await this.accounts.userById(id);
+    const user = await this.accounts.userById(id, this.routing.readsOf(caller));
     if (!user) throw DomainError.notFound('User');
     if (!canSeeUser(caller, id)) throw DomainError.notVisible('User');
     return user;
@@ -108,12 +113,14 @@ export class AccountsService {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw DomainError.invalid('expiresAt', 'expiresAt must be in the future.');
     }
-    return this.issueToken(user, {
+    const issued = await this.issueToken(user, {
       description: input.description ?? '',
       expiresAt: input.expiresAt ?? null,
       identifier: input.identifier,
       key: newKey(API_TOKEN_PREFIX),
     });
+    await this.routing.wrote(caller);
+    return issued;
   }
 
   /** Stores a token with a given key: BOOTSTRAP_TOKEN and the token command. Idempotent for the same key. */
@@ -138,7 +145,7 @@ export class AccountsService {
   }
 
   listTokens(caller: Caller): Promise<ApiToken[]> {
-    return this.accounts.listTokens(caller.isSuperuser ? null : caller.userId);
+    return this.accounts.listTokens(caller.isSuperuser ? null : caller.userId, this.routing.readsOf(caller));
   }
 
   async deleteToken(caller: Caller, identifier: string): Promise<void> {
@@ -146,5 +153,6 @@ export class AccountsService {
     if (!token) throw DomainError.notFound('Token');
     if (!canSeeUser(caller, token.userId)) throw DomainError.notVisible('Token');
     await this.accounts.deleteToken(identifier);
+    await this.routing.wrote(caller);
   }
 }

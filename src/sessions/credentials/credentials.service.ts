@@ -30,14 +30,14 @@ export class CredentialsService {
     if (!key.startsWith(SESSION_TOKEN_PREFIX)) {
       const found = await this.accounts.tokenByHash(keyHash);
       if (found) {
-        const { token, user } = found;
+        const { tokenId, token, user } = found;
         if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw new BadCredentialsError('expired');
         if (!user.isActive) throw new BadCredentialsError('inactive_user');
         // The throttle is known from the row just read: a recent last-used needs no write at all.
         if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= this.config.TOUCH_INTERVAL_SECONDS * 1000) {
           this.accounts.touchToken(keyHash, this.config.TOUCH_INTERVAL_SECONDS).catch(() => undefined);
         }
-        return callerOf(user, null, 'api_token');
+        return { ...callerOf(user, null, 'api_token'), apiTokenId: tokenId };
       }
     }
     if (!key.startsWith(API_TOKEN_PREFIX)) {

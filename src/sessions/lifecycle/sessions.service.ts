@@ -19,6 +19,7 @@ import {
 } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { EventPage, EventStore } from '../persistence/event.store';
+import { ReadRouting } from '../persistence/read-routing';
 import { SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
@@ -45,6 +46,7 @@ export class SessionsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GEOIP) private readonly geoip: GeoIpLookup,
     private readonly cache: LiveSessionCache,
+    private readonly routing: ReadRouting,
     @Optional() @Inject(SESSION_OBSERVER) private readonly observer: SessionObserver = NO_SESSION_OBSERVER,
   ) {}
 
@@ -105,6 +107,7 @@ export class SessionsService {
       if (known) await this.sessions.addFindings(created.id, this.judge(known, arrival), ip, userAgent, tx);
       return created;
     });
+    await this.routing.wrote(caller);
     this.observer.sessionCreated('hub');
     if (evicted > 0) this.observer.sessionsEnded('hub', 'revoked', 'system', evicted);
     return { session, token: key };
@@ -145,9 +148,12 @@ export class SessionsService {
     return evicted.length;
   }
 
-  /** A session by its uuid, Prefactor id or integer id; another user's is not visible unless the caller sees all. */
-  async getSession(caller: Caller, ref: SessionRef, face: Face): Promise<Session> {
-    const session = await this.sessions.find(ref);
+  /**
+   * A session by its uuid, Prefactor id or integer id; another user's is not visible unless the caller sees all.
+   * Read where ReadRouting sends the caller's reads, unless `from` says (the primary, before a write).
+   */
+  async getSession(caller: Caller, ref: SessionRef, face: Face, from?: Queryable): Promise<Session> {
+    const session = await this.sessions.find(ref, from ?? this.routing.readsOf(caller));
     if (!session) throw DomainError.notFound('Session');
     if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
     return session;
@@ -155,11 +161,19 @@ export class SessionsService {
 
   /**
    * A live session by uuid that also passes a list's filters (authentik applies its filter backends to detail
-   * lookups): not found when it is not live or does not match.
+   * lookups): not found when it is not live or does not match. `toWrite`: the caller acts on it next (authentik's
+   * destroy), so it is read on the primary.
    */
-  async getLiveMatching(caller: Caller, uuid: string, filters: SessionFilters, face: Face): Promise<Session> {
+  async getLiveMatching(
+    caller: Caller,
+    uuid: string,
+    filters: SessionFilters,
+    face: Face,
+    toWrite = false,
+  ): Promise<Session> {
     if (filters.lastIp !== undefined) requireIp(filters.lastIp, 'lastIp');
-    const session = await this.sessions.findLiveMatching(uuid, filters);
+    const from = toWrite ? undefined : this.routing.readsOf(caller);
+    const session = await this.sessions.findLiveMatching(uuid, filters, from);
     if (!session) throw DomainError.notFound('Session');
     if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
     return session;
@@ -169,7 +183,7 @@ export class SessionsService {
   async listSessions(caller: Caller, query: SessionQuery, face: Face, signal?: AbortSignal): Promise<Page<Session>> {
     if (query.filters.lastIp !== undefined) requireIp(query.filters.lastIp, 'lastIp');
     const userIds = visibleUserIds(caller, face, query.scope.userIds);
-    return this.sessions.list({ ...query, scope: { ...query.scope, userIds } }, signal);
+    return this.sessions.list({ ...query, scope: { ...query.scope, userIds } }, signal, this.routing.readsOf(caller));
   }
 
   /** Logout: the session's own user (or a superuser) ends it; status `complete`. */
@@ -183,7 +197,7 @@ export class SessionsService {
   }
 
   private async finish(caller: Caller, ref: SessionRef, status: 'complete' | 'revoked', face: Face): Promise<Session> {
-    const session = await this.getSession(caller, ref, face);
+    const session = await this.getSession(caller, ref, face, this.sessions.primary);
     const ended = await this.sessions.transaction((tx) =>
       this.sessions.end(
         { ids: [session.id] },
@@ -201,6 +215,7 @@ export class SessionsService {
         `The session is ${isLive(session) ? 'busy' : 'no longer active'}.`,
       );
     }
+    await this.routing.wrote(caller);
     const reason = status === 'revoked' ? 'revoked' : 'logout';
     this.observer.sessionsEnded(face, reason, session.userId === caller.userId ? 'self' : 'admin', ended.length);
     return (await this.sessions.find({ id: session.id }))!;
@@ -231,6 +246,7 @@ export class SessionsService {
       this.sessions.end({ userIds: [userId], exceptId }, 'revoked', reason, caller.userId, face, tx),
     );
     this.cache.evict(ids);
+    await this.routing.wrote(caller);
     this.observer.sessionsEnded(face, 'revoked', userId === caller.userId ? 'self' : 'admin', ids.length);
     return ids.length;
   }
@@ -244,6 +260,7 @@ export class SessionsService {
       this.sessions.end({ userIds: valid }, 'revoked', 'revoke_all', caller.userId, face, tx),
     );
     this.cache.evict(ids);
+    await this.routing.wrote(caller);
     // A superuser's bulk revocation: `self` only when it names nobody but the caller.
     const own = valid.every((id) => id === caller.userId);
     this.observer.sessionsEnded(face, 'revoked', own ? 'self' : 'admin', ids.length);
@@ -255,12 +272,15 @@ export class SessionsService {
     const requested = query.filters.userId === undefined ? undefined : [query.filters.userId];
     const visible = visibleUserIds(caller, 'hub', requested);
     if (visible?.length === 0) return { items: [], total: 0, more: false };
-    return this.events.list({ ...query, filters: { ...query.filters, userId: visible?.[0] } }, signal);
+    const filters = { ...query.filters, userId: visible?.[0] };
+    return this.events.list({ ...query, filters }, signal, this.routing.readsOf(caller));
   }
 
   async sessionEvents(caller: Caller, ref: SessionRef, face: Face): Promise<SessionEvent[]> {
-    const session = await this.getSession(caller, ref, face);
-    return this.sessions.events(session.id);
+    // The session and its events from one server.
+    const from = this.routing.readsOf(caller);
+    const session = await this.getSession(caller, ref, face, from);
+    return this.sessions.events(session.id, from);
   }
 
   /** Users with live sessions and their counts (the MOVENS admin list); operators and superusers only. */
@@ -271,7 +291,7 @@ export class SessionsService {
     signal?: AbortSignal,
   ): Promise<Page<UserWithLiveSessions>> {
     requireOperator(caller);
-    return this.sessions.usersWithLiveSessions(offset, limit, signal);
+    return this.sessions.usersWithLiveSessions(offset, limit, signal, this.routing.readsOf(caller));
   }
 
   /** One user's live sessions, most recently seen first (MOVENS); an unknown user has none. */
@@ -279,6 +299,6 @@ export class SessionsService {
     requireOperator(caller);
     // Only a user's own uuid, as it is stored (lowercase, hyphenated), names the user here.
     if (!isCanonicalUuid(userUuid)) return { items: [], total: 0 };
-    return this.sessions.liveSessionsOfUser(userUuid, offset, limit);
+    return this.sessions.liveSessionsOfUser(userUuid, offset, limit, this.routing.readsOf(caller));
   }
 }

@@ -7,8 +7,8 @@ import { USER_SELECT } from './tables/users.table';
  * (bench/floor-server.ts) runs exactly the same text.
  */
 
-/** An API token and its owner, by the key's SHA-256. */
-export const TOKEN_BY_HASH_SQL = `SELECT ${API_TOKEN_SELECT}, ${USER_SELECT}
+/** An API token (with its id: read-your-writes follows the credential) and its owner, by the key's SHA-256. */
+export const TOKEN_BY_HASH_SQL = `SELECT t.id AS token_id, ${API_TOKEN_SELECT}, ${USER_SELECT}
   FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1`;
 
 /** A live session's id and its user, by the token's SHA-256. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
-import { Database } from '../../database/database';
+import { Database, Queryable } from '../../database/database';
 import { Page } from '../session-query';
 import { ApiToken, User } from '../session.model';
 import { TOKEN_BY_HASH_SQL, TOUCH_TOKEN_SQL, USER_BY_SESSION_TOKEN_SQL } from './account.sql';
@@ -20,6 +20,7 @@ export interface NewToken {
 
 /** An API token found by its key's hash, with its owner: what authentication needs in one query. */
 export interface TokenWithOwner {
+  tokenId: number;
   token: ApiToken;
   user: User;
 }
@@ -31,8 +32,8 @@ const TOKEN_FROM = `api_tokens t JOIN users u ON u.id = t.user_id`;
 export class AccountStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
-  private async oneUser(where: string, value: unknown): Promise<User | null> {
-    const rows = await this.db.rows(`SELECT ${USER_SELECT} FROM users u WHERE ${where}`, [value], { prepare: true });
+  private async oneUser(where: string, value: unknown, from: Queryable = this.db): Promise<User | null> {
+    const rows = await from.rows(`SELECT ${USER_SELECT} FROM users u WHERE ${where}`, [value], { prepare: true });
     return rows.length ? toUser(rows[0]) : null;
   }
 
@@ -63,8 +64,9 @@ export class AccountStore {
     return rows.length ? toUser(rows[0]) : null;
   }
 
-  userById(id: number): Promise<User | null> {
-    return this.oneUser('u.id = $1', id);
+  /** `from`: where the read goes (ReadRouting); the primary unless told. */
+  userById(id: number, from?: Queryable): Promise<User | null> {
+    return this.oneUser('u.id = $1', id, from);
   }
 
   userByUsername(username: string): Promise<User | null> {
@@ -81,7 +83,12 @@ export class AccountStore {
     return rows.length ? { sessionId: Number(rows[0].session_id), user: toUser(rows[0]) } : null;
   }
 
-  async listUsers(search: string | undefined, offset: number, limit: number): Promise<Page<User>> {
+  async listUsers(
+    search: string | undefined,
+    offset: number,
+    limit: number,
+    from: Queryable = this.db,
+  ): Promise<Page<User>> {
     const params: unknown[] = [];
     let where = '';
     if (search) {
@@ -89,11 +96,11 @@ export class AccountStore {
       where = `WHERE lower(u.username) LIKE $1 OR lower(u.name) LIKE $1 OR lower(u.email) LIKE $1`;
     }
     const [rows, count] = await Promise.all([
-      this.db.rows(
+      from.rows(
         `SELECT ${USER_SELECT} FROM users u ${where} ORDER BY u.username, u.id LIMIT ${Math.trunc(limit)} OFFSET ${Math.trunc(offset)}`,
         params,
       ),
-      this.db.rows(`SELECT count(*) AS n FROM users u ${where}`, params),
+      from.rows(`SELECT count(*) AS n FROM users u ${where}`, params),
     ]);
     return { items: rows.map(toUser), total: Number(count[0].n) };
   }
@@ -114,7 +121,9 @@ export class AccountStore {
   /** A token and its owner in one query: this runs on every API-token request. */
   async tokenByHash(keyHash: string): Promise<TokenWithOwner | null> {
     const rows = await this.db.rows(TOKEN_BY_HASH_SQL, [keyHash], { prepare: true });
-    return rows.length ? { token: toApiToken(rows[0]), user: toUser(rows[0]) } : null;
+    return rows.length
+      ? { tokenId: Number(rows[0].token_id), token: toApiToken(rows[0]), user: toUser(rows[0]) }
+      : null;
   }
 
   async tokenByIdentifier(identifier: string): Promise<ApiToken | null> {
@@ -124,8 +133,8 @@ export class AccountStore {
     return rows.length ? toApiToken(rows[0]) : null;
   }
 
-  async listTokens(userId: number | null): Promise<ApiToken[]> {
-    const rows = await this.db.rows(
+  async listTokens(userId: number | null, from: Queryable = this.db): Promise<ApiToken[]> {
+    const rows = await from.rows(
       `SELECT ${API_TOKEN_SELECT} FROM ${TOKEN_FROM} ${userId === null ? '' : 'WHERE t.user_id = $1'} ORDER BY t.id`,
       userId === null ? [] : [userId],
     );

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
-import { Database } from '../../database/database';
+import { Database, Queryable } from '../../database/database';
 import { Page } from '../session-query';
 import { EventRecord } from '../session.model';
 import { EventQuery, eventListStatements } from './event-list.sql';
@@ -15,11 +15,11 @@ export class EventStore {
   constructor(@Inject(DATABASE) private readonly db: Database) {}
 
   /** The history of all sessions, narrowed by `query`: an exact total and a page, newest first. */
-  async list(query: EventQuery, signal?: AbortSignal): Promise<EventPage> {
+  async list(query: EventQuery, signal?: AbortSignal, from: Queryable = this.db): Promise<EventPage> {
     const { count, page } = eventListStatements(query);
     const [counted, rows] = await Promise.all([
-      this.db.rows(count.text, count.params, { signal }),
-      this.db.rows(page.text, page.params, { signal }),
+      from.rows(count.text, count.params, { signal }),
+      from.rows(page.text, page.params, { signal }),
     ]);
     const items = rows.slice(0, query.limit).map(toEventRecord);
     return { items, total: Number(counted[0].n), more: rows.length > query.limit };

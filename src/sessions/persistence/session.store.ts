@@ -64,6 +64,12 @@ export class SessionStore {
     return this.db.transaction(work);
   }
 
+  /** The primary itself, for a read a write decides on (the default of every `from` below). */
+  get primary(): Queryable {
+    return this.db;
+  }
+
+  /** `tx`, and `from` below: where a read runs (a transaction, or ReadRouting's choice); the primary unless told. */
   private async one(sql: string, params: unknown[], tx: Queryable = this.db): Promise<Session | null> {
     const rows = await tx.rows(sql, params, { prepare: true });
     return rows.length ? toSession(rows[0]) : null;
@@ -108,16 +114,16 @@ export class SessionStore {
   }
 
   /** A live session by uuid, if it also passes `filters` (authentik narrows detail lookups by its list filters). */
-  async findLiveMatching(uuid: string, filters: SessionFilters): Promise<Session | null> {
+  async findLiveMatching(uuid: string, filters: SessionFilters, from: Queryable = this.db): Promise<Session | null> {
     if (!hasFilters(filters)) {
       // The common retrieve: the plain lookup by uuid, liveness as the model defines it.
-      const session = await this.find({ uuid });
+      const session = await this.find({ uuid }, from);
       return session && isLive(session) ? session : null;
     }
     const { text: where, params } = whereOf({ liveOnly: true }, filters, [uuid]);
     // The text depends only on which filters are set and how many search terms (at most 10): a bounded set, so
     // it is prepared like the plain lookup.
-    const rows = await this.db.rows(`SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params, {
+    const rows = await from.rows(`SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params, {
       prepare: true,
     });
     return rows.length ? toSession(rows[0]) : null;
@@ -243,8 +249,8 @@ export class SessionStore {
     );
   }
 
-  async events(sessionId: number): Promise<SessionEvent[]> {
-    const rows = await this.db.rows(
+  async events(sessionId: number, from: Queryable = this.db): Promise<SessionEvent[]> {
+    const rows = await from.rows(
       `SELECT ${SESSION_EVENT_SELECT} FROM session_events e WHERE e.session_id = $1 ORDER BY e.id`,
       [sessionId],
     );
@@ -252,28 +258,28 @@ export class SessionStore {
   }
 
   /** `signal`: the statements are cancelled when it fires (the client went away). */
-  async list(query: SessionQuery, signal?: AbortSignal): Promise<Page<Session>> {
+  async list(query: SessionQuery, signal?: AbortSignal, from: Queryable = this.db): Promise<Page<Session>> {
     const { count, page, prepare, combined } = listStatements(query);
     const broad = broadSearchCount(query);
     if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
-      const [counted] = await this.db.rows(broad.text, broad.params, { signal });
+      const [counted] = await from.rows(broad.text, broad.params, { signal });
       if (counted.n != null) {
         const total = Number(counted.n);
         if (total === 0 || query.offset >= total) return { items: [], total };
         if (orderedWalkIsShort(total, Number(counted.live), query))
-          return { items: (await this.db.rows(page.text, page.params, { signal })).map(toSession), total };
+          return { items: (await from.rows(page.text, page.params, { signal })).map(toSession), total };
       }
     }
     if (combined) {
-      const rows = await this.db.rows(combined.text, combined.params, { signal });
+      const rows = await from.rows(combined.text, combined.params, { signal });
       const total = Number(rows[0].total);
       return { items: rows.filter((r) => r.id != null).map(toSession), total };
     }
     // The count and the page run side by side on two pooled connections.
     const [countRows, rows] = await Promise.all([
-      this.db.rows(count.text, count.params, { prepare, signal }),
-      this.db.rows(page.text, page.params, { prepare, signal }),
+      from.rows(count.text, count.params, { prepare, signal }),
+      from.rows(page.text, page.params, { prepare, signal }),
     ]);
     const total = Number(countRows[0].n);
     if (total === 0 || query.offset >= total) return { items: [], total };
@@ -281,8 +287,13 @@ export class SessionStore {
   }
 
   /** One user's live sessions by the user's uuid, most recently seen first, with their exact total: one statement. */
-  async liveSessionsOfUser(userUuid: string, offset: number, limit: number): Promise<Page<Session>> {
-    const rows = await this.db.rows(liveSessionsOfUserSql(limit, offset), [userUuid], { prepare: offset === 0 });
+  async liveSessionsOfUser(
+    userUuid: string,
+    offset: number,
+    limit: number,
+    from: Queryable = this.db,
+  ): Promise<Page<Session>> {
+    const rows = await from.rows(liveSessionsOfUserSql(limit, offset), [userUuid], { prepare: offset === 0 });
     return { items: rows.filter((r) => r.id != null).map(toSession), total: Number(rows[0].total) };
   }
 
@@ -291,10 +302,11 @@ export class SessionStore {
     offset: number,
     limit: number,
     signal?: AbortSignal,
+    from: Queryable = this.db,
   ): Promise<Page<UserWithLiveSessions>> {
     const [countRows, rows] = await Promise.all([
-      this.db.rows(USERS_WITH_LIVE_COUNT_SQL, [], { prepare: true, signal }),
-      this.db.rows(usersWithLivePageSql(limit, offset), [], { prepare: offset === 0, signal }),
+      from.rows(USERS_WITH_LIVE_COUNT_SQL, [], { prepare: true, signal }),
+      from.rows(usersWithLivePageSql(limit, offset), [], { prepare: offset === 0, signal }),
     ]);
     const total = Number(countRows[0].n);
     if (total === 0 || offset >= total) return { items: [], total };
