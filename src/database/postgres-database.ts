@@ -3,6 +3,7 @@ import { Client, Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, NotificationHandlers, QueryOptions, Queryable, Row } from './database';
 import { classifyDatabaseError } from './errors';
 import { ReplicaSet, ReplicaStatus } from './replicas';
+import { SharedListener } from './shared-listener';
 import { keepingMicroseconds } from './timestamp';
 
 // Session and event ids are bigint columns but stay far below 2^53: read them as numbers, as PGlite does.
@@ -20,10 +21,6 @@ export function statementName(text: string): string {
     statementNames.set(text, name);
   }
   return name;
-}
-
-function escapeIdentifier(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 export function queryConfig(text: string, params: unknown[], options: QueryOptions = {}): QueryConfig {
@@ -144,6 +141,9 @@ export class PostgresDatabase implements Database {
   private readonly failed: QueryErrorListener = (error) => this.onQueryError?.(error);
   private readonly primary: PgServer;
   private readonly replicas?: ReplicaSet<PgServer>;
+  private readonly listener = new SharedListener(
+    () => new Client(poolOptions({ ...this.settings, statementTimeoutMs: 0 })),
+  );
 
   constructor(private readonly settings: PostgresSettings) {
     this.primary = new PgServer(settings, this.failed);
@@ -204,50 +204,9 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  /**
-   * LISTEN on a connection of its own (a pooled one would be handed to other work). `onListening` is told each time
-   * it listens (first connect, every reconnect); when the connection drops, `onGap` is told at once and it tries
-   * again every second. Never throws: a server that is down at the first try is a gap from the start.
-   */
-  async listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
-    let client: Client | null = null;
-    let stopped = false;
-    let retry: NodeJS.Timeout | undefined;
-    const attempt = async (): Promise<void> => {
-      const next = new Client(poolOptions({ ...this.settings, statementTimeoutMs: 0 }));
-      next.on('notification', (message) => {
-        if (message.channel === channel) handlers.onNotify(message.payload ?? '');
-      });
-      let gone = false;
-      const lost = () => {
-        if (gone || stopped) return;
-        gone = true;
-        if (client === next) {
-          client = null;
-          handlers.onGap?.();
-        }
-        next.end().catch(() => undefined);
-        retry = setTimeout(() => void attempt(), 1000);
-      };
-      next.on('error', lost);
-      next.on('end', lost);
-      try {
-        await next.connect();
-        await next.query(`LISTEN ${escapeIdentifier(channel)}`);
-      } catch {
-        lost();
-        return;
-      }
-      if (stopped) return void next.end().catch(() => undefined);
-      client = next;
-      handlers.onListening?.();
-    };
-    await attempt();
-    return async () => {
-      stopped = true;
-      clearTimeout(retry);
-      await client?.end().catch(() => undefined);
-    };
+  /** LISTEN, on the one connection every channel of this process shares (SharedListener). */
+  listen(channel: string, handlers: NotificationHandlers): Promise<() => Promise<void>> {
+    return this.listener.listen(channel, handlers);
   }
 
   /**
