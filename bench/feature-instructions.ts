@@ -20,14 +20,18 @@
  * Shared Signals polls); valgrind runs the service ~30× slower, so their share per request is overstated here, which
  * errs towards a higher cost for logs and metrics.
  *
+ * The counts are only comparable once V8 has stopped compiling (its compiler threads are counted too): with 300
+ * warm-up requests they still fell from round to round (validate: about 4.0M, 3.2M, then 2.3M instructions per
+ * request), a drift larger than the features; hence the longer default warm-up (docs/performance.md).
+ *
  * Needs valgrind (every machine of this project's kind has it). Settings: FEATURE_ROUNDS (3), FEATURE_REQUESTS (600),
- * FEATURE_WARMUP (300), FEATURE_PORT (3931, the first of six ports), and the bench's BENCH_DATABASE_URL (the
+ * FEATURE_WARMUP (3000), FEATURE_PORT (3931, the first of six ports), and the bench's BENCH_DATABASE_URL (the
  * soak's database unless set), BENCH_USERS, BENCH_SESSIONS, BENCH_SKIP_BUILD, BENCH_TOKEN. Writes
  * bench/results/feature-instructions.md (and .json).
  */
 import './soak-database';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,7 +43,7 @@ import { BOOTSTRAP_TOKEN, DATABASE_URL, log, ROOT, SESSIONS, USERS } from './set
 
 const ROUNDS = Number(process.env.FEATURE_ROUNDS || 3);
 const REQUESTS = Number(process.env.FEATURE_REQUESTS || 600);
-const WARMUP = Number(process.env.FEATURE_WARMUP || 300);
+const WARMUP = Number(process.env.FEATURE_WARMUP || 3000);
 const PORT = Number(process.env.FEATURE_PORT || 3931);
 
 const run = promisify(execFile);
@@ -86,26 +90,33 @@ async function send(base: string, call: Call, n: number): Promise<void> {
   }
 }
 
-/** The instructions of the newest dump callgrind wrote for `prefix` (its `summary:` line). */
-function newestDump(dir: string, prefix: string): number {
-  const dumps = readdirSync(dir)
-    .filter((f) => f.startsWith(`${prefix}.`))
-    .map((f) => ({ f, n: Number(f.slice(prefix.length + 1)) }))
-    .filter((d) => Number.isInteger(d.n))
-    .sort((a, b) => b.n - a.n);
-  if (!dumps.length) throw new Error(`no callgrind dump for ${prefix}`);
-  const summary = /^summary: (\d+)/m.exec(readFileSync(join(dir, dumps[0].f), 'utf8'));
-  if (!summary) throw new Error(`no summary in ${dumps[0].f}`);
-  return Number(summary[1]);
+/** The `summary:` (instructions) of callgrind's dump number `n` for `prefix`, once the file is there. */
+async function dumped(dir: string, prefix: string, n: number): Promise<number> {
+  const file = join(dir, `${prefix}.${n}`);
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    const summary = existsSync(file) ? /^summary: (\d+)/m.exec(readFileSync(file, 'utf8')) : null;
+    if (summary) return Number(summary[1]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`callgrind wrote no ${file}`);
 }
+
+/** Runs callgrind_control's `flag` on the service; it exits 0 even when it reached nothing, so its answer is read. */
+async function control(flag: '-z' | '-d', pid: number): Promise<void> {
+  const { stdout, stderr } = await run('callgrind_control', [flag, String(pid)]);
+  if (!/OK/.test(stdout + stderr)) throw new Error(`callgrind_control ${flag} ${pid}: ${stdout}${stderr}`);
+}
+
+const dumps = new Map<string, number>();
 
 /** Instructions per request the service executes over REQUESTS calls, counted by callgrind. */
 async function count(service: ServiceUnderTest, dir: string, prefix: string, call: Call): Promise<number> {
-  const pid = String(service.child.pid);
-  await run('callgrind_control', ['-z', pid]);
+  await control('-z', service.child.pid!);
   await send(service.base, call, REQUESTS);
-  await run('callgrind_control', ['-d', pid]);
-  return newestDump(dir, prefix) / REQUESTS;
+  await control('-d', service.child.pid!);
+  const n = (dumps.get(prefix) ?? 0) + 1;
+  dumps.set(prefix, n);
+  return (await dumped(dir, prefix, n)) / REQUESTS;
 }
 
 function report(started: Date, measurements: Measurement[]): string {

@@ -41,7 +41,12 @@ export async function startService(
     WORKERS: '1',
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitFor(`${base}/-/health/live`, readyWithinMs);
+  try {
+    await waitFor(`${base}/-/health/live`, readyWithinMs);
+  } catch (error) {
+    child.kill('SIGKILL'); // never left running behind a failed run
+    throw error;
+  }
   return { child, base };
 }
 
