@@ -16,12 +16,14 @@ import {
 import { FastifyRequest } from 'fastify';
 import { Authentication, CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { ClientGone } from '../../http/client-gone';
+import { SerialisedOk } from '../../http/response-schema';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { requireSuperuser } from '../../sessions/policy/access-policy';
 import { Caller, Session } from '../../sessions/session.model';
 import { AuthentikExceptionFilter } from './authentik-exception.filter';
 import { BulkDeleteSessionResponse, AuthenticatedSession, PaginatedAuthenticatedSessionList } from './authentik.dto';
 import { toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
+import { AUTHENTIK_LIST_OK } from './authentik.openapi';
 import {
   AuthentikHttpError,
   invalidPage,
@@ -51,6 +53,7 @@ export class AuthentikSessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Get()
+  @SerialisedOk(AUTHENTIK_LIST_OK)
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: RawQuery,
@@ -105,7 +108,7 @@ export class AuthentikSessionsController {
   @Delete(':uuid')
   @HttpCode(204)
   async destroy(@CurrentCaller() caller: Caller, @Param('uuid') uuid: string, @Query() query: RawQuery): Promise<void> {
-    const session = await this.visibleSession(caller, uuid, query);
+    const session = await this.visibleSession(caller, uuid, query, true);
     await this.sessions.revokeSession(caller, { uuid: session.uuid }, 'authentik');
   }
 
@@ -150,12 +153,13 @@ export class AuthentikSessionsController {
 
   /**
    * A live session the caller may see, by a uuid in any form Python's UUID() reads. authentik's filter backends
-   * apply to detail lookups too, so they are checked (and may answer 400) before the id is.
+   * apply to detail lookups too, so they are checked (and may answer 400) before the id is. `toWrite`: destroy's
+   * lookup, read on the primary.
    */
-  private async visibleSession(caller: Caller, rawUuid: string, query: RawQuery): Promise<Session> {
+  private async visibleSession(caller: Caller, rawUuid: string, query: RawQuery, toWrite = false): Promise<Session> {
     const filters = parseDetailFilters(query);
     const uuid = parseUuid(rawUuid);
     if (!uuid) throw new AuthentikHttpError(404, { detail: MALFORMED_ID_DETAIL });
-    return this.sessions.getLiveMatching(caller, uuid, filters, 'authentik');
+    return this.sessions.getLiveMatching(caller, uuid, filters, 'authentik', toWrite);
   }
 }
