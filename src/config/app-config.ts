@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'node:net';
 import { IsIn, IsOptional, IsString, MinLength, ValidateBy, validateSync } from 'class-validator';
 import {
+  commaList,
   emptyToUndefined,
   IntSetting,
   OnOffSetting,
@@ -32,14 +33,7 @@ export class AppConfig {
   )
   DATABASE_URL?: string;
 
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean)
-      : value,
-  )
+  @Transform(commaList)
   @ValidateBy({
     name: 'replicaUrls',
     validator: {
@@ -253,14 +247,7 @@ export class AppConfig {
   )
   METRICS_TOKEN?: string;
 
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string'
-      ? value
-          .split(',')
-          .map((part) => part.trim())
-          .filter(Boolean)
-      : value,
-  )
+  @Transform(commaList)
   @ValidateBy({
     name: 'cidrList',
     validator: {

@@ -26,6 +26,14 @@ export function Setting(description: string, example: string): PropertyDecorator
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 export const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+/** A comma-separated setting as its trimmed, non-empty parts (a value already parsed passes through). */
+export const commaList = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean)
+    : value;
 
 /** An integer setting within [min, max]. */
 export function IntSetting(min: number, max: number, description: string, example: string): PropertyDecorator {
