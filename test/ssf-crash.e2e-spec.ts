@@ -79,8 +79,13 @@ describe.each(SETUPS)('Shared Signals push across a kill -9 ($label)', (setup) =
     expect(receipts.map((receipt) => receipt.state)).toEqual(sessions.map(() => 'delivered'));
 
     const pushes = await receiver.received();
-    for (const push of pushes) expect(push.verified).toMatchObject({ ok: true });
     const accepted = pushes.filter((push) => push.answered === 202);
+    for (const push of accepted) expect(push.verified).toMatchObject({ ok: true });
+    // A refused push that raced the kill is verified after the transmitter died: its JWKS fetch fails on the connection. That is
+    // the only failure a refused push may show.
+    for (const push of pushes.filter((push) => push.answered !== 202))
+      if (!push.verified.ok)
+        expect(push.verified.error).toMatch(/^(URLError|ConnectionResetError|RemoteDisconnected|IncompleteRead)\b/);
     // Exactly once each, in the stream's order, and about exactly the revoked sessions.
     expect([...acceptedPerJti(pushes).values()]).toEqual(committed.map(() => 1));
     expect(accepted.map((push) => push.verified.claims.jti)).toEqual(committed.map((receipt) => receipt.jti));
