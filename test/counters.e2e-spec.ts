@@ -2,6 +2,7 @@ import { generatePfid } from '../src/sessions/pfid';
 import { SessionScope } from '../src/sessions/session-query';
 import { Caller } from '../src/sessions/session.model';
 import { domainOf } from './support/domain';
+import { ALL_SESSION_FIELDS } from '../src/sessions/persistence/tables/sessions.table';
 import { USER_AGENTS } from './support/factories';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
@@ -30,7 +31,7 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
     scope: SessionScope,
     order: { field: 'id' | 'username' | 'last_seen'; descending: boolean }[],
     limit: number,
-  ) => domain.sessions.listSessions(root, { scope, filters: {}, order, offset: 0, limit }, 'hub');
+  ) => domain.sessions.listSessions(root, { scope, filters: {}, order, offset: 0, limit }, 'hub', ALL_SESSION_FIELDS);
 
   const count = async (where: string, params: unknown[] = []) =>
     Number((await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions WHERE ${where}`, params))[0].n);
@@ -51,6 +52,7 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
           limit: 3,
         },
         'authentik',
+        ALL_SESSION_FIELDS,
       );
       const pattern = `%${term.toLowerCase()}%`;
       const rows = await t.sql<{ id: number }>(

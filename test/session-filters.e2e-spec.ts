@@ -2,6 +2,7 @@ import { counterFor, whereOf } from '../src/sessions/persistence/session-list.sq
 import { Caller } from '../src/sessions/session.model';
 import { SessionFilters, SessionScope } from '../src/sessions/session-query';
 import { domainOf } from './support/domain';
+import { ALL_SESSION_FIELDS } from '../src/sessions/persistence/tables/sessions.table';
 import { USER_AGENTS } from './support/factories';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
@@ -83,6 +84,7 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
           root,
           { scope, filters, order: [{ field: 'id', descending: false }], offset: 0, limit: 100 },
           'hub',
+          ALL_SESSION_FIELDS,
         );
         const where = whereOf(scope, filters);
         const [{ n }] = await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions s ${where.text}`, where.params);

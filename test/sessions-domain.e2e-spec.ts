@@ -2,6 +2,7 @@ import { DomainError, DomainErrorCode } from '../src/sessions/domain-error';
 import { Caller } from '../src/sessions/session.model';
 import { SessionFilters, SessionQuery } from '../src/sessions/session-query';
 import { callerFor, domainOf } from './support/domain';
+import { ALL_SESSION_FIELDS } from '../src/sessions/persistence/tables/sessions.table';
 import { USER_AGENTS } from './support/factories';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
@@ -70,7 +71,12 @@ describe.each(engines())('the sessions domain on %s', (engine) => {
     type Flat = Omit<SessionQuery, 'scope' | 'filters'> & SessionFilters & { liveOnly: boolean; userIds?: number[] };
     const base: Flat = { liveOnly: true, order: [{ field: 'username', descending: false }], offset: 0, limit: 10 };
     const list = (caller: Caller, { liveOnly, userIds, order, offset, limit, ...filters }: Flat) =>
-      domain.sessions.listSessions(caller, { scope: { liveOnly, userIds }, filters, order, offset, limit }, 'hub');
+      domain.sessions.listSessions(
+        caller,
+        { scope: { liveOnly, userIds }, filters, order, offset, limit },
+        'hub',
+        ALL_SESSION_FIELDS,
+      );
     expect((await list(root, { ...base, username: 'ann-domain' })).total).toBe(2);
     expect((await list(root, { ...base, lastIp: '2001:db8::1' })).items.map((s) => s.username)).toEqual(['ben-domain']);
     expect(

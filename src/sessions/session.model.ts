@@ -102,6 +102,12 @@ export interface Session {
   asn: AsnInfo | null;
 }
 
+/**
+ * The fields of a session a reader renders (a face's list): only their columns are read. A constant list, declared
+ * once beside the face's mapper, whose parameter type is `Pick<Session, K>` of the same K.
+ */
+export type SessionFields<K extends keyof Session> = readonly K[];
+
 export interface SessionEvent {
   id: number;
   kind:

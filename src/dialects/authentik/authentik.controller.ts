@@ -22,7 +22,7 @@ import { requireSuperuser } from '../../sessions/policy/access-policy';
 import { Caller, Session } from '../../sessions/session.model';
 import { AuthentikExceptionFilter } from './authentik-exception.filter';
 import { BulkDeleteSessionResponse, AuthenticatedSession, PaginatedAuthenticatedSessionList } from './authentik.dto';
-import { toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
+import { AUTHENTIK_SESSION_FIELDS, toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
 import { AUTHENTIK_LIST_OK } from './authentik.openapi';
 import {
   AuthentikHttpError,
@@ -71,6 +71,7 @@ export class AuthentikSessionsController {
           limit: pageSize,
         },
         'authentik',
+        AUTHENTIK_SESSION_FIELDS,
         clientGone,
       );
     let page = requested === 'last' ? 1 : requested;

@@ -1,5 +1,5 @@
 import { microsecondOfSecond } from '../../database/timestamp';
-import { AsnInfo, GeoInfo, Session } from '../../sessions/session.model';
+import { AsnInfo, GeoInfo, Session, SessionFields } from '../../sessions/session.model';
 import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import {
   AuthenticatedSession,
@@ -56,8 +56,24 @@ export function toAsn(asn: AsnInfo | null): AuthenticatedSessionAsn | null {
   return { asn: asn.asn ?? null, as_org: asn.as_org ?? null, network: asn.network ?? null };
 }
 
+/** The session fields authentik's serializer shows: a list reads only their columns. */
+export const AUTHENTIK_SESSION_FIELDS = [
+  'id',
+  'uuid',
+  'userAgent',
+  'geo',
+  'asn',
+  'userId',
+  'lastSeen',
+  'expiresAt',
+] as const satisfies SessionFields<keyof Session>;
+export type AuthentikSessionFacts = Pick<Session, (typeof AUTHENTIK_SESSION_FIELDS)[number]>;
+
 /** authentik's AuthenticatedSessionSerializer; `current` when the caller authenticated with this session's token. */
-export function toAuthenticatedSession(session: Session, callerSessionId: number | null): AuthenticatedSession {
+export function toAuthenticatedSession(
+  session: AuthentikSessionFacts,
+  callerSessionId: number | null,
+): AuthenticatedSession {
   return {
     uuid: session.uuid,
     current: callerSessionId !== null && callerSessionId === session.id,

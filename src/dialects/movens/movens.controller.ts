@@ -23,7 +23,7 @@ import { MovensExceptionFilter } from './movens-exception.filter';
 import { MovensOperatorGuard } from './movens-operator.guard';
 import { offsetOf, pagingHeaders } from './movens-paging';
 import { MovensEmpty, MovensMessage, MovensUserSession, MovensUserSessionCount } from './movens.dto';
-import { toMovensUserSession, toMovensUserSessionCount } from './movens.mapper';
+import { MOVENS_SESSION_FIELDS, toMovensUserSession, toMovensUserSessionCount } from './movens.mapper';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_INDEX,
@@ -138,7 +138,13 @@ export class MovensController {
   ): Promise<MovensUserSession[]> {
     const userGuid = parseGuid(guid);
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const page = await this.sessions.liveSessionsOfUser(caller, userGuid, offsetOf(paging), paging.pageSize);
+    const page = await this.sessions.liveSessionsOfUser(
+      caller,
+      userGuid,
+      offsetOf(paging),
+      paging.pageSize,
+      MOVENS_SESSION_FIELDS,
+    );
     reply.headers(pagingHeaders(`${BASE}/user-sessions/${userGuid}`, rawQueryOf(request), paging, page.total));
     return page.items.map((session) => toMovensUserSession(session));
   }

@@ -1,4 +1,4 @@
-import { Session } from '../../sessions/session.model';
+import { Session, SessionFields } from '../../sessions/session.model';
 import { MovensUserSession, MovensUserSessionCount } from './movens.dto';
 
 /** MOVENS's literals for what nobody told us: the join of empty parts in its own templates. */
@@ -27,7 +27,21 @@ export function toMovensUserSessionCount(row: UserWithLiveSessions): MovensUserS
   };
 }
 
-export function toMovensUserSession(session: Session): MovensUserSession {
+/** The session fields a MOVENS user session shows: its list reads only their columns. */
+export const MOVENS_SESSION_FIELDS = [
+  'id',
+  'userId',
+  'userUuid',
+  'lastSeen',
+  'expiresAt',
+  'username',
+  'userIsOperator',
+  'device',
+  'userAgent',
+] as const satisfies SessionFields<keyof Session>;
+export type MovensSessionFacts = Pick<Session, (typeof MOVENS_SESSION_FIELDS)[number]>;
+
+export function toMovensUserSession(session: MovensSessionFacts): MovensUserSession {
   return {
     ID: session.id,
     UserID: session.userId,

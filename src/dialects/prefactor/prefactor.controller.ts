@@ -6,7 +6,7 @@ import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { canRevoke } from '../../sessions/policy/access-policy';
 import { PrefactorExceptionFilter } from './prefactor-exception.filter';
-import { toSessionFetch, toSessionList } from './prefactor.mapper';
+import { PREFACTOR_SESSION_FIELDS, toSessionFetch, toSessionList } from './prefactor.mapper';
 import {
   checkEmptyObjectBody,
   parseListQuery,
@@ -34,6 +34,7 @@ export class PrefactorSessionsController {
         limit: request.pageSize,
       },
       'prefactor',
+      PREFACTOR_SESSION_FIELDS,
       clientGone,
     );
     return toSessionList(page.items, page.total, request.offset, request.pageSize, request.sorting);

@@ -1,4 +1,4 @@
-import { effectiveStatus, Interaction, Session } from '../../sessions/session.model';
+import { effectiveStatus, Interaction, Session, SessionFields } from '../../sessions/session.model';
 import {
   InteractionDetails,
   PaginationOutput,
@@ -38,7 +38,26 @@ function toInteraction(seen: Interaction, geo: GeoFacts | null): InteractionDeta
   };
 }
 
-export function toSessionSummary(session: Session, now = new Date()): SessionSummary {
+/** The session fields a Prefactor summary shows: a list reads only their columns. */
+export const PREFACTOR_SESSION_FIELDS = [
+  'accountId',
+  'identityId',
+  'deviceId',
+  'domainId',
+  'firstSeen',
+  'pfid',
+  'lastSeen',
+  'geo',
+  'asn',
+  'poolId',
+  'sessionType',
+  'status',
+  'expiresAt',
+  'title',
+] as const satisfies SessionFields<keyof Session>;
+export type PrefactorSessionFacts = Pick<Session, (typeof PREFACTOR_SESSION_FIELDS)[number]>;
+
+export function toSessionSummary(session: PrefactorSessionFacts, now = new Date()): SessionSummary {
   // The stored GeoIP facts describe the last IP; they hold for first_seen only while the IP has not changed.
   const firstGeo = session.firstSeen.ip === session.lastSeen.ip ? session : null;
   return {
@@ -86,7 +105,7 @@ export function toPaginationOutput(
 }
 
 export function toSessionList(
-  sessions: Session[],
+  sessions: PrefactorSessionFacts[],
   itemCount: number,
   offset: number,
   pageSize: number,

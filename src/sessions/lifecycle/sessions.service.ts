@@ -26,7 +26,7 @@ import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Queryable } from '../../database/database';
-import { Caller, Face, isLive, Session, SessionEvent, User } from '../session.model';
+import { Caller, Face, isLive, Session, SessionEvent, SessionFields, User } from '../session.model';
 import { EventQuery } from '../persistence/event-list.sql';
 import { timeoutDefaults } from '../policy/session-timeouts';
 import { isCanonicalUuid } from '../uuid';
@@ -179,11 +179,21 @@ export class SessionsService {
     return session;
   }
 
-  /** `signal`: the list's statements are cancelled when it fires (the client went away). */
-  async listSessions(caller: Caller, query: SessionQuery, face: Face, signal?: AbortSignal): Promise<Page<Session>> {
+  /**
+   * The sessions the caller may see, of the fields the face renders. `signal`: the list's statements are cancelled
+   * when it fires (the client went away).
+   */
+  async listSessions<K extends keyof Session>(
+    caller: Caller,
+    query: SessionQuery,
+    face: Face,
+    fields: SessionFields<K>,
+    signal?: AbortSignal,
+  ): Promise<Page<Pick<Session, K>>> {
     if (query.filters.lastIp !== undefined) requireIp(query.filters.lastIp, 'lastIp');
     const userIds = visibleUserIds(caller, face, query.scope.userIds);
-    return this.sessions.list({ ...query, scope: { ...query.scope, userIds } }, signal, this.routing.readsOf(caller));
+    const scoped = { ...query, scope: { ...query.scope, userIds } };
+    return this.sessions.list(scoped, fields, signal, this.routing.readsOf(caller));
   }
 
   /** Logout: the session's own user (or a superuser) ends it; status `complete`. */
@@ -295,10 +305,16 @@ export class SessionsService {
   }
 
   /** One user's live sessions, most recently seen first (MOVENS); an unknown user has none. */
-  async liveSessionsOfUser(caller: Caller, userUuid: string, offset: number, limit: number): Promise<Page<Session>> {
+  async liveSessionsOfUser<K extends keyof Session>(
+    caller: Caller,
+    userUuid: string,
+    offset: number,
+    limit: number,
+    fields: SessionFields<K>,
+  ): Promise<Page<Pick<Session, K>>> {
     requireOperator(caller);
     // Only a user's own uuid, as it is stored (lowercase, hyphenated), names the user here.
     if (!isCanonicalUuid(userUuid)) return { items: [], total: 0 };
-    return this.sessions.liveSessionsOfUser(userUuid, offset, limit, this.routing.readsOf(caller));
+    return this.sessions.liveSessionsOfUser(userUuid, offset, limit, fields, this.routing.readsOf(caller));
   }
 }

@@ -113,18 +113,21 @@ export interface ListStatements {
   prepare: boolean;
 }
 
-/** A session list: the statement for its exact total and the one for its page. */
-export function listStatements(query: SessionQuery): ListStatements {
+/**
+ * A session list: the statement for its exact total and the one for its page. `select`: the page's columns (a
+ * face's projection; every column by default, as the floor reads them).
+ */
+export function listStatements(query: SessionQuery, select = SESSION_SELECT): ListStatements {
   const { text: where, params } = whereOf(query.scope, query.filters);
   const order = query.order.map((o) => `${SORT_COLUMNS[o.field]} ${o.descending ? 'DESC' : 'ASC'}`);
   if (!query.order.some((o) => o.field === 'id')) order.push('s.id ASC');
   const searching = isSet(query.filters.searchTerms);
   return {
-    combined: searching ? searchStatement(query, where, params) : undefined,
+    combined: searching ? searchStatement(query, where, params, select) : undefined,
     count: countStatement(query, where, params),
     // The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join.
     page: {
-      text: `SELECT ${SESSION_SELECT} FROM (
+      text: `SELECT ${select} FROM (
           SELECT s.* FROM sessions s ${where} ORDER BY ${order.join(', ')} ${limitOffset(query.limit, query.offset)}
         ) s JOIN users u ON u.id = s.user_id ORDER BY ${order.join(', ')}`,
       params,
@@ -194,7 +197,7 @@ export function orderedWalkIsShort(total: number, live: number, query: SessionQu
 }
 
 /** For searches: the matches, narrow (id and sort keys), are gathered once, counted, and the page cut from them. */
-function searchStatement(query: SessionQuery, where: string, params: unknown[]): Statement {
+function searchStatement(query: SessionQuery, where: string, params: unknown[], select: string): Statement {
   const keys = query.order
     .filter((o) => o.field !== 'id')
     .map((o, i) => ({ expr: SORT_COLUMNS[o.field], alias: `k${i}`, o }));
@@ -208,7 +211,7 @@ function searchStatement(query: SessionQuery, where: string, params: unknown[]):
       )
       SELECT t.total, p.* FROM (SELECT count(*) AS total FROM m) t
       LEFT JOIN LATERAL (
-        SELECT ${SESSION_SELECT}, pick.pos FROM (
+        SELECT ${select}, pick.pos FROM (
           SELECT cut.id, row_number() OVER () AS pos FROM (
             SELECT m.id FROM m ORDER BY ${keyOrder.join(', ')} ${limitOffset(query.limit, query.offset)}
           ) cut
@@ -293,18 +296,20 @@ export function usersWithLivePageSql(limit: number, offset: number): string {
  * One user's live sessions, most recently seen first, with their exact total, in one statement (MOVENS'
  * user-sessions): the user found by uuid ($1), the total from the user's counter less their expired-but-unswept
  * sessions, the page cut from the user's live sessions; `total` rides on every row, and on a row of nulls when the
- * page is empty.
+ * page is empty. `select`: the page's columns; the page keeps its order by position, whichever columns it shows.
  */
-export function liveSessionsOfUserSql(limit: number, offset: number): string {
+export function liveSessionsOfUserSql(limit: number, offset: number, select = SESSION_SELECT): string {
   const owner = `(SELECT id FROM users WHERE uuid = $1::uuid)`;
   return `WITH total AS (
       SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ${owner})
         - (SELECT count(*) FROM sessions s WHERE s.user_id = ${owner} AND ${EXPIRED_UNSWEPT_SQL}) AS n
     ), page AS (
-      SELECT ${SESSION_SELECT} FROM (
-        SELECT s.* FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
-        ORDER BY s.last_seen_at DESC, s.id ASC ${limitOffset(limit, offset)}
+      SELECT ${select}, s.pos FROM (
+        SELECT s.*, row_number() OVER () AS pos FROM (
+          SELECT s.* FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
+          ORDER BY s.last_seen_at DESC, s.id ASC ${limitOffset(limit, offset)}
+        ) s
       ) s JOIN users u ON u.id = s.user_id
     )
-    SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.last_seen_at DESC, page.id ASC`;
+    SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.pos`;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable, Row } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, Face, isLive, Session, SessionEvent, SessionStatus } from '../session.model';
+import { EndReason, Face, isLive, Session, SessionEvent, SessionFields, SessionStatus } from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { json } from './tables/decode';
@@ -34,7 +34,15 @@ import {
   UPSERT_DEVICE_SQL,
 } from './session.sql';
 import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
-import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, SessionRow, toSession } from './tables/sessions.table';
+import {
+  NewSessionRow,
+  SESSION_FROM,
+  SESSION_SELECT,
+  sessionProjection,
+  SESSIONS,
+  SessionRow,
+  toSession,
+} from './tables/sessions.table';
 import { encode } from './tables/table';
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
@@ -257,9 +265,18 @@ export class SessionStore {
     return rows.map(toSessionEvent);
   }
 
-  /** `signal`: the statements are cancelled when it fires (the client went away). */
-  async list(query: SessionQuery, signal?: AbortSignal, from: Queryable = this.db): Promise<Page<Session>> {
-    const { count, page, prepare, combined } = listStatements(query);
+  /**
+   * A page of sessions and its exact total; only `fields` are read. `signal`: the statements are cancelled when it
+   * fires (the client went away).
+   */
+  async list<K extends keyof Session>(
+    query: SessionQuery,
+    fields: SessionFields<K>,
+    signal?: AbortSignal,
+    from: Queryable = this.db,
+  ): Promise<Page<Pick<Session, K>>> {
+    const { select, read } = sessionProjection(fields);
+    const { count, page, prepare, combined } = listStatements(query, select);
     const broad = broadSearchCount(query);
     if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
@@ -268,13 +285,13 @@ export class SessionStore {
         const total = Number(counted.n);
         if (total === 0 || query.offset >= total) return { items: [], total };
         if (orderedWalkIsShort(total, Number(counted.live), query))
-          return { items: (await from.rows(page.text, page.params, { signal })).map(toSession), total };
+          return { items: (await from.rows(page.text, page.params, { signal })).map(read), total };
       }
     }
     if (combined) {
       const rows = await from.rows(combined.text, combined.params, { signal });
       const total = Number(rows[0].total);
-      return { items: rows.filter((r) => r.id != null).map(toSession), total };
+      return { items: rows.filter((r) => r.id != null).map(read), total };
     }
     // The count and the page run side by side on two pooled connections.
     const [countRows, rows] = await Promise.all([
@@ -283,18 +300,23 @@ export class SessionStore {
     ]);
     const total = Number(countRows[0].n);
     if (total === 0 || query.offset >= total) return { items: [], total };
-    return { items: rows.map(toSession), total };
+    return { items: rows.map(read), total };
   }
 
-  /** One user's live sessions by the user's uuid, most recently seen first, with their exact total: one statement. */
-  async liveSessionsOfUser(
+  /**
+   * One user's live sessions by the user's uuid, most recently seen first, with their exact total: one statement;
+   * only `fields` are read.
+   */
+  async liveSessionsOfUser<K extends keyof Session>(
     userUuid: string,
     offset: number,
     limit: number,
+    fields: SessionFields<K>,
     from: Queryable = this.db,
-  ): Promise<Page<Session>> {
-    const rows = await from.rows(liveSessionsOfUserSql(limit, offset), [userUuid], { prepare: offset === 0 });
-    return { items: rows.filter((r) => r.id != null).map(toSession), total: Number(rows[0].total) };
+  ): Promise<Page<Pick<Session, K>>> {
+    const { select, read } = sessionProjection(fields);
+    const rows = await from.rows(liveSessionsOfUserSql(limit, offset, select), [userUuid], { prepare: offset === 0 });
+    return { items: rows.filter((r) => r.id != null).map(read), total: Number(rows[0].total) };
   }
 
   /** Users who have live sessions, with how many, ordered by username (the MOVENS admin list). */

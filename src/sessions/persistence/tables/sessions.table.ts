@@ -8,10 +8,11 @@ import {
   Session,
   SessionStatus,
   SessionType,
+  SessionFields,
   User,
 } from '../../session.model';
 import { date, nullableDate, nullableJson, nullableNumber, nullableString, json } from './decode';
-import { defineTable, selectList } from './table';
+import { defineTable, selectColumn } from './table';
 
 export interface SessionRow {
   id: number;
@@ -93,50 +94,135 @@ export const SESSIONS = defineTable<SessionRow>('sessions', 's', {
   asn: 'jsonb',
 });
 
-/** Every session read selects this: the row (without its token hash) plus the two user facts MOVENS shows. */
-export const SESSION_SELECT = `${selectList(SESSIONS, ['token_hash'])},
-  u.uuid AS user_uuid, u.is_operator AS user_is_operator`;
-/** Sessions with their user, as SESSION_SELECT expects them. */
-export const SESSION_FROM = `sessions s JOIN users u ON u.id = s.user_id`;
+/** What a session read selects beyond `sessions s`: the two user facts MOVENS shows, from `users u`. */
+type UserColumn = 'user_uuid' | 'user_is_operator';
+const USER_COLUMNS: Record<UserColumn, string> = {
+  user_uuid: 'u.uuid AS user_uuid',
+  user_is_operator: 'u.is_operator AS user_is_operator',
+};
 
-export function toSession(row: Row): Session {
-  return {
-    id: Number(row.id),
-    uuid: String(row.uuid),
-    pfid: String(row.pfid),
-    userId: Number(row.user_id),
-    userUuid: String(row.user_uuid),
-    username: String(row.username),
-    userIsOperator: Boolean(row.user_is_operator),
-    status: row.status as SessionStatus,
-    sessionType: row.session_type as SessionType,
-    accountId: String(row.account_id),
-    domainId: String(row.domain_id),
-    poolId: String(row.pool_id),
-    identityId: String(row.identity_id),
-    deviceId: String(row.device_id),
-    title: String(row.title),
-    createdAt: date(row.created_at),
-    firstSeen: { at: date(row.first_seen_at), ip: String(row.first_ip), userAgent: String(row.first_user_agent) },
-    lastSeen: { at: date(row.last_seen_at), ip: String(row.last_ip), userAgent: String(row.last_user_agent) },
-    expiresAt: date(row.expires_at),
-    absoluteExpiresAt: date(row.absolute_expires_at ?? row.expires_at),
-    idleSeconds: nullableNumber(row.idle_seconds),
-    endedAt: nullableDate(row.ended_at),
-    endedBy: nullableNumber(row.ended_by),
-    device: {
+interface FieldSource<T> {
+  /** The columns the field is read from. */
+  columns: readonly (Exclude<keyof SessionRow, 'token_hash'> | UserColumn)[];
+  read: (row: Row) => T;
+}
+
+/**
+ * Each field of the domain's Session, the columns it comes from and how it is read: the one place a session's
+ * row becomes the domain's object. A read of some fields (a face's list) selects only their columns; the record
+ * type makes a new field of Session name its columns here.
+ */
+const SESSION_FIELDS: { readonly [K in keyof Session]-?: FieldSource<Session[K]> } = {
+  id: { columns: ['id'], read: (row) => Number(row.id) },
+  uuid: { columns: ['uuid'], read: (row) => String(row.uuid) },
+  pfid: { columns: ['pfid'], read: (row) => String(row.pfid) },
+  userId: { columns: ['user_id'], read: (row) => Number(row.user_id) },
+  userUuid: { columns: ['user_uuid'], read: (row) => String(row.user_uuid) },
+  username: { columns: ['username'], read: (row) => String(row.username) },
+  userIsOperator: { columns: ['user_is_operator'], read: (row) => Boolean(row.user_is_operator) },
+  status: { columns: ['status'], read: (row) => row.status as SessionStatus },
+  sessionType: { columns: ['session_type'], read: (row) => row.session_type as SessionType },
+  accountId: { columns: ['account_id'], read: (row) => String(row.account_id) },
+  domainId: { columns: ['domain_id'], read: (row) => String(row.domain_id) },
+  poolId: { columns: ['pool_id'], read: (row) => String(row.pool_id) },
+  identityId: { columns: ['identity_id'], read: (row) => String(row.identity_id) },
+  deviceId: { columns: ['device_id'], read: (row) => String(row.device_id) },
+  title: { columns: ['title'], read: (row) => String(row.title) },
+  createdAt: { columns: ['created_at'], read: (row) => date(row.created_at) },
+  firstSeen: {
+    columns: ['first_seen_at', 'first_ip', 'first_user_agent'],
+    read: (row) => ({ at: date(row.first_seen_at), ip: String(row.first_ip), userAgent: String(row.first_user_agent) }),
+  },
+  lastSeen: {
+    columns: ['last_seen_at', 'last_ip', 'last_user_agent'],
+    read: (row) => ({ at: date(row.last_seen_at), ip: String(row.last_ip), userAgent: String(row.last_user_agent) }),
+  },
+  expiresAt: { columns: ['expires_at'], read: (row) => date(row.expires_at) },
+  absoluteExpiresAt: {
+    columns: ['absolute_expires_at', 'expires_at'],
+    read: (row) => date(row.absolute_expires_at ?? row.expires_at),
+  },
+  idleSeconds: { columns: ['idle_seconds'], read: (row) => nullableNumber(row.idle_seconds) },
+  endedAt: { columns: ['ended_at'], read: (row) => nullableDate(row.ended_at) },
+  endedBy: { columns: ['ended_by'], read: (row) => nullableNumber(row.ended_by) },
+  device: {
+    columns: [
+      'device_brand',
+      'device_model',
+      'device_os_name',
+      'device_os_version',
+      'device_app_name',
+      'device_app_version',
+    ],
+    read: (row) => ({
       brand: nullableString(row.device_brand),
       model: nullableString(row.device_model),
       osName: nullableString(row.device_os_name),
       osVersion: nullableString(row.device_os_version),
       appName: nullableString(row.device_app_name),
       appVersion: nullableString(row.device_app_version),
-    },
-    deviceClass: row.device_class as DeviceClass,
-    userAgent: json<ParsedUserAgent>(row.user_agent_parsed),
-    geo: nullableJson<GeoInfo>(row.geo),
-    asn: nullableJson<AsnInfo>(row.asn),
-  };
+    }),
+  },
+  deviceClass: { columns: ['device_class'], read: (row) => row.device_class as DeviceClass },
+  userAgent: { columns: ['user_agent_parsed'], read: (row) => json<ParsedUserAgent>(row.user_agent_parsed) },
+  geo: { columns: ['geo'], read: (row) => nullableJson<GeoInfo>(row.geo) },
+  asn: { columns: ['asn'], read: (row) => nullableJson<AsnInfo>(row.asn) },
+};
+
+/** A read of some of a session's fields: the SELECT list of their columns and the reader of its rows. */
+export interface SessionProjection<K extends keyof Session> {
+  /** Columns over `sessions s JOIN users u` (SESSION_FROM); `s.id` always among them. */
+  select: string;
+  read: (row: Row) => Pick<Session, K>;
+}
+
+const projections = new WeakMap<readonly (keyof Session)[], unknown>();
+
+/** The projection of `fields`, built once per (module-level, constant) field list. */
+export function sessionProjection<K extends keyof Session>(fields: SessionFields<K>): SessionProjection<K> {
+  const known = projections.get(fields) as SessionProjection<K> | undefined;
+  if (known) return known;
+  const projection = buildProjection(fields);
+  projections.set(fields, projection);
+  return projection;
+}
+
+function buildProjection<K extends keyof Session>(fields: SessionFields<K>): SessionProjection<K> {
+  const columns = new Set<FieldSource<unknown>['columns'][number]>(['id']);
+  for (const field of fields) for (const column of SESSION_FIELDS[field].columns) columns.add(column);
+  const select = [...columns]
+    .map((column) =>
+      column in USER_COLUMNS
+        ? USER_COLUMNS[column as UserColumn]
+        : selectColumn(SESSIONS, column as Exclude<typeof column, UserColumn>),
+    )
+    .join(', ');
+  return { select, read: compileReader(fields) };
+}
+
+/**
+ * The reader as one object literal over the fields' readers: built key by key in a loop, a 28-field object costs
+ * V8 about 20 times the literal's time (measured 2.5 µs against 0.13 µs a row), as it leaves the fast object shape.
+ * The source holds only Session's own field names, checked to be identifiers, never input.
+ */
+function compileReader<K extends keyof Session>(fields: SessionFields<K>): (row: Row) => Pick<Session, K> {
+  for (const field of fields) if (!/^[A-Za-z]+$/.test(field)) throw new Error(`not a field name: ${field}`);
+  const body = `return (row) => ({ ${fields.map((field) => `${field}: fields.${field}.read(row)`).join(', ')} });`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see above: constant field names only
+  const build = new Function('fields', body) as (sources: typeof SESSION_FIELDS) => (row: Row) => Pick<Session, K>;
+  return build(SESSION_FIELDS);
+}
+
+/** Every field: what reads of one session (retrieve, validate, writes) select and return. */
+export const ALL_SESSION_FIELDS = Object.keys(SESSION_FIELDS) as (keyof Session)[];
+const FULL = sessionProjection(ALL_SESSION_FIELDS);
+/** Every session column but the token hash, and the user's two facts. */
+export const SESSION_SELECT = FULL.select;
+/** Sessions with their user, as SESSION_SELECT expects them. */
+export const SESSION_FROM = `sessions s JOIN users u ON u.id = s.user_id`;
+
+export function toSession(row: Row): Session {
+  return FULL.read(row);
 }
 
 /** The columns a new session's row sets from what the domain decided (the database fills id and created_at). */

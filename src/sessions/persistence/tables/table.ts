@@ -52,8 +52,13 @@ function readExpression(alias: string, column: string, type: SqlType, prefix: st
 export function selectList<Row>(table: Table<Row>, except: readonly (keyof Row)[] = [], prefix = ''): string {
   return columnNames(table)
     .filter((column) => !except.includes(column))
-    .map((column) => readExpression(table.alias, column, table.columns[column], prefix))
+    .map((column) => selectColumn(table, column, prefix))
     .join(', ');
+}
+
+/** One column of the table as a SELECT reads it (see selectList). */
+export function selectColumn<Row>(table: Table<Row>, column: keyof Row & string, prefix = ''): string {
+  return readExpression(table.alias, column, table.columns[column], prefix);
 }
 
 /** A parameter as the driver should send it: JSON columns as their text, everything else as is. */
