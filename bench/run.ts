@@ -26,6 +26,7 @@ import { start, stop, waitFor, withPeakRss } from './processes';
 import { makeTokens } from './service-run';
 import {
   BOOTSTRAP_TOKEN,
+  CEILING_PORT,
   CONNECTIONS,
   DATABASE_URL,
   DURATION,
@@ -50,6 +51,8 @@ interface Endpoint {
   paths: (f: Fixtures) => string[];
   body?: (f: Fixtures, i: number, random: RandomSource) => string;
   auth: boolean;
+  /** Also measured against the constant-body ceiling (bench/ceiling-server.ts). */
+  ceiling?: boolean;
 }
 
 const AUTHENTIK = '/api/v3/core/authenticated_sessions/';
@@ -67,8 +70,20 @@ const ENDPOINTS: Endpoint[] = [
     auth: true,
     paths: (f) => [`${AUTHENTIK}?search=${encodeURIComponent(f.search)}`],
   },
-  { name: 'authentik retrieve', method: 'GET', auth: true, paths: (f) => f.uuids.map((u) => `${AUTHENTIK}${u}/`) },
-  { name: 'Prefactor fetch', method: 'GET', auth: true, paths: (f) => f.pfids.map((p) => `/api/v1/session/${p}`) },
+  {
+    name: 'authentik retrieve',
+    method: 'GET',
+    auth: true,
+    ceiling: true,
+    paths: (f) => f.uuids.map((u) => `${AUTHENTIK}${u}/`),
+  },
+  {
+    name: 'Prefactor fetch',
+    method: 'GET',
+    auth: true,
+    ceiling: true,
+    paths: (f) => f.pfids.map((p) => `/api/v1/session/${p}`),
+  },
   { name: 'Prefactor list', method: 'GET', auth: true, paths: (f) => [`/api/v1/session?pool_id=${f.poolId}`] },
   { name: 'MOVENS list', method: 'GET', auth: true, paths: () => ['/api/admin/v1/authenticated-sessions/list'] },
   {
@@ -81,6 +96,7 @@ const ENDPOINTS: Endpoint[] = [
     name: 'hub validate',
     method: 'POST',
     auth: false,
+    ceiling: true,
     paths: () => ['/api/hub/v1/sessions/validate'],
     body: (f, i) => JSON.stringify({ token: f.tokens[i % f.tokens.length] }),
   },
@@ -112,6 +128,8 @@ interface Result {
   floorRps?: number;
   errors?: number;
   floorErrors?: number;
+  /** The constant-body ceiling's requests/s, for endpoints measured against it. */
+  ceilingRps?: number;
   peakRssMb?: number;
 }
 
@@ -150,7 +168,7 @@ function errorsOf(r: autocannon.Result): number {
   return r.non2xx + r.errors + r.timeouts;
 }
 
-async function probe(base: string, endpoint: Endpoint, fixtures: Fixtures): Promise<number> {
+async function probe(base: string, endpoint: Endpoint, fixtures: Fixtures): Promise<{ status: number; body: Buffer }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (endpoint.auth) headers.authorization = `Bearer ${BOOTSTRAP_TOKEN}`;
   const res = await fetch(base + endpoint.paths(fixtures)[0], {
@@ -158,23 +176,51 @@ async function probe(base: string, endpoint: Endpoint, fixtures: Fixtures): Prom
     headers,
     body: endpoint.body ? endpoint.body(fixtures, 0, new RandomSource()) : undefined,
   });
-  await res.arrayBuffer();
-  return res.status;
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** The endpoint's ceiling: a constant-body server answering its requests with the service's answer `body`. */
+async function measureCeiling(
+  endpoint: Endpoint,
+  fixtures: Fixtures,
+  workers: number,
+  answer: { status: number; body: Buffer },
+): Promise<number> {
+  const ceiling = start(
+    'ceiling',
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', 'bench/ceiling-server.ts'],
+    {
+      CEILING_BODY: answer.body.toString('base64'),
+      CEILING_STATUS: String(answer.status),
+      PORT: String(CEILING_PORT),
+      WORKERS: String(workers),
+    },
+  );
+  try {
+    const base = `http://127.0.0.1:${CEILING_PORT}`;
+    await waitFor(`${base}/`);
+    await load(base, endpoint, fixtures, 2);
+    return (await load(base, endpoint, fixtures, DURATION)).requests.average;
+  } finally {
+    await stop(ceiling);
+  }
 }
 
 function table(results: Result[]): string {
   const lines = [
-    '| endpoint | workers | requests/s | p50 ms | p99 ms | floor requests/s | ratio to floor | errors (service / floor) | peak RSS per process MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| endpoint | workers | requests/s | p50 ms | p99 ms | floor requests/s | ratio to floor | fraction of ceiling | errors (service / floor) | peak RSS per process MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     if (r.skipped) {
-      lines.push(`| ${r.endpoint} | ${r.workers} | skipped: ${r.skipped} | | | | | | |`);
+      lines.push(`| ${r.endpoint} | ${r.workers} | skipped: ${r.skipped} | | | | | | | |`);
       continue;
     }
     const ratio = r.floorRps ? (r.rps! / r.floorRps).toFixed(2) : '-';
+    const ofCeiling = r.ceilingRps ? `${(r.rps! / r.ceilingRps).toFixed(2)} of ${Math.round(r.ceilingRps)}` : '';
     lines.push(
-      `| ${r.endpoint} | ${r.workers} | ${Math.round(r.rps!)} | ${r.p50} | ${r.p99} | ${Math.round(r.floorRps ?? 0)} | ${ratio} | ${r.errors} / ${r.floorErrors} | ${Math.round(r.peakRssMb!)} |`,
+      `| ${r.endpoint} | ${r.workers} | ${Math.round(r.rps!)} | ${r.p50} | ${r.p99} | ${Math.round(r.floorRps ?? 0)} | ${ratio} | ${ofCeiling} | ${r.errors} / ${r.floorErrors} | ${Math.round(r.peakRssMb!)} |`,
     );
   }
   return lines.join('\n');
@@ -216,10 +262,10 @@ async function main(): Promise<void> {
       await waitFor(`${floorBase}/`);
       const fixtures: Fixtures = { ...picked, tokens: await makeTokens(serviceBase, picked.usernames, 200) };
       for (const endpoint of endpoints) {
-        const status = await probe(serviceBase, endpoint, fixtures);
-        if (status === 404 || status === 405) {
-          log(`${endpoint.name}: skipped, the service answers ${status} for its route (face not built?)`);
-          results.push({ endpoint: endpoint.name, workers, skipped: `service answers ${status}` });
+        const answer = await probe(serviceBase, endpoint, fixtures);
+        if (answer.status === 404 || answer.status === 405) {
+          log(`${endpoint.name}: skipped, the service answers ${answer.status} for its route (face not built?)`);
+          results.push({ endpoint: endpoint.name, workers, skipped: `service answers ${answer.status}` });
           continue;
         }
         // A short warm-up of both (JIT, prepared statements, caches), then the measured runs.
@@ -236,12 +282,15 @@ async function main(): Promise<void> {
           floorRps: floorRun.requests.average,
           errors: errorsOf(run),
           floorErrors: errorsOf(floorRun),
+          ceilingRps: endpoint.ceiling ? await measureCeiling(endpoint, fixtures, workers, answer) : undefined,
           peakRssMb: peak,
         };
         results.push(result);
         log(
           `${endpoint.name}: ${Math.round(result.rps!)} req/s (p50 ${result.p50} ms, p99 ${result.p99} ms), floor ${Math.round(result.floorRps!)} req/s, ` +
-            `ratio ${(result.rps! / result.floorRps!).toFixed(2)}, errors ${result.errors}/${result.floorErrors}, peak RSS ${Math.round(peak)} MB`,
+            `ratio ${(result.rps! / result.floorRps!).toFixed(2)}` +
+            (result.ceilingRps ? `, ${(result.rps! / result.ceilingRps).toFixed(2)} of the ceiling` : '') +
+            `, errors ${result.errors}/${result.floorErrors}, peak RSS ${Math.round(peak)} MB`,
         );
       }
     } finally {
@@ -261,8 +310,10 @@ async function main(): Promise<void> {
     '',
     `Data: ${fixtureNotes.join('; ')}.`,
     '',
-    'Errors are non-2xx answers plus socket errors and timeouts. Peak RSS is the largest resident set of any one service process',
-    '(primary or worker), polled every 100 ms during the measured run.',
+    "The ceiling (bench/ceiling-server.ts) answers the same requests with the service's own answer as a constant body",
+    "and no other work: the machine's HTTP limit for that shape. Errors are non-2xx answers plus socket errors and",
+    'timeouts. Peak RSS is the largest resident set of any one service process (primary or worker), polled every 100 ms',
+    'during the measured run.',
     '',
   ].join('\n');
   console.log('\n' + report);

@@ -53,6 +53,7 @@ export const SERVICE_ENV: Record<string, string> = Object.fromEntries(
 );
 export const SERVICE_PORT = 3900;
 export const FLOOR_PORT = 3901;
+export const CEILING_PORT = 3902;
 
 export const log = (line: string) => console.log(`[bench] ${line}`);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
