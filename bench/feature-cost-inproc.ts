@@ -26,7 +26,7 @@ import { loadConfig } from '../src/config/app-config';
 import * as logging from '../src/ops/logging';
 import * as securityHeaders from '../src/ops/security-headers';
 import { prepareData, sweepAndPickFixtures } from './data';
-import { stats } from './service-run';
+import { medianInterval, stats } from './service-run';
 import { FEATURES, rotated, Uninstalled, Variant, VariantKey, VARIANTS } from './feature-variants';
 import { BOOTSTRAP_TOKEN, DATABASE_URL, ROOT } from './settings';
 
@@ -150,11 +150,18 @@ async function main(): Promise<void> {
         '',
         `CPU µs per request, median of the rounds: ${VARIANTS.map((v) => `${v.key} ${stats(cost.get(v.key)!).median.toFixed(1)}`).join(', ')}.`,
         '',
-        '| feature | A over the instance without it: median; mean ± sd (range) | cost: 1 − median |',
-        '|---|---|---:|',
+        '| feature | A over the instance without it: median; mean ± sd (range) | 95 % interval of the median | cost: 1 − median (interval) |',
+        '|---|---|---|---:|',
         ...FEATURES.map(([label, key]) => {
-          const ratios = stats(cost.get(key)!.map((without, round) => without / cost.get('A')![round]));
-          return `| ${label} (A/${key}) | **${fmt(ratios.median)}**; ${fmt(ratios.mean)} ± ${fmt(ratios.sd)} (${fmt(ratios.min)} – ${fmt(ratios.max)}) | ${((1 - ratios.median) * 100).toFixed(1)} % |`;
+          const values = cost.get(key)!.map((without, round) => without / cost.get('A')![round]);
+          const ratios = stats(values);
+          const interval = medianInterval(values);
+          const percent = (ratio: number) => `${((1 - ratio) * 100).toFixed(1)} %`;
+          return (
+            `| ${label} (A/${key}) | **${fmt(ratios.median)}**; ${fmt(ratios.mean)} ± ${fmt(ratios.sd)} (${fmt(ratios.min)} – ${fmt(ratios.max)}) | ` +
+            `${interval ? `${fmt(interval[0])} – ${fmt(interval[1])}` : 'too few rounds'} | ${percent(ratios.median)}` +
+            `${interval ? ` (${percent(interval[1])} to ${percent(interval[0])})` : ''} |`
+          );
         }),
       );
     }

@@ -78,3 +78,22 @@ export function stats(values: number[]): { mean: number; median: number; min: nu
   const median = sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
   return { mean, median, min: Math.min(...values), max: Math.max(...values), sd };
 }
+
+/**
+ * A 95 % confidence interval for the median that assumes nothing about the distribution: the order statistics k
+ * and n + 1 − k, k the largest with P(Binomial(n, ½) < k) ≤ 2.5 %. Needs at least 6 values (null below).
+ */
+export function medianInterval(values: number[]): [number, number] | null {
+  const n = values.length;
+  const sorted = [...values].sort((a, b) => a - b);
+  let below = 0; // P(X < k), X ~ Binomial(n, ½)
+  let term = 0.5 ** n; // P(X = k - 1)
+  let k = 0;
+  for (let j = 0; j < n / 2; j++) {
+    if (below + term > 0.025) break;
+    below += term;
+    term = (term * (n - j)) / (j + 1);
+    k = j + 1;
+  }
+  return k === 0 ? null : [sorted[k - 1], sorted[n - k]];
+}

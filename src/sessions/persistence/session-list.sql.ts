@@ -109,6 +109,8 @@ export interface ListStatements {
    * columns when the page is empty), so the pattern is matched and the statement planned once, not twice.
    */
   combined?: Statement;
+  /** Lists without a search: the page and its total in one statement (columns of the page plus `total`). */
+  pageWithTotal?: Statement;
   /** Whether the texts come from a bounded set and may be prepared (search patterns do not). */
   prepare: boolean;
 }
@@ -132,6 +134,7 @@ export function listStatements(query: SessionQuery, select = SESSION_SELECT): Li
         ) s JOIN users u ON u.id = s.user_id ORDER BY ${order.join(', ')}`,
       params,
     },
+    pageWithTotal: searching ? undefined : pageWithTotalStatement(query, where, params, select, order.join(', ')),
     // Prepared (and so planned once) only for texts from a small set: first pages, no search patterns.
     prepare: !searching && query.order.length <= 2 && query.offset === 0,
   };
@@ -226,45 +229,67 @@ function searchStatement(query: SessionQuery, where: string, params: unknown[], 
  * Totals the counter tables keep (migration CountersAndListIndexes), by the exact set of scope keys a query uses.
  * A live count subtracts the sessions past expiry that the sweeper has not marked yet.
  */
-const COUNTERS: Record<string, (scope: SessionScope) => Statement> = {
-  liveOnly: () => ({
-    text: `SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live')
+const COUNTERS: Record<string, (scope: SessionScope, push: Push) => string> = {
+  liveOnly: () => `SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live')
                 - (SELECT count(*) FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}) AS n`,
-    params: [],
-  }),
-  'liveOnly+userIds': ({ userIds }) => {
-    const users = userIds!.length === 1 ? '= $1::int' : '= ANY($1::int[])';
-    return {
-      text: `SELECT (SELECT coalesce(sum(n), 0) FROM live_session_counts WHERE user_id ${users})
-                  - (SELECT count(*) FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} AND s.user_id ${users}) AS n`,
-      params: [userIds!.length === 1 ? userIds![0] : userIds],
-    };
+  'liveOnly+userIds': ({ userIds }, push) => {
+    const users = userIds!.length === 1 ? `= $${push(userIds![0])}::int` : `= ANY($${push(userIds)}::int[])`;
+    return `SELECT (SELECT coalesce(sum(n), 0) FROM live_session_counts WHERE user_id ${users})
+                  - (SELECT count(*) FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} AND s.user_id ${users}) AS n`;
   },
-  '': () => counterScope('all'),
-  poolId: ({ poolId }) => counterScope(`pool:${poolId}`),
-  accountId: ({ accountId }) => counterScope(`account:${accountId}`),
+  '': (_, push) => counterScope('all', push),
+  poolId: ({ poolId }, push) => counterScope(`pool:${poolId}`, push),
+  accountId: ({ accountId }, push) => counterScope(`account:${accountId}`, push),
 };
 
-function counterScope(scope: string): Statement {
-  return { text: `SELECT coalesce(sum(n), 0) AS n FROM session_counts WHERE scope = $1`, params: [scope] };
+function counterScope(scope: string, push: Push): string {
+  return `SELECT coalesce(sum(n), 0) AS n FROM session_counts WHERE scope = $${push(scope)}`;
 }
 
 /**
  * The rule for totals, derived from the query itself: a counter serves only when no filter is set and the scope
  * keys in use are exactly the ones a counter keeps; anything else (a new filter or scope key included) counts rows.
+ * The counter's parameters follow those already in `params` (the array is extended).
  */
-export function counterFor(scope: SessionScope, filters: SessionFilters): Statement | null {
+export function counterFor(scope: SessionScope, filters: SessionFilters, params: unknown[] = []): Statement | null {
   if (hasFilters(filters)) return null;
   const used = (Object.keys(scope) as (keyof SessionScope)[])
     .filter((key) => scope[key] !== undefined && scope[key] !== false)
     .sort()
     .join('+');
   const counter = Object.prototype.hasOwnProperty.call(COUNTERS, used) ? COUNTERS[used] : undefined;
-  return counter ? counter(scope) : null;
+  return counter ? { text: counter(scope, (value) => params.push(value)), params } : null;
 }
 
 function countStatement(query: SessionQuery, where: string, params: unknown[]): Statement {
   return counterFor(query.scope, query.filters) ?? { text: `SELECT count(*) AS n FROM sessions s ${where}`, params };
+}
+
+/**
+ * The page and its exact total in one statement (the service's lists without a search): one round trip and one
+ * statement for PostgreSQL where the floor sends two. `total` rides on every row, and on a row of nulls when the
+ * page is empty; the rows keep the page's order by their position.
+ */
+function pageWithTotalStatement(
+  query: SessionQuery,
+  where: string,
+  params: unknown[],
+  select: string,
+  order: string,
+): Statement {
+  const all = [...params];
+  const total = counterFor(query.scope, query.filters, all)?.text ?? `SELECT count(*) AS n FROM sessions s ${where}`;
+  return {
+    text: `WITH total AS (${total}), page AS (
+        SELECT ${select}, s.pos FROM (
+          SELECT s.*, row_number() OVER () AS pos FROM (
+            SELECT s.* FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}
+          ) s
+        ) s JOIN users u ON u.id = s.user_id
+      )
+      SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.pos`,
+    params: all,
+  };
 }
 
 /** One user's sessions past expiry that the sweeper has not marked yet (index-only on sessions_live_user_id). */

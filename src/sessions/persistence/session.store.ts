@@ -276,7 +276,7 @@ export class SessionStore {
     from: Queryable = this.db,
   ): Promise<Page<Pick<Session, K>>> {
     const { select, read } = sessionProjection(fields);
-    const { count, page, prepare, combined } = listStatements(query, select);
+    const { page, prepare, combined, pageWithTotal } = listStatements(query, select);
     const broad = broadSearchCount(query);
     if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
@@ -288,19 +288,13 @@ export class SessionStore {
           return { items: (await from.rows(page.text, page.params, { signal })).map(read), total };
       }
     }
-    if (combined) {
-      const rows = await from.rows(combined.text, combined.params, { signal });
-      const total = Number(rows[0].total);
-      return { items: rows.filter((r) => r.id != null).map(read), total };
-    }
-    // The count and the page run side by side on two pooled connections.
-    const [countRows, rows] = await Promise.all([
-      from.rows(count.text, count.params, { prepare, signal }),
-      from.rows(page.text, page.params, { prepare, signal }),
-    ]);
-    const total = Number(countRows[0].n);
+    // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
+    // its total (prepared where the text comes from a small set).
+    const statement = combined ?? pageWithTotal!;
+    const rows = await from.rows(statement.text, statement.params, { prepare, signal });
+    const total = Number(rows[0].total);
     if (total === 0 || query.offset >= total) return { items: [], total };
-    return { items: rows.map(read), total };
+    return { items: rows.filter((r) => r.id != null).map(read), total };
   }
 
   /**
