@@ -179,7 +179,20 @@ export class AppConfig {
   )
   VALIDATE_CACHE_SECONDS = 1;
 
-  @IntSetting(1000, 10_000_000, 'At most this many live sessions are kept for validate per process.', '100000')
+  @IntSetting(
+    0,
+    60,
+    'An API token is checked against an in-process copy of it and its owner read at most this long ago; every process drops its copies at once when any token or user changes (0: no copy, every request reads the database).',
+    '1',
+  )
+  API_TOKEN_CACHE_SECONDS = 1;
+
+  @IntSetting(
+    1000,
+    10_000_000,
+    'At most this many live sessions (and as many API tokens) are kept per process.',
+    '100000',
+  )
   VALIDATE_CACHE_ENTRIES = 100_000;
 
   @IntSetting(1, 3650, 'Ended sessions are purged this many days after they stopped being live.', '30')

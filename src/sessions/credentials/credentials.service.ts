@@ -7,10 +7,11 @@ import { Finding, findings, travelPolicy } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
 import { requireIp } from '../lifecycle/session-input';
 import { touchThrottleSeconds } from '../policy/session-timeouts';
-import { AccountStore } from '../persistence/account.store';
+import { AccountStore, TokenWithOwner } from '../persistence/account.store';
 import { SessionStore } from '../persistence/session.store';
 import { Caller, Session, User } from '../session.model';
 import { API_TOKEN_PREFIX, hashKey, SESSION_TOKEN_PREFIX } from './keys';
+import { ApiTokenCache } from './api-token-cache';
 import { LiveSessionCache } from './live-session-cache';
 
 /** Credentials: a bearer key becomes a caller; a session token is checked and its activity recorded. */
@@ -22,19 +23,22 @@ export class CredentialsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GEOIP) private readonly geoip: GeoIpLookup,
     private readonly cache: LiveSessionCache,
+    private readonly tokens: ApiTokenCache,
   ) {}
 
   /** Turns a bearer key (API token or session token) into a caller; unknown, expired or revoked keys are refused. */
   async authenticate(key: string): Promise<Caller> {
     const keyHash = hashKey(key);
     if (!key.startsWith(SESSION_TOKEN_PREFIX)) {
-      const found = await this.accounts.tokenByHash(keyHash);
+      const found = this.tokens.get(keyHash) ?? (await this.readToken(keyHash));
       if (found) {
         const { tokenId, token, user } = found;
         if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw new BadCredentialsError('expired');
         if (!user.isActive) throw new BadCredentialsError('inactive_user');
         // The throttle is known from the row just read: a recent last-used needs no write at all.
         if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() >= this.config.TOUCH_INTERVAL_SECONDS * 1000) {
+          // The copy moves with the row, so the next uses within the interval do not write again.
+          token.lastUsedAt = new Date();
           this.accounts.touchToken(keyHash, this.config.TOUCH_INTERVAL_SECONDS).catch(() => undefined);
         }
         return { ...callerOf(user, null, 'api_token'), apiTokenId: tokenId };
@@ -46,6 +50,16 @@ export class CredentialsService {
       if (found) throw new BadCredentialsError('inactive_user');
     }
     throw new BadCredentialsError(await this.whyNotLive(keyHash));
+  }
+
+  /** An API token and its owner from the database, kept for the next requests when it is accepted. */
+  private async readToken(keyHash: string): Promise<TokenWithOwner | null> {
+    const ticket = this.tokens.ticket();
+    const readAt = Date.now();
+    const found = await this.accounts.tokenByHash(keyHash);
+    const accepted = found?.user.isActive && !(found.token.expiresAt && found.token.expiresAt.getTime() <= Date.now());
+    if (found && accepted) this.tokens.put(keyHash, found, ticket, readAt);
+    return found;
   }
 
   /**

@@ -1,0 +1,96 @@
+/**
+ * API tokens are checked from memory (ApiTokenCache). What must hold: a token deleted through the hub is refused at
+ * once by the process that deleted it; a token or user changed behind the service's back (SQL) is refused within
+ * 100 ms; without the notification the copy still ends after API_TOKEN_CACHE_SECONDS; 0 reads the database every
+ * time.
+ */
+import { makeUser, TestUser } from './support/factories';
+import { Http } from './support/http';
+import { engines, startTestApp, TestApp } from './support/test-app';
+
+const TOKENS = '/api/hub/v1/tokens';
+
+describe.each(engines())('API tokens from memory on %s', (engine) => {
+  let t: TestApp;
+  let admin: Http;
+  let anon: Http;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { API_TOKEN_CACHE_SECONDS: '2' });
+    anon = new Http(t.baseUrl);
+    admin = anon.as(t.adminKey);
+  });
+  afterAll(() => t?.close());
+
+  /** A user whose token has been accepted twice, so its copy is in memory. */
+  async function cachedUser(): Promise<TestUser> {
+    const user = await makeUser(admin);
+    for (let i = 0; i < 2; i++) expect((await anon.as(user.key).get(TOKENS)).status).toBe(200);
+    return user;
+  }
+
+  /** The key's status on every request from now until it is refused or `withinMs` has passed. */
+  async function refusedWithin(key: string, withinMs: number): Promise<number> {
+    const changed = Date.now();
+    let status = (await anon.as(key).get(TOKENS)).status;
+    while (status === 200 && Date.now() - changed < withinMs) status = (await anon.as(key).get(TOKENS)).status;
+    return status;
+  }
+
+  it('should refuse a token at once after the hub deletes it', async () => {
+    const user = await cachedUser();
+    // The user's own list holds just that token.
+    const [token] = (await anon.as(user.key).get(TOKENS)).body as { identifier: string }[];
+    expect((await admin.delete(`${TOKENS}/${token.identifier}`)).status).toBe(204);
+    expect(await refusedWithin(user.key, 0)).toBe(401);
+  });
+
+  it('should refuse within 100 ms a token or user changed behind its back', async () => {
+    const deactivated = await cachedUser();
+    await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.id]);
+    expect(await refusedWithin(deactivated.key, 100)).toBe(401);
+
+    const expired = await cachedUser();
+    await t.sql(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [expired.id]);
+    expect(await refusedWithin(expired.key, 100)).toBe(401);
+
+    const deleted = await cachedUser();
+    await t.sql(`DELETE FROM api_tokens WHERE user_id = $1`, [deleted.id]);
+    expect(await refusedWithin(deleted.key, 100)).toBe(401);
+  });
+
+  it('should answer from memory, and never past the bound even when no notification comes', async () => {
+    const user = await cachedUser();
+    // The notification is switched off, so only the copy's age can end it.
+    await t.sql(`ALTER TABLE users DISABLE TRIGGER users_notify_changed`);
+    try {
+      await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [user.id]);
+      const changed = Date.now();
+      // Still accepted right after the change: the proof that the check did not read the database.
+      expect((await anon.as(user.key).get(TOKENS)).status).toBe(200);
+      expect(await refusedWithin(user.key, 5000)).toBe(401);
+      expect(Date.now() - changed).toBeLessThanOrEqual(2000 + 500);
+    } finally {
+      await t.sql(`ALTER TABLE users ENABLE TRIGGER users_notify_changed`);
+    }
+  });
+});
+
+describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (engine) => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('should read the database on every request', async () => {
+    t = await startTestApp(engine, { API_TOKEN_CACHE_SECONDS: '0' });
+    const anon = new Http(t.baseUrl);
+    const user = await makeUser(anon.as(t.adminKey));
+    expect((await anon.as(user.key).get(TOKENS)).status).toBe(200);
+    await t.sql(`ALTER TABLE users DISABLE TRIGGER users_notify_changed`);
+    try {
+      await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [user.id]);
+      expect((await anon.as(user.key).get(TOKENS)).status).toBe(401);
+    } finally {
+      await t.sql(`ALTER TABLE users ENABLE TRIGGER users_notify_changed`);
+    }
+  });
+});
