@@ -276,7 +276,7 @@ export class SessionStore {
     from: Queryable = this.db,
   ): Promise<Page<Pick<Session, K>>> {
     const { select, read } = sessionProjection(fields);
-    const { page, prepare, combined, pageWithTotal } = listStatements(query, select);
+    const { walkPage, prepare, combined, pageWithTotal } = listStatements(query, select);
     const broad = broadSearchCount(query);
     if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
@@ -285,7 +285,7 @@ export class SessionStore {
         const total = Number(counted.n);
         if (total === 0 || query.offset >= total) return { items: [], total };
         if (orderedWalkIsShort(total, Number(counted.live), query))
-          return { items: (await from.rows(page.text, page.params, { signal })).map(read), total };
+          return { items: (await from.rows(walkPage!.text, walkPage!.params, { signal })).map(read), total };
       }
     }
     // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
