@@ -42,17 +42,16 @@ export function helmetHeaders(): Record<string, string> {
 
 /**
  * Security headers on every answer (helmet's), with a content security policy Swagger UI works under, and
- * `Cache-Control: no-store` on every API answer: they carry session data, tokens and keys.
+ * `Cache-Control: no-store` on every API answer: they carry session data, tokens and keys. One hook, set before the
+ * handler runs (a route that names its own Cache-Control still does): a second hook at send time cost validate
+ * another pass of Fastify's hook runner.
  */
 export function installSecurityHeaders(fastify: FastifyInstance): void {
   const headers = helmetHeaders();
-  fastify.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
+  const apiHeaders = { ...headers, 'cache-control': 'no-store' };
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const api = request.url.startsWith('/api/') && !request.url.startsWith('/api/docs');
+    reply.headers(api ? apiHeaders : headers);
     done();
-  });
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (request.url.startsWith('/api/') && !request.url.startsWith('/api/docs'))
-      reply.header('Cache-Control', 'no-store');
-    done(null, payload);
   });
 }
