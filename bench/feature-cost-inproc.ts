@@ -5,8 +5,9 @@
  * again, the control) are built in this process on one database, and Fastify's inject() sends them the same
  * requests one at a time, FEATURE_BATCH requests per turn, the variants taking turns FEATURE_ROUNDS times in a
  * rotating order. A turn's cost is this process's CPU time (user + system) per request; the ratios of one round are
- * summarised by their median. inject() skips the socket, so the features' share of a request here is larger than
- * over the network (bench/feature-cost.ts): an upper bound of what they cost a real request.
+ * summarised by their median and its 95 % interval. inject() replaces the socket's work with its own (building the
+ * request and response objects in this process), so the features' share of a request differs from their share over
+ * the network (bench/feature-cost.ts), in either direction.
  *
  * C and D have no setting: installSecurityHeaders / installRequestLogging are replaced by no-ops while their
  * instance is built (the compiled module's export is read at call time). Request logs go to standard output, as in
