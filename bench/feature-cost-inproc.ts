@@ -14,8 +14,8 @@
  * production (run with `> /dev/null` or a file); the report is written to bench/results/feature-cost-inproc.md.
  *
  * Run under `node --expose-gc` (the npm script does) so each turn starts from a collected heap.
- * Settings: FEATURE_ROUNDS (8), FEATURE_BATCH (2000), and the bench's BENCH_DATABASE_URL (the soak's database unless
- * set), BENCH_USERS, BENCH_SESSIONS, BENCH_TOKEN.
+ * Settings: FEATURE_ROUNDS (8), FEATURE_BATCH (2000), FEATURE_CALLS (both calls unless named), and the bench's
+ * BENCH_DATABASE_URL (the soak's database unless set), BENCH_USERS, BENCH_SESSIONS, BENCH_TOKEN.
  */
 import './soak-database';
 import 'reflect-metadata';
@@ -33,6 +33,11 @@ import { BOOTSTRAP_TOKEN, DATABASE_URL, ROOT } from './settings';
 
 const ROUNDS = Number(process.env.FEATURE_ROUNDS || 8);
 const BATCH = Number(process.env.FEATURE_BATCH || 2000);
+/** The calls to measure, by name (`hub validate`, `authentik list`), comma-separated; both when unset. */
+const CALLS = (process.env.FEATURE_CALLS ?? '')
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 
 type Key = VariantKey;
 
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
       '.',
   ];
   try {
-    for (const call of calls) {
+    for (const call of calls.filter((c) => CALLS.length === 0 || CALLS.includes(c.name))) {
       for (const variant of VARIANTS) await turn(apps.get(variant.key)!, call, Math.min(500, BATCH)); // warm-up
       const cost = new Map<Key, number[]>(VARIANTS.map((v) => [v.key, []]));
       for (let round = 0; round < ROUNDS; round++) {
