@@ -119,34 +119,58 @@ export interface ListStatements {
    * columns when the page is empty), so the pattern is matched and the statement planned once, not twice.
    */
   combined?: Statement;
-  /** Searches: the page alone, found by an ordered index walk (the store's broad-term path). */
-  walkPage?: Statement;
-  /** Lists without a search: the page and its total in one statement (columns of the page plus `total`). */
-  pageWithTotal?: Statement;
   /** Whether the texts come from a bounded set and may be prepared (search patterns do not). */
   prepare: boolean;
 }
 
-/**
- * A session list: the statement for its exact total and the one for its page. `select`: the page's columns (a
- * face's projection; every column by default, as the floor reads them).
- */
-export function listStatements(query: SessionQuery, select = SESSION_SELECT): ListStatements {
+/** What every statement of one list shares: its WHERE clause and parameters, and its ORDER BY. */
+interface ListParts {
+  where: string;
+  params: unknown[];
+  order: string;
+  searching: boolean;
+}
+
+function listParts(query: SessionQuery): ListParts {
   const { text: where, params } = whereOf(query.scope, query.filters);
   const order = query.order.map((o) => `${SORT_COLUMNS[o.field]} ${o.descending ? 'DESC' : 'ASC'}`);
   if (!query.order.some((o) => o.field === 'id')) order.push('s.id ASC');
-  const searching = isSet(query.filters.searchTerms);
+  return { where, params, order: order.join(', '), searching: isSet(query.filters.searchTerms) };
+}
+
+/**
+ * Prepared (and so planned once) only for texts from a small set: first pages, no search patterns, and no
+ * user-agent filter, whose best plan depends on the agent (a prepared statement's generic plan would walk an
+ * ordering index for a rare agent too: 6.6 s at 1M sessions where its own plan takes 0.3 ms).
+ */
+function preparable(query: SessionQuery, searching: boolean): boolean {
+  return !searching && !isSet(query.filters.lastUserAgent) && query.order.length <= 2 && query.offset === 0;
+}
+
+/**
+ * A session list the naive way, as the bench's floor runs it: the statement for its exact total and the one for
+ * its page (a search's in one), every column.
+ */
+export function listStatements(query: SessionQuery): ListStatements {
+  const { where, params, order, searching } = listParts(query);
   return {
-    combined: searching ? searchStatement(query, where, params, select) : undefined,
+    combined: searching ? searchStatement(query, where, params, SESSION_SELECT) : undefined,
     count: countStatement(query, where, params),
-    page: pageStatement(query, where, params, select, order.join(', ')),
-    walkPage: searching ? walkPageStatement(query, select, order.join(', ')) : undefined,
-    pageWithTotal: searching ? undefined : pageWithTotalStatement(query, where, params, select, order.join(', ')),
-    // Prepared (and so planned once) only for texts from a small set: first pages, no search patterns, and no
-    // user-agent filter, whose best plan depends on the agent (a prepared statement's generic plan would walk an
-    // ordering index for a rare agent too: 6.6 s at 1M sessions where its own plan takes 0.3 ms).
-    prepare: !searching && !isSet(query.filters.lastUserAgent) && query.order.length <= 2 && query.offset === 0,
+    page: pageStatement(query, where, params, SESSION_SELECT, order),
+    prepare: preparable(query, searching),
   };
+}
+
+/**
+ * A session list as the service runs it: the page, of `select`'s columns (a face's projection), and its exact
+ * total in one statement (`total` on every row, and on a row of nulls when the page is empty).
+ */
+export function listStatement(query: SessionQuery, select: string): Statement & { prepare: boolean } {
+  const { where, params, order, searching } = listParts(query);
+  const statement = searching
+    ? searchStatement(query, where, params, select)
+    : pageWithTotalStatement(query, where, params, select, order);
+  return { ...statement, prepare: preparable(query, searching) };
 }
 
 /** The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join. */
@@ -166,9 +190,9 @@ function pageStatement(
 }
 
 /** A broad search's page, found by walking the order's index and testing each row (see FILTER_SQL's `walk`). */
-function walkPageStatement(query: SessionQuery, select: string, order: string): Statement {
+export function walkPageStatement(query: SessionQuery, select: string): Statement {
   const { text: where, params } = whereOf(query.scope, query.filters, [], true);
-  return pageStatement(query, where, params, select, order);
+  return pageStatement(query, where, params, select, listParts(query).order);
 }
 
 /** Every character an address can show in `host()` text: a term with any other cannot match an address. */
@@ -293,13 +317,28 @@ export function counterFor(scope: SessionScope, filters: SessionFilters, params:
 }
 
 function countStatement(query: SessionQuery, where: string, params: unknown[]): Statement {
-  return counterFor(query.scope, query.filters) ?? { text: `SELECT count(*) AS n FROM sessions s ${where}`, params };
+  return counterFor(query.scope, query.filters) ?? { text: countRowsSql(where), params };
+}
+
+const countRowsSql = (where: string) => `SELECT count(*) AS n FROM sessions s ${where}`;
+
+/**
+ * A page and its exact total in one statement: `total` (a query answering `n`) rides on every row, and on a row of
+ * nulls when the page is empty; `page` (the ordered, cut sessions `s`) keeps its order by position, whichever
+ * columns `select` shows, and meets `users` only for its own rows.
+ */
+function withTotalSql(total: string, page: string, select: string): string {
+  return `WITH total AS (${total}), page AS (
+      SELECT ${select}, s.pos FROM (
+        SELECT s.*, row_number() OVER () AS pos FROM (${page}) s
+      ) s JOIN users u ON u.id = s.user_id
+    )
+    SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.pos`;
 }
 
 /**
- * The page and its exact total in one statement (the service's lists without a search): one round trip and one
- * statement for PostgreSQL where the floor sends two. `total` rides on every row, and on a row of nulls when the
- * page is empty; the rows keep the page's order by their position.
+ * The service's lists without a search: one round trip and one statement for PostgreSQL where the floor sends
+ * two (counter or count(*), as countStatement decides).
  */
 function pageWithTotalStatement(
   query: SessionQuery,
@@ -309,18 +348,9 @@ function pageWithTotalStatement(
   order: string,
 ): Statement {
   const all = [...params];
-  const total = counterFor(query.scope, query.filters, all)?.text ?? `SELECT count(*) AS n FROM sessions s ${where}`;
-  return {
-    text: `WITH total AS (${total}), page AS (
-        SELECT ${select}, s.pos FROM (
-          SELECT s.*, row_number() OVER () AS pos FROM (
-            SELECT s.* FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}
-          ) s
-        ) s JOIN users u ON u.id = s.user_id
-      )
-      SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.pos`,
-    params: all,
-  };
+  const total = counterFor(query.scope, query.filters, all)?.text ?? countRowsSql(where);
+  const page = `SELECT s.* FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}`;
+  return { text: withTotalSql(total, page, select), params: all };
 }
 
 /** One user's sessions past expiry that the sweeper has not marked yet (index-only on sessions_live_user_id). */
@@ -356,16 +386,9 @@ export function usersWithLivePageSql(limit: number, offset: number): string {
  */
 export function liveSessionsOfUserSql(limit: number, offset: number, select = SESSION_SELECT): string {
   const owner = `(SELECT id FROM users WHERE uuid = $1::uuid)`;
-  return `WITH total AS (
-      SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ${owner})
-        - (SELECT count(*) FROM sessions s WHERE s.user_id = ${owner} AND ${EXPIRED_UNSWEPT_SQL}) AS n
-    ), page AS (
-      SELECT ${select}, s.pos FROM (
-        SELECT s.*, row_number() OVER () AS pos FROM (
-          SELECT s.* FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
-          ORDER BY s.last_seen_at DESC, s.id ASC ${limitOffset(limit, offset)}
-        ) s
-      ) s JOIN users u ON u.id = s.user_id
-    )
-    SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.pos`;
+  const total = `SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ${owner})
+      - (SELECT count(*) FROM sessions s WHERE s.user_id = ${owner} AND ${EXPIRED_UNSWEPT_SQL}) AS n`;
+  const page = `SELECT s.* FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
+      ORDER BY s.last_seen_at DESC, s.id ASC ${limitOffset(limit, offset)}`;
+  return withTotalSql(total, page, select);
 }

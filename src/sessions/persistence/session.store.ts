@@ -13,12 +13,13 @@ const LOGIN_LOCK_SPACE = 7301;
 import {
   hasFilters,
   broadSearchCount,
-  listStatements,
+  listStatement,
   liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
   USERS_WITH_LIVE_COUNT_SQL,
   usersWithLivePageSql,
+  walkPageStatement,
   whereOf,
 } from './session-list.sql';
 import {
@@ -276,7 +277,6 @@ export class SessionStore {
     from: Queryable = this.db,
   ): Promise<Page<Pick<Session, K>>> {
     const { select, read } = sessionProjection(fields);
-    const { walkPage, prepare, combined, pageWithTotal } = listStatements(query, select);
     const broad = broadSearchCount(query);
     if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
@@ -284,14 +284,16 @@ export class SessionStore {
       if (counted.n != null) {
         const total = Number(counted.n);
         if (total === 0 || query.offset >= total) return { items: [], total };
-        if (orderedWalkIsShort(total, Number(counted.live), query))
-          return { items: (await from.rows(walkPage!.text, walkPage!.params, { signal })).map(read), total };
+        if (orderedWalkIsShort(total, Number(counted.live), query)) {
+          const walk = walkPageStatement(query, select);
+          return { items: (await from.rows(walk.text, walk.params, { signal })).map(read), total };
+        }
       }
     }
     // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
     // its total (prepared where the text comes from a small set).
-    const statement = combined ?? pageWithTotal!;
-    const rows = await from.rows(statement.text, statement.params, { prepare, signal });
+    const statement = listStatement(query, select);
+    const rows = await from.rows(statement.text, statement.params, { prepare: statement.prepare, signal });
     const total = Number(rows[0].total);
     if (total === 0 || query.offset >= total) return { items: [], total };
     return { items: rows.filter((r) => r.id != null).map(read), total };
