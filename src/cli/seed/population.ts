@@ -3,7 +3,7 @@ import { hashKey, SESSION_TOKEN_PREFIX } from '../../sessions/credentials/keys';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../../sessions/insight/client-facts';
 import { DeviceRow } from '../../sessions/persistence/tables/devices.table';
 import { SessionEventRow } from '../../sessions/persistence/tables/session-events.table';
-import { deviceColumns, SessionRow } from '../../sessions/persistence/tables/sessions.table';
+import { DEVICE_COLUMNS, deviceColumns, SessionRow } from '../../sessions/persistence/tables/sessions.table';
 import { UserRow } from '../../sessions/persistence/tables/users.table';
 import { generatePfid, generateRelatedPfid } from '../../sessions/pfid';
 import { Face, SessionStatus } from '../../sessions/session.model';
@@ -126,12 +126,7 @@ export const AGENT_COLUMNS = [
   'title',
   'first_user_agent',
   'last_user_agent',
-  'device_brand',
-  'device_model',
-  'device_os_name',
-  'device_os_version',
-  'device_app_name',
-  'device_app_version',
+  ...DEVICE_COLUMNS,
   'device_class',
   'user_agent_parsed',
 ] as const satisfies (keyof SessionRow)[];

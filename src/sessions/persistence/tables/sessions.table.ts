@@ -101,6 +101,16 @@ const USER_COLUMNS: Record<UserColumn, string> = {
   user_is_operator: 'u.is_operator AS user_is_operator',
 };
 
+/** What the app reported about its device at login (Session's `device`), as columns. */
+export const DEVICE_COLUMNS = [
+  'device_brand',
+  'device_model',
+  'device_os_name',
+  'device_os_version',
+  'device_app_name',
+  'device_app_version',
+] as const satisfies readonly (keyof SessionRow)[];
+
 interface FieldSource<T> {
   /** The columns the field is read from. */
   columns: readonly (Exclude<keyof SessionRow, 'token_hash'> | UserColumn)[];
@@ -146,14 +156,7 @@ const SESSION_FIELDS: { readonly [K in keyof Session]-?: FieldSource<Session[K]>
   endedAt: { columns: ['ended_at'], read: (row) => nullableDate(row.ended_at) },
   endedBy: { columns: ['ended_by'], read: (row) => nullableNumber(row.ended_by) },
   device: {
-    columns: [
-      'device_brand',
-      'device_model',
-      'device_os_name',
-      'device_os_version',
-      'device_app_name',
-      'device_app_version',
-    ],
+    columns: DEVICE_COLUMNS,
     read: (row) => ({
       brand: nullableString(row.device_brand),
       model: nullableString(row.device_model),
@@ -302,12 +305,7 @@ export function expiryColumns(
 }
 
 /** The session's domain facts as the columns of its row (device metadata flattened). */
-export function deviceColumns(
-  device: Session['device'],
-): Pick<
-  SessionRow,
-  'device_brand' | 'device_model' | 'device_os_name' | 'device_os_version' | 'device_app_name' | 'device_app_version'
-> {
+export function deviceColumns(device: Session['device']): Pick<SessionRow, (typeof DEVICE_COLUMNS)[number]> {
   return {
     device_brand: device.brand,
     device_model: device.model,
