@@ -1,8 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, DATABASE } from '../../config/tokens';
 import { Database } from '../../database/database';
 import { TokenWithOwner } from '../persistence/account.store';
+import { ListeningCopy } from './listening-copy';
 
 /** The channel the `api_tokens` and `users` triggers notify when a token or its owner's standing changes. */
 export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
@@ -20,35 +21,21 @@ export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
  * Only accepted tokens are kept: a refused key always reads the database (the rate limits bound those).
  */
 @Injectable()
-export class ApiTokenCache implements OnModuleInit, OnModuleDestroy {
-  private readonly boundMs: number;
+export class ApiTokenCache extends ListeningCopy {
   private readonly maxEntries: number;
   private readonly entries = new Map<string, { found: TokenWithOwner; readAt: number }>();
-  private listening = false;
-  /** Changes at every drop and whenever listening stops or starts: reads across a change are not stored. */
-  private epoch = 0;
-  private unlisten?: () => Promise<void>;
 
-  constructor(
-    @Inject(DATABASE) private readonly db: Database,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.boundMs = config.API_TOKEN_CACHE_SECONDS * 1000;
+  constructor(@Inject(DATABASE) db: Database, @Inject(APP_CONFIG) config: AppConfig) {
+    super(db, CREDENTIALS_CHANGED_CHANNEL, config.API_TOKEN_CACHE_SECONDS * 1000);
     this.maxEntries = config.VALIDATE_CACHE_ENTRIES;
   }
 
-  async onModuleInit(): Promise<void> {
-    if (this.boundMs === 0) return;
-    this.unlisten = await this.db.listen(CREDENTIALS_CHANGED_CHANNEL, {
-      onNotify: () => this.dropAll(),
-      onListening: () => this.setListening(true),
-      onGap: () => this.setListening(false),
-    });
+  protected heard(): void {
+    this.dropAll();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.setListening(false);
-    await this.unlisten?.();
+  protected clear(): void {
+    this.entries.clear();
   }
 
   ticket(): number {
@@ -79,11 +66,6 @@ export class ApiTokenCache implements OnModuleInit, OnModuleDestroy {
   /** Forgets every copy: on any token or user change, heard or made by this process. */
   dropAll(): void {
     this.epoch++;
-    this.entries.clear();
-  }
-
-  private setListening(listening: boolean): void {
-    this.listening = listening;
-    this.dropAll();
+    this.clear();
   }
 }

@@ -1,8 +1,9 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, DATABASE } from '../../config/tokens';
 import { Database } from '../../database/database';
 import { Session } from '../session.model';
+import { ListeningCopy } from './listening-copy';
 
 /** The channel the `sessions` triggers notify with a session's id when it stops being live. */
 export const SESSION_ENDED_CHANNEL = 'session_ended';
@@ -31,38 +32,25 @@ export interface ReadTicket {
  * the size bound is Map insertion order.
  */
 @Injectable()
-export class LiveSessionCache implements OnModuleInit, OnModuleDestroy {
-  private readonly boundMs: number;
+export class LiveSessionCache extends ListeningCopy {
   private readonly maxEntries: number;
   private readonly entries = new Map<string, Entry>();
   private readonly hashOfSession = new Map<number, string>();
   /** Session id -> when its end was heard, for one bound: reads that began before then are not stored. */
   private readonly endedAt = new Map<number, number>();
-  private listening = false;
-  /** Changes whenever listening stops or starts: reads across such a change are not stored. */
-  private epoch = 0;
-  private unlisten?: () => Promise<void>;
 
-  constructor(
-    @Inject(DATABASE) private readonly db: Database,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.boundMs = config.VALIDATE_CACHE_SECONDS * 1000;
+  constructor(@Inject(DATABASE) db: Database, @Inject(APP_CONFIG) config: AppConfig) {
+    super(db, SESSION_ENDED_CHANNEL, config.VALIDATE_CACHE_SECONDS * 1000);
     this.maxEntries = config.VALIDATE_CACHE_ENTRIES;
   }
 
-  async onModuleInit(): Promise<void> {
-    if (this.boundMs === 0) return;
-    this.unlisten = await this.db.listen(SESSION_ENDED_CHANNEL, {
-      onNotify: (payload) => this.evict([Number(payload)]),
-      onListening: () => this.setListening(true),
-      onGap: () => this.setListening(false),
-    });
+  protected heard(payload: string): void {
+    this.evict([Number(payload)]);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.setListening(false);
-    await this.unlisten?.();
+  protected clear(): void {
+    this.entries.clear();
+    this.hashOfSession.clear();
   }
 
   ticket(): ReadTicket {
@@ -121,13 +109,6 @@ export class LiveSessionCache implements OnModuleInit, OnModuleDestroy {
       if (now - at < this.boundMs) break;
       this.endedAt.delete(id);
     }
-  }
-
-  private setListening(listening: boolean): void {
-    this.listening = listening;
-    this.epoch++;
-    this.entries.clear();
-    this.hashOfSession.clear();
   }
 
   private remove(tokenHash: string, sessionId: number): void {
