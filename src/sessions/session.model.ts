@@ -108,6 +108,14 @@ export interface Session {
  */
 export type SessionFields<K extends keyof Session> = readonly K[];
 
+/** A user with live sessions, and how many (MOVENS's session counts). */
+export interface UserWithLiveSessions {
+  userUuid: string;
+  username: string;
+  count: number;
+  isOperator: boolean;
+}
+
 export interface SessionEvent {
   id: number;
   kind:

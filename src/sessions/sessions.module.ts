@@ -12,6 +12,7 @@ import { GeoIpLookup } from './insight/geoip';
 import { SessionsService } from './lifecycle/sessions.service';
 import { AccountStore } from './persistence/account.store';
 import { EventStore } from './persistence/event.store';
+import { HousekeepingStore } from './persistence/housekeeping.store';
 import { ReadRouting } from './persistence/read-routing';
 import { SessionStore } from './persistence/session.store';
 
@@ -21,6 +22,7 @@ import { SessionStore } from './persistence/session.store';
   providers: [
     SessionStore,
     EventStore,
+    HousekeepingStore,
     AccountStore,
     ReadRouting,
     DefaultScopes,

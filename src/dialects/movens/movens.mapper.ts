@@ -1,17 +1,9 @@
-import { Session, SessionFields } from '../../sessions/session.model';
+import { Session, SessionFields, UserWithLiveSessions } from '../../sessions/session.model';
 import { MovensUserSession, MovensUserSessionCount } from './movens.dto';
 
 /** MOVENS's literals for what nobody told us: the join of empty parts in its own templates. */
 export const UNKNOWN_SMARTPHONE = '-';
 export const UNKNOWN_SOFTWARE = 'Other- v. ';
-
-/** One row of the domain's users-with-live-sessions page. */
-export interface UserWithLiveSessions {
-  userUuid: string;
-  username: string;
-  count: number;
-  isOperator: boolean;
-}
 
 /** MOVENS dates: ISO 8601 in UTC, whole seconds, `Z` (2020-09-21T10:42:50Z). */
 export function movensDate(date: Date): string {

@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/tokens';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from '../lifecycle/session-observer';
 import { EventStore } from '../persistence/event.store';
-import { SessionStore } from '../persistence/session.store';
+import { HousekeepingStore } from '../persistence/housekeeping.store';
 
 export interface HousekeepingReport {
   expired: number;
@@ -25,7 +25,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly sessions: SessionStore,
+    private readonly store: HousekeepingStore,
     private readonly events: EventStore,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(SESSION_OBSERVER) private readonly observer: SessionObserver = NO_SESSION_OBSERVER,
@@ -43,7 +43,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   private async tick(intervalSeconds: number): Promise<void> {
     try {
-      if (!(await this.sessions.takeLease('housekeeping', intervalSeconds))) return;
+      if (!(await this.store.takeLease('housekeeping', intervalSeconds))) return;
       const started = Date.now();
       const report = await this.run();
       this.logger.log(
@@ -58,9 +58,9 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   /** One pass, in batches so no transaction holds many rows; returns what it did. */
   async run(): Promise<HousekeepingReport> {
     let expired = 0;
-    for (let n = -1; n !== 0;) expired += n = await this.sessions.sweepExpired(BATCH);
+    for (let n = -1; n !== 0;) expired += n = await this.store.sweepExpired(BATCH);
     let purged = 0;
-    for (let n = -1; n !== 0;) purged += n = await this.sessions.purgeEnded(this.config.RETENTION_DAYS, BATCH);
+    for (let n = -1; n !== 0;) purged += n = await this.store.purgeEnded(this.config.RETENTION_DAYS, BATCH);
     let eventsPurged = 0;
     for (let n = -1; n !== 0;) eventsPurged += n = await this.events.purge(this.config.EVENT_RETENTION_DAYS, BATCH);
     // Totals of the event history count from here on only what arrives after this.

@@ -20,13 +20,13 @@ import {
 import { GeoIpLookup } from '../insight/geoip';
 import { EventPage, EventStore } from '../persistence/event.store';
 import { ReadRouting } from '../persistence/read-routing';
-import { SessionRef, SessionStore, UserWithLiveSessions } from '../persistence/session.store';
+import { SessionRef, SessionStore } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Queryable } from '../../database/database';
-import { Caller, Face, isLive, Session, SessionEvent, SessionFields, User } from '../session.model';
+import { Caller, Face, isLive, Session, SessionEvent, SessionFields, User, UserWithLiveSessions } from '../session.model';
 import { EventQuery } from '../persistence/event-list.sql';
 import { timeoutDefaults } from '../policy/session-timeouts';
 import { isCanonicalUuid } from '../uuid';

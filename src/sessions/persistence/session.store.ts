@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable, Row } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, Face, isLive, Session, SessionEvent, SessionFields, SessionStatus } from '../session.model';
+import { EndReason, Face, isLive, Session, SessionEvent, SessionFields, SessionStatus, UserWithLiveSessions } from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { json } from './tables/decode';
@@ -25,7 +25,6 @@ import {
 import {
   insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,
-  EXPIRED_UNSWEPT_SQL,
   LIVE_SQL,
   SESSION_BY_ID_SQL,
   SESSION_BY_PFID_SQL,
@@ -52,13 +51,6 @@ export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
 /** The facts a validate from a new address or user agent changes. */
 type SeenColumn = 'last_ip' | 'last_user_agent' | 'device_class' | 'user_agent_parsed' | 'geo' | 'asn';
 export type SeenChange = Pick<SessionRow, SeenColumn>;
-
-export interface UserWithLiveSessions {
-  userUuid: string;
-  username: string;
-  count: number;
-  isOperator: boolean;
-}
 
 /** Where sessions, their events, devices and installation settings live: plain SQL over `Database`. */
 @Injectable()
@@ -339,47 +331,6 @@ export class SessionStore {
     };
   }
 
-  /**
-   * Marks live-status sessions past their expiry as complete, with an `expired` event each: reason `idle` where an
-   * idle timeout ended the session before its absolute expiry, `expiry` otherwise.
-   */
-  async sweepExpired(batch: number): Promise<number> {
-    return this.transaction(async (tx) => {
-      const rows = await tx.rows(
-        `UPDATE sessions SET status = 'complete', ended_at = expires_at WHERE id IN (
-           SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}
-           ORDER BY s.expires_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-         RETURNING id, absolute_expires_at IS NOT NULL AND expires_at < absolute_expires_at AS idle`,
-        [batch],
-      );
-      const idle = rows.filter((r) => r.idle === true).map((r) => Number(r.id));
-      const expired = rows.filter((r) => r.idle !== true).map((r) => Number(r.id));
-      if (idle.length) await this.addEvents(idle, 'expired', null, 'system', tx, 'idle');
-      if (expired.length) await this.addEvents(expired, 'expired', null, 'system', tx, 'expiry');
-      return rows.length;
-    });
-  }
-
-  /**
-   * Deletes sessions that stopped being live more than `days` ago. Their events stay (they have a retention of their
-   * own) and keep the session's uuid.
-   */
-  async purgeEnded(days: number, batch: number): Promise<number> {
-    return this.transaction(async (tx) => {
-      const rows = await tx.rows(
-        `WITH doomed AS (
-           SELECT id, uuid FROM sessions
-            WHERE ended_at IS NOT NULL AND ended_at < now() - make_interval(days => $1) LIMIT $2 FOR UPDATE),
-         kept AS (UPDATE session_events e SET session_uuid = d.uuid FROM doomed d WHERE e.session_id = d.id)
-         SELECT id FROM doomed`,
-        [days, batch],
-      );
-      const ids = rows.map((r) => Number(r.id));
-      if (ids.length) await tx.rows(`DELETE FROM sessions WHERE id = ANY($1::bigint[])`, [ids]);
-      return ids.length;
-    });
-  }
-
   /** Returns the device id for (user, fingerprint), inserting `candidate` if there was none. */
   async upsertDevice(userId: number, fingerprint: string, candidate: string, tx: Queryable): Promise<string> {
     const rows = await tx.rows(UPSERT_DEVICE_SQL, [candidate, userId, fingerprint], { prepare: true });
@@ -390,19 +341,6 @@ export class SessionStore {
       fingerprint,
     ]);
     return String(found[0].pfid);
-  }
-
-  /**
-   * Takes the lease `name` for the next `seconds` unless another process holds it: true for exactly one caller per
-   * interval across every process sharing the database.
-   */
-  async takeLease(name: string, seconds: number): Promise<boolean> {
-    const rows = await this.db.rows(
-      `INSERT INTO settings (key, value) VALUES ($1, now()::text) ON CONFLICT (key) DO UPDATE SET value = excluded.value
-       WHERE settings.value::timestamptz <= now() - make_interval(secs => $2) RETURNING value`,
-      [`lease:${name}`, seconds * 0.9],
-    );
-    return rows.length > 0;
   }
 
   /** An installation setting, written once: the first value stored wins. */
