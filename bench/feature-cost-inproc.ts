@@ -1,8 +1,8 @@
 /**
  * `npm run bench:features:inproc`: what each per-request feature costs validate and the authentik list, measured
- * inside one process, where the machine's other work cannot tell two variants apart: six instances of the service
+ * inside one process, where the machine's other work cannot tell two variants apart: seven instances of the service
  * (A everything on; B RATE_LIMITS=off; C without security headers; D without request logs; E METRICS=off; F A
- * again, the control) are built in this process on one database, and Fastify's inject() sends them the same
+ * again, the control; G neither rate limits nor security headers) are built in this process on one database, and Fastify's inject() sends them the same
  * requests one at a time, FEATURE_BATCH requests per turn, the variants taking turns FEATURE_ROUNDS times in a
  * rotating order. A turn's cost is this process's CPU time (user + system) per request; the ratios of one round are
  * summarised by their median and its 95 % interval. inject() replaces the socket's work with its own (building the
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     '# What each per-request feature costs, measured in one process',
     '',
     `Run ${started.toISOString()}: ${ROUNDS} rounds; a turn is ${BATCH} requests one at a time through Fastify's ` +
-      "inject() (no socket) to one of six instances in this process, on PostgreSQL; the cost is the process's CPU " +
+      "inject() (no socket) to one of seven instances in this process, on PostgreSQL; the cost is the process's CPU " +
       'time per request. ' +
       VARIANTS.map((v) => `${v.key}: ${v.name}`).join('; ') +
       '.',

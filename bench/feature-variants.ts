@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ServiceUnderTest } from './service-run';
 import { BOOTSTRAP_TOKEN, ROOT } from './settings';
 
-export type VariantKey = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export type VariantKey = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
 /** A feature with no off-switch: its module under src/ (dist/ once built) and its install function. */
 export interface Uninstalled {
@@ -44,6 +44,12 @@ export const VARIANTS: Variant[] = [
   },
   { key: 'E', name: 'no metrics', env: { ...PRODUCTION, METRICS: 'off' } },
   { key: 'F', name: 'control: A again', env: PRODUCTION },
+  {
+    key: 'G',
+    name: 'neither rate limits nor security headers',
+    env: { ...PRODUCTION, RATE_LIMITS: 'off' },
+    without: { module: 'ops/security-headers', name: 'installSecurityHeaders' },
+  },
 ];
 
 /** Each feature's ratio: everything on over the instance without it; the control is A over A. */
@@ -53,6 +59,7 @@ export const FEATURES: [string, VariantKey][] = [
   ['request logs', 'D'],
   ['metrics', 'E'],
   ['control (two identical instances)', 'F'],
+  ['rate limits and security headers together', 'G'],
 ];
 
 /** The variants in a round's order: rotated by one every round. */
@@ -78,7 +85,7 @@ export async function check(variant: Variant, service: ServiceUnderTest, token: 
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`${variant.key}: validate answered ${res.status}`);
   const hasHeaders = res.headers.get('x-content-type-options') === 'nosniff';
-  if (hasHeaders !== (variant.key !== 'C'))
+  if (hasHeaders !== (variant.without?.name !== 'installSecurityHeaders'))
     throw new Error(`${variant.key}: security headers ${hasHeaders ? 'present' : 'missing'}, expected the opposite`);
   const metrics = await fetch(`${service.base}/metrics`, { headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` } });
   await metrics.arrayBuffer();

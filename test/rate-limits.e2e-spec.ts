@@ -88,10 +88,16 @@ describe('rate limits in process memory', () => {
 
   it('should send security headers everywhere and no-store on answers with session data', async () => {
     const api = await admin.get('/api/hub/v1/users');
+    const docs = await new Http(t.baseUrl).get('/api/docs');
     expect(api.headers.get('cache-control')).toBe('no-store');
     expect(api.headers.get('x-content-type-options')).toBe('nosniff');
     expect(api.headers.get('strict-transport-security')).toMatch(/max-age=/);
-    const docs = await new Http(t.baseUrl).get('/api/docs');
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none';frame-ancestors 'none'");
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+    expect(api.headers.get('cross-origin-resource-policy')).toBe('same-origin');
+    // Headers for rendered documents only: Swagger UI's pages carry them, JSON answers do not.
+    expect(api.headers.get('x-dns-prefetch-control')).toBeNull();
+    expect(docs.headers.get('x-dns-prefetch-control')).toBe('off');
     expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
   });
