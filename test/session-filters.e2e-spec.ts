@@ -25,6 +25,8 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
   let root: Caller;
   let users: { ann: number; ben: number };
   const pool = '01kc0000000000000000000000000000';
+  /** The account the logins fell into (the installation's default): pool+account pairs with sessions in them. */
+  let loginAccount = '';
 
   beforeAll(async () => {
     t = await startTestApp(engine);
@@ -40,7 +42,8 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
       [ben, '198.51.100.9', USER_AGENTS.linuxFirefox, undefined],
     ] as const;
     for (const [user, ip, userAgent, poolId] of logins) {
-      await domain.sessions.createSession(root, { user: user.id, ip, userAgent, poolId });
+      const { session } = await domain.sessions.createSession(root, { user: user.id, ip, userAgent, poolId });
+      loginAccount = session.accountId;
     }
     // One ended and one expired-but-unswept session, so live and all-status totals differ.
     const { session: ended } = await domain.sessions.createSession(root, {
@@ -63,7 +66,7 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     for (const liveOnly of [true, false])
       for (const userIds of [undefined, [users.ann], [users.ann, users.ben]])
         for (const poolId of [undefined, pool])
-          for (const accountId of [undefined, '01kc1111111111111111111111111111'])
+          for (const accountId of [undefined, '01kc1111111111111111111111111111', loginAccount])
             result.push({ liveOnly, userIds, poolId, accountId });
     return result;
   };
@@ -104,6 +107,7 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     const unknownScope = { liveOnly: true, someNewScope: 'x' } as unknown as SessionScope;
     expect(counterFor(unknownScope, {})).toBeNull();
     expect(counterFor({ liveOnly: true }, {})).not.toBeNull();
+    expect(counterFor({ liveOnly: false, poolId: pool, accountId: loginAccount }, {})).not.toBeNull();
   });
 
   it('matches search terms and exact filters on a detail lookup, as authentik narrows a retrieve', async () => {

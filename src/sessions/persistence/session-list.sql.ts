@@ -295,6 +295,7 @@ const COUNTERS: Record<string, (scope: SessionScope, push: Push) => string> = {
   '': (_, push) => counterScope('all', push),
   poolId: ({ poolId }, push) => counterScope(`pool:${poolId}`, push),
   accountId: ({ accountId }, push) => counterScope(`account:${accountId}`, push),
+  'accountId+poolId': ({ poolId, accountId }, push) => counterScope(`pool+account:${poolId}:${accountId}`, push),
 };
 
 function counterScope(scope: string, push: Push): string {
