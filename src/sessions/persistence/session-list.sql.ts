@@ -380,6 +380,28 @@ export function usersWithLivePageSql(limit: number, offset: number): string {
 }
 
 /**
+ * MOVENS' users-with-live-sessions page and its total in one statement (the floor sends the two above): the users
+ * whose every live-status session expired are found once for both, `total` rides on every row (a row of nulls when
+ * the page is empty), and the page keeps its order by position.
+ */
+export function usersWithLiveWithTotalSql(limit: number, offset: number): string {
+  return `WITH gone AS (${USERS_ALL_EXPIRED}),
+    total AS (
+      SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'users') - (SELECT count(*) FROM gone) AS n
+    ),
+    page AS (
+      SELECT p.*, row_number() OVER () AS pos FROM (
+        SELECT u.uuid, u.username, u.is_operator, c.n - (${EXPIRED_OF_USER('u.id')}) AS n
+          FROM users u JOIN live_session_counts c ON c.user_id = u.id
+         WHERE c.n > 0 AND u.id NOT IN (SELECT user_id FROM gone)
+         ORDER BY u.username, u.id ${limitOffset(limit, offset)}
+      ) p
+    )
+    SELECT total.n AS total, page.uuid, page.username, page.is_operator, page.n
+      FROM total LEFT JOIN page ON true ORDER BY page.pos`;
+}
+
+/**
  * One user's live sessions, most recently seen first, with their exact total, in one statement (MOVENS'
  * user-sessions): the user found by uuid ($1), the total from the user's counter less their expired-but-unswept
  * sessions, the page cut from the user's live sessions; `total` rides on every row, and on a row of nulls when the

@@ -17,8 +17,7 @@ import {
   liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
-  USERS_WITH_LIVE_COUNT_SQL,
-  usersWithLivePageSql,
+  usersWithLiveWithTotalSql,
   walkPageStatement,
   whereOf,
 } from './session-list.sql';
@@ -314,19 +313,18 @@ export class SessionStore {
     signal?: AbortSignal,
     from: Queryable = this.db,
   ): Promise<Page<UserWithLiveSessions>> {
-    const [countRows, rows] = await Promise.all([
-      from.rows(USERS_WITH_LIVE_COUNT_SQL, [], { prepare: true, signal }),
-      from.rows(usersWithLivePageSql(limit, offset), [], { prepare: offset === 0, signal }),
-    ]);
-    const total = Number(countRows[0].n);
-    if (total === 0 || offset >= total) return { items: [], total };
+    const rows = await from.rows(usersWithLiveWithTotalSql(limit, offset), [], { prepare: offset === 0, signal });
+    const total = Number(rows[0].total);
+    if (total === 0) return { items: [], total };
     return {
-      items: rows.map((r) => ({
-        userUuid: String(r.uuid),
-        username: String(r.username),
-        count: Number(r.n),
-        isOperator: Boolean(r.is_operator),
-      })),
+      items: rows
+        .filter((r) => r.uuid !== null)
+        .map((r) => ({
+          userUuid: String(r.uuid),
+          username: String(r.username),
+          count: Number(r.n),
+          isOperator: Boolean(r.is_operator),
+        })),
       total,
     };
   }
