@@ -22,6 +22,8 @@ const FRACTION = /:\d\d\.(\d{1,6})/;
  */
 export function keepingMicroseconds(parse: (text: string) => unknown): (text: string) => unknown {
   return (text) => {
+    const utc = utcTimestamp(text);
+    if (utc) return utc;
     const parsed = parse(text);
     if (!(parsed instanceof Date) || Number.isNaN(parsed.getTime())) return parsed;
     const fraction = FRACTION.exec(text)?.[1];
@@ -33,4 +35,55 @@ export function keepingMicroseconds(parse: (text: string) => unknown): (text: st
 /** The microseconds within the second: the database's where it gave them, else the `Date`'s milliseconds. */
 export function microsecondOfSecond(date: Date): number {
   return date instanceof PreciseDate ? date.microsecondOfSecond : date.getUTCMilliseconds() * 1000;
+}
+
+const DIGIT_0 = 48;
+
+/** The number written by the `length` digits at `from`, or NaN if any is not a digit. */
+function digits(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const digit = text.charCodeAt(i) - DIGIT_0;
+    if (digit < 0 || digit > 9) return NaN;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * PostgreSQL's text of a timestamptz in UTC, `2026-04-20 08:47:25.980787+00` (fraction optional, up to six digits),
+ * read by position: what every read returns when the server's TimeZone is UTC. The drivers' general parsers (a
+ * regular expression and the offset, era and infinity forms, then ours for the fraction) cost a list of 20 sessions
+ * about 5 % of its CPU time, measured in a profile; this reads the same value in a fraction of that. Anything else
+ * (another offset, BC, a year past 9999, infinity) is left to them: null.
+ */
+function utcTimestamp(text: string): PreciseDate | null {
+  const n = text.length;
+  if (
+    n < 22 ||
+    n > 29 ||
+    text.charCodeAt(n - 3) !== 43 ||
+    text.charCodeAt(n - 2) !== 48 ||
+    text.charCodeAt(n - 1) !== 48
+  )
+    return null;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return null;
+  let micros = 0;
+  if (n > 22) {
+    if (text[19] !== '.') return null;
+    const fraction = n - 23;
+    micros = digits(text, 20, fraction) * 10 ** (6 - fraction);
+  }
+  const year = digits(text, 0, 4);
+  if (!(year >= 100)) return null; // Date.UTC reads years 0–99 as 1900–1999
+  const milliseconds = Date.UTC(
+    year,
+    digits(text, 5, 2) - 1,
+    digits(text, 8, 2),
+    digits(text, 11, 2),
+    digits(text, 14, 2),
+    digits(text, 17, 2),
+    Math.floor(micros / 1000),
+  );
+  return Number.isNaN(milliseconds) ? null : new PreciseDate(milliseconds, micros);
 }
