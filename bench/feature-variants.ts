@@ -25,7 +25,12 @@ export interface Variant {
 }
 
 /** As production runs, with the validate and login bounds raised above the load (the limiter still counts). */
-export const PRODUCTION = { RATE_LIMIT_VALIDATE: '100000000', RATE_LIMIT_LOGIN: '1000000', LOG_LEVEL: 'info', METRICS: 'on' };
+export const PRODUCTION = {
+  RATE_LIMIT_VALIDATE: '100000000',
+  RATE_LIMIT_LOGIN: '1000000',
+  LOG_LEVEL: 'info',
+  METRICS: 'on',
+};
 
 export const VARIANTS: Variant[] = [
   { key: 'A', name: 'everything on', env: PRODUCTION },

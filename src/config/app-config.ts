@@ -1,14 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { isIP } from 'node:net';
 import { IsIn, IsOptional, IsString, MinLength, ValidateBy, validateSync } from 'class-validator';
-import {
-  commaList,
-  emptyToUndefined,
-  IntSetting,
-  OnOffSetting,
-  Setting,
-  SETTING_DOCS,
-} from './setting-decorators';
+import { commaList, emptyToUndefined, IntSetting, OnOffSetting, Setting, SETTING_DOCS } from './setting-decorators';
 import { ServiceSettings } from './service-settings';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

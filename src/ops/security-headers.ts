@@ -56,11 +56,7 @@ export function helmetHeaders(options: HelmetOptions = DOCUMENT_POLICY): Record<
     setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),
     removeHeader: (name: string) => delete headers[name.toLowerCase()],
   };
-  helmet(options)(
-    {} as IncomingMessage,
-    recorder as unknown as ServerResponse,
-    () => undefined,
-  );
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
   return headers;
 }
 

@@ -79,4 +79,3 @@ export function counterFunctions(poolAccountPairs = false): string[] {
       END $fn$`,
   ];
 }
-

@@ -26,7 +26,16 @@ import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { Queryable } from '../../database/database';
-import { Caller, Face, isLive, Session, SessionEvent, SessionFields, User, UserWithLiveSessions } from '../session.model';
+import {
+  Caller,
+  Face,
+  isLive,
+  Session,
+  SessionEvent,
+  SessionFields,
+  User,
+  UserWithLiveSessions,
+} from '../session.model';
 import { EventQuery } from '../persistence/event-list.sql';
 import { timeoutDefaults } from '../policy/session-timeouts';
 import { isCanonicalUuid } from '../uuid';

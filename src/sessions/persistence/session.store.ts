@@ -2,7 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable, Row } from '../../database/database';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
-import { EndReason, Face, isLive, Session, SessionEvent, SessionFields, SessionStatus, UserWithLiveSessions } from '../session.model';
+import {
+  EndReason,
+  Face,
+  isLive,
+  Session,
+  SessionEvent,
+  SessionFields,
+  SessionStatus,
+  UserWithLiveSessions,
+} from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { json } from './tables/decode';
