@@ -1,3 +1,5 @@
+// First: signals during the seconds of loading and building are held for the real handlers (early-signals.ts).
+import './ops/early-signals';
 import 'reflect-metadata';
 import cluster from 'node:cluster';
 import { Logger } from '@nestjs/common';

@@ -3,6 +3,7 @@ import cluster, { Worker } from 'node:cluster';
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
+import { takeEarlySignal } from './early-signals';
 import { ShutdownState } from './shutdown-state';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -76,7 +77,9 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
     logger.log('closed');
     process.exit(0);
   };
+  const early = takeEarlySignal();
   for (const signal of SIGNALS) process.on(signal, (s) => void close(s));
+  if (early) void close(early);
 }
 
 /**
@@ -86,6 +89,11 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
 export function superviseWorkers(count: number): void {
   let stopping = false;
   let failed = false;
+  if (takeEarlySignal()) {
+    // Stopped while migrating: no worker was started, nothing is served.
+    logger.log('signalled while starting: no workers started');
+    process.exit(0);
+  }
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
