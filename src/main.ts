@@ -14,7 +14,8 @@ import { serveClusterMetrics } from './ops/metrics-cluster';
 async function serve(): Promise<void> {
   const config = loadConfig();
   const app = await createApp({ config });
-  closeOnSignals(app, config);
+  // Signalled while starting: closing already, so it does not start listening.
+  if (closeOnSignals(app, config)) return;
   await app.listen(config.PORT, '0.0.0.0');
   if (!cluster.isWorker || cluster.worker?.id === 1) {
     const engine = config.DATABASE_URL ? 'PostgreSQL' : `embedded PGlite in ${config.DATA_DIR}`;

@@ -3,7 +3,7 @@ import cluster, { Worker } from 'node:cluster';
 import { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppConfig } from '../config/app-config';
-import { takeEarlySignal } from './early-signals';
+import { EarlySignal, remainingGraceMs, takeEarlySignal } from './early-signals';
 import { ShutdownState } from './shutdown-state';
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -50,20 +50,25 @@ export function drainSeconds(config: AppConfig): number {
  * SIGTERM / SIGINT in a serving process: readiness turns 503 at once; after the drain (above) every answer
  * closes its connection and the process waits until requests stop (in flight or just arrived, whose bytes may
  * still be unread while the event loop was busy); then the listener closes, the database closes, and the process
- * exits 0. Past SHUTDOWN_GRACE_SECONDS it exits 1 regardless.
+ * exits 0. Past SHUTDOWN_GRACE_SECONDS it exits 1 regardless. Returns the signal that arrived while the process was
+ * starting, if one did: it is closing already, and must not start listening.
  */
-export function closeOnSignals(app: INestApplication, config: AppConfig): void {
+export function closeOnSignals(app: INestApplication, config: AppConfig): EarlySignal | null {
   const requests = trackRequests(app.getHttpServer() as Server);
   let closing = false;
+  let early: EarlySignal | null = null;
   const close = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.log(`${signal}: draining`);
     app.get(ShutdownState).begin();
-    setTimeout(() => {
-      logger.error(`still busy after ${config.SHUTDOWN_GRACE_SECONDS} s; exiting`);
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_SECONDS * 1000).unref();
+    setTimeout(
+      () => {
+        logger.error(`still busy after ${config.SHUTDOWN_GRACE_SECONDS} s; exiting`);
+        process.exit(1);
+      },
+      remainingGraceMs(config.SHUTDOWN_GRACE_SECONDS, early),
+    ).unref();
     await sleep(drainSeconds(config) * 1000);
     requests.closing();
     const deadline = Date.now() + QUIET_MAX_MS;
@@ -77,9 +82,11 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
     logger.log('closed');
     process.exit(0);
   };
-  const early = takeEarlySignal();
+  // The real handlers first, then the early one goes (see takeEarlySignal).
   for (const signal of SIGNALS) process.on(signal, (s) => void close(s));
-  if (early) void close(early);
+  early = takeEarlySignal();
+  if (early) void close(early.signal);
+  return early;
 }
 
 /**
@@ -89,12 +96,6 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): void {
 export function superviseWorkers(count: number): void {
   let stopping = false;
   let failed = false;
-  if (takeEarlySignal()) {
-    // Stopped while migrating: no worker was started, nothing is served.
-    logger.log('signalled while starting: no workers started');
-    process.exit(0);
-  }
-  for (let i = 0; i < count; i++) cluster.fork();
   cluster.on('exit', (worker: Worker, code, signal) => {
     if (stopping) {
       if (code !== 0 || signal) {
@@ -111,8 +112,17 @@ export function superviseWorkers(count: number): void {
     process.on(name, () => {
       if (stopping) return;
       stopping = true;
-      logger.log(`${name}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`);
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+      const workers = Object.values(cluster.workers ?? {});
+      logger.log(`${name}: stopping ${workers.length} workers`);
+      if (workers.length === 0) process.exit(0);
+      for (const worker of workers) worker?.process.kill('SIGTERM');
     });
   }
+  // The real handlers first, then the early one goes (see takeEarlySignal).
+  if (takeEarlySignal()) {
+    // Stopped while migrating: no worker was started, nothing is served.
+    logger.log('signalled while starting: no workers started');
+    process.exit(0);
+  }
+  for (let i = 0; i < count; i++) cluster.fork();
 }

@@ -10,9 +10,10 @@ export class PoolAccountCounts1765400000000 implements MigrationInterface {
   name = 'PoolAccountCounts1765400000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE session_counts ALTER COLUMN scope TYPE varchar(96)`);
-    // The table is locked first, so no session is written between the new functions and the initial counts.
+    // Sessions first, as every writer takes them (its trigger then writes session_counts): the other order could
+    // deadlock with a login. Held to the end, so no session is written between the new functions and the counts.
     await q.query(`LOCK TABLE sessions IN SHARE ROW EXCLUSIVE MODE`);
+    await q.query(`ALTER TABLE session_counts ALTER COLUMN scope TYPE varchar(96)`);
     for (const statement of counterFunctions(true)) await q.query(statement);
     await q.query(`
       INSERT INTO session_counts (scope, shard, n)
