@@ -10,11 +10,8 @@ import { Client } from 'pg';
 import { Statement } from '../src/database/database';
 import { poolOptions } from '../src/database/postgres-database';
 import { TOKEN_BY_HASH_SQL } from '../src/sessions/persistence/account.sql';
-import {
-  listStatements,
-  USERS_WITH_LIVE_COUNT_SQL,
-  usersWithLivePageSql,
-} from '../src/sessions/persistence/session-list.sql';
+import { listStatements } from '../src/sessions/persistence/session-list.sql';
+import { USERS_WITH_LIVE_COUNT_SQL, usersWithLivePageSql } from '../src/sessions/persistence/users-with-live.sql';
 import {
   LIVE_SESSION_BY_TOKEN_SQL,
   SESSION_BY_PFID_SQL,

@@ -21,11 +21,8 @@ import { toHubSession } from '../src/hub/hub.mapper';
 import { API_TOKEN_PREFIX, hashKey, newKey, SESSION_TOKEN_PREFIX } from '../src/sessions/credentials/keys';
 import { agentFacts, deviceFingerprint, deviceInfo } from '../src/sessions/insight/client-facts';
 import { TOKEN_BY_HASH_SQL, TOUCH_TOKEN_SQL, USER_BY_SESSION_TOKEN_SQL } from '../src/sessions/persistence/account.sql';
-import {
-  listStatements,
-  USERS_WITH_LIVE_COUNT_SQL,
-  usersWithLivePageSql,
-} from '../src/sessions/persistence/session-list.sql';
+import { listStatements } from '../src/sessions/persistence/session-list.sql';
+import { USERS_WITH_LIVE_COUNT_SQL, usersWithLivePageSql } from '../src/sessions/persistence/users-with-live.sql';
 import {
   insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,

@@ -10,7 +10,8 @@ import { DatabaseUnavailableError, UnstorableValueError } from '../database/erro
 import { PgliteDatabase } from '../database/pglite-database';
 import { PostgresDatabase } from '../database/postgres-database';
 import { SessionEndInitiator, SessionEndReason, SessionObserver } from '../sessions/lifecycle/session-observer';
-import { counterFor, USERS_WITH_LIVE_COUNT_SQL } from '../sessions/persistence/session-list.sql';
+import { counterFor } from '../sessions/persistence/session-list.sql';
+import { USERS_WITH_LIVE_COUNT_SQL } from '../sessions/persistence/users-with-live.sql';
 import { Face } from '../sessions/session.model';
 import { metricsFromPrimary, shareWithPrimary } from './metrics-cluster';
 import {

@@ -354,53 +354,6 @@ function pageWithTotalStatement(
   return { text: withTotalSql(total, page, select), params: all };
 }
 
-/** One user's sessions past expiry that the sweeper has not marked yet (index-only on sessions_live_user_id). */
-const EXPIRED_OF_USER = (user: string) =>
-  `SELECT count(*) FROM sessions s WHERE s.user_id = ${user} AND ${EXPIRED_UNSWEPT_SQL}`;
-
-/** Users whose every live-status session is past expiry but not yet marked by the sweeper (usually none). */
-const USERS_ALL_EXPIRED = `SELECT x.user_id FROM (
-    SELECT s.user_id, count(*) AS e FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} GROUP BY s.user_id
-  ) x WHERE x.e = (SELECT c.n FROM live_session_counts c WHERE c.user_id = x.user_id)`;
-
-/** How many users have live sessions: the counter minus users whose every live-status session expired. */
-export const USERS_WITH_LIVE_COUNT_SQL = `SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'users')
-  - (SELECT count(*) FROM (${USERS_ALL_EXPIRED}) gone) AS n`;
-
-/**
- * A page of users with live sessions and their counts, by username: users walked in username order and kept when
- * their counter is positive (a cheap filter, so the planner walks the username index and stops after a page);
- * each shown count subtracts that user's expired-but-unswept sessions, computed for the page's rows only.
- */
-export function usersWithLivePageSql(limit: number, offset: number): string {
-  return `SELECT u.uuid, u.username, u.is_operator, c.n - (${EXPIRED_OF_USER('u.id')}) AS n
-    FROM users u JOIN live_session_counts c ON c.user_id = u.id
-    WHERE c.n > 0 AND u.id NOT IN (${USERS_ALL_EXPIRED})
-    ORDER BY u.username, u.id ${limitOffset(limit, offset)}`;
-}
-
-/**
- * MOVENS' users-with-live-sessions page and its total in one statement (the floor sends the two above): the users
- * whose every live-status session expired are found once for both, `total` rides on every row (a row of nulls when
- * the page is empty), and the page keeps its order by position.
- */
-export function usersWithLiveWithTotalSql(limit: number, offset: number): string {
-  return `WITH gone AS (${USERS_ALL_EXPIRED}),
-    total AS (
-      SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'users') - (SELECT count(*) FROM gone) AS n
-    ),
-    page AS (
-      SELECT p.*, row_number() OVER () AS pos FROM (
-        SELECT u.uuid, u.username, u.is_operator, c.n - (${EXPIRED_OF_USER('u.id')}) AS n
-          FROM users u JOIN live_session_counts c ON c.user_id = u.id
-         WHERE c.n > 0 AND u.id NOT IN (SELECT user_id FROM gone)
-         ORDER BY u.username, u.id ${limitOffset(limit, offset)}
-      ) p
-    )
-    SELECT total.n AS total, page.uuid, page.username, page.is_operator, page.n
-      FROM total LEFT JOIN page ON true ORDER BY page.pos`;
-}
-
 /**
  * One user's live sessions, most recently seen first, with their exact total, in one statement (MOVENS'
  * user-sessions): the user found by uuid ($1), the total from the user's counter less their expired-but-unswept

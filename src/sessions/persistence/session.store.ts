@@ -26,10 +26,10 @@ import {
   liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
-  usersWithLiveWithTotalSql,
   walkPageStatement,
   whereOf,
 } from './session-list.sql';
+import { usersWithLiveWithTotalSql } from './users-with-live.sql';
 import {
   insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,
