@@ -33,8 +33,17 @@ import autocannon from 'autocannon';
 import { databaseNow, prepareData, removeSessionsSince, sweepAndPickFixtures } from './data';
 import { stop } from './processes';
 import { build, makeTokens, ServiceUnderTest, startService, stats } from './service-run';
-import { check, FEATURES, preload, rotated, VariantKey, VARIANTS } from './feature-variants';
-import { BOOTSTRAP_TOKEN, CONNECTIONS, DATABASE_URL, log, ROOT, SESSIONS, USERS } from './settings';
+import {
+  authentikListRequest,
+  check,
+  FEATURES,
+  preload,
+  rotated,
+  validateRequest,
+  VariantKey,
+  VARIANTS,
+} from './feature-variants';
+import { CONNECTIONS, DATABASE_URL, log, ROOT, SESSIONS, USERS } from './settings';
 
 const ROUNDS = Number(process.env.FEATURE_ROUNDS || 4);
 const SECONDS = Number(process.env.FEATURE_SECONDS || 8);
@@ -54,27 +63,12 @@ const ENDPOINTS: Endpoint[] = [
   {
     name: 'hub validate',
     rate: 1000,
-    request: (tokens) => {
-      let counter = 0;
-      return {
-        method: 'POST',
-        path: '/api/hub/v1/sessions/validate',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => {
-          request.body = JSON.stringify({ token: tokens[counter++ % tokens.length] });
-          return request;
-        },
-      };
-    },
+    request: validateRequest,
   },
   {
     name: 'authentik list',
     rate: 300,
-    request: () => ({
-      method: 'GET',
-      path: '/api/v3/core/authenticated_sessions/',
-      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
-    }),
+    request: authentikListRequest,
   },
 ];
 

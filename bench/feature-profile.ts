@@ -28,10 +28,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareData, sweepAndPickFixtures } from './data';
-import { PRODUCTION } from './feature-variants';
+import { authentikListRequest, PRODUCTION, validateRequest } from './feature-variants';
 import { stop } from './processes';
 import { build, makeTokens, startService } from './service-run';
-import { BOOTSTRAP_TOKEN, CONNECTIONS, log, ROOT } from './settings';
+import { CONNECTIONS, log, ROOT } from './settings';
 
 const SECONDS = Number(process.env.FEATURE_SECONDS || 20);
 const WARMUP = Number(process.env.FEATURE_WARMUP || 5);
@@ -133,26 +133,8 @@ interface Call {
 }
 
 const ALL_CALLS: Call[] = [
-  {
-    name: 'hub validate',
-    request: (tokens) => {
-      let counter = 0;
-      return {
-        method: 'POST',
-        path: '/api/hub/v1/sessions/validate',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: JSON.stringify({ token: tokens[counter++ % tokens.length] }) }),
-      };
-    },
-  },
-  {
-    name: 'authentik list',
-    request: () => ({
-      method: 'GET',
-      path: '/api/v3/core/authenticated_sessions/',
-      headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
-    }),
-  },
+  { name: 'hub validate', request: validateRequest },
+  { name: 'authentik list', request: authentikListRequest },
 ];
 
 async function load(base: string, request: autocannon.Request, duration: number): Promise<autocannon.Result> {

@@ -4,6 +4,7 @@
  * control. Security headers and request logs have no setting: each names the module and install function a bench
  * replaces with a no-op.
  */
+import type autocannon from 'autocannon';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ServiceUnderTest } from './service-run';
@@ -101,4 +102,24 @@ export async function check(variant: Variant, service: ServiceUnderTest, token: 
   });
   await list.arrayBuffer();
   if (list.status !== 200) throw new Error(`${variant.key}: authentik list answered ${list.status}`);
+}
+
+/** validate, each request with the next of `tokens` in turn: the feature benches' first call. */
+export function validateRequest(tokens: string[]): autocannon.Request {
+  let counter = 0;
+  return {
+    method: 'POST',
+    path: '/api/hub/v1/sessions/validate',
+    headers: { 'content-type': 'application/json' },
+    setupRequest: (request) => ({ ...request, body: JSON.stringify({ token: tokens[counter++ % tokens.length] }) }),
+  };
+}
+
+/** The authentik list, unfiltered, as the bootstrap superuser: the feature benches' second call. */
+export function authentikListRequest(): autocannon.Request {
+  return {
+    method: 'GET',
+    path: '/api/v3/core/authenticated_sessions/',
+    headers: { authorization: `Bearer ${BOOTSTRAP_TOKEN}` },
+  };
 }
