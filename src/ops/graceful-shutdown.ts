@@ -34,6 +34,7 @@ function trackRequests(server: Server) {
   return {
     closing: () => (closing = true),
     quiet: () => inFlight === 0 && Date.now() - lastActivity >= QUIET_MS,
+    busy: () => inFlight > 0,
   };
 }
 
@@ -72,7 +73,8 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): EarlyS
     await sleep(drainSeconds(config) * 1000);
     requests.closing();
     const deadline = Date.now() + QUIET_MAX_MS;
-    while (!requests.quiet() && Date.now() < deadline) await sleep(50);
+    // Past QUIET_MAX_MS only requests still being answered hold the close (a slow login), up to the grace period.
+    while (!requests.quiet() && (Date.now() < deadline || requests.busy())) await sleep(50);
     try {
       await app.close();
     } catch (error) {
