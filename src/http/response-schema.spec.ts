@@ -4,6 +4,7 @@ import { FASTIFY_ROUTE_SCHEMA_METADATA } from '@nestjs/platform-fastify/constant
 import { AuthentikSessionsController } from '../dialects/authentik/authentik.controller';
 import { toAuthenticatedSession, toPagination } from '../dialects/authentik/authentik.mapper';
 import { Session } from '../sessions/session.model';
+import { sessionFixture } from '../../test/support/session-fixture';
 import { WireSchema, wireSchema } from './response-schema';
 
 // Strings JSON.stringify escapes (quotes, backslashes, control characters, a lone surrogate), long ones (the
@@ -19,7 +20,7 @@ const AWKWARD = [
 function session(i: number, overrides: Partial<Session> = {}): Session {
   const text = AWKWARD[i % AWKWARD.length];
   const at = new Date(Date.UTC(2026, 10, 22, 9, 30, 5, i * 7));
-  return {
+  return sessionFixture({
     id: 1000 + i,
     uuid: `6f1c1f5e-5a43-4d8e-9d0b-1b6f3c3d2a${String(10 + i).padStart(2, '0')}`,
     pfid: `013xrzp12g3nqk8nkv4y96wrbzje9d${String(10 + i).padStart(2, '0')}`,
@@ -63,7 +64,7 @@ function session(i: number, overrides: Partial<Session> = {}): Session {
     },
     asn: { asn: 64496 + i, as_org: text, network: null },
     ...overrides,
-  };
+  });
 }
 
 const SESSIONS = [

@@ -1,7 +1,8 @@
 import { IssuedToken } from '../sessions/accounts/accounts.service';
 import { Page } from '../sessions/session-query';
 import { ApiToken, effectiveStatus, isLive, Session, SessionEvent, User } from '../sessions/session.model';
-import type * as Hub from './hub.dto';
+import * as Hub from './hub.dto';
+import { asDocumented } from '../docs/documented';
 import type { EventPage } from '../sessions/persistence/event.store';
 
 /** SessionHub's own JSON: camelCase keys, ISO 8601 dates. Pure functions of domain objects. */
@@ -41,39 +42,28 @@ export function toHubTokenWithKey(issued: IssuedToken): Hub.HubTokenWithKey {
   return { ...toHubToken(issued.token), key: issued.key };
 }
 
+/**
+ * The hub shows a session's fields under their own names, so they pass through: what it shows is what HubSession
+ * documents (asDocumented keeps those properties, in that order), and only fields it renames or formats are written
+ * here. A new field of Session shows in the hub once hub.dto.ts documents it.
+ */
 export function toHubSession(session: Session, now = new Date()): Hub.HubSession {
-  return {
-    id: session.id,
-    uuid: session.uuid,
-    pfid: session.pfid,
+  return asDocumented(Hub.HubSession, {
+    ...session,
     user: { id: session.userId, uuid: session.userUuid, username: session.username },
     status: effectiveStatus(session, now),
     live: isLive(session, now),
-    sessionType: session.sessionType,
-    accountId: session.accountId,
-    domainId: session.domainId,
-    poolId: session.poolId,
-    identityId: session.identityId,
-    deviceId: session.deviceId,
-    title: session.title,
     createdAt: session.createdAt.toISOString(),
-    firstSeen: {
-      at: session.firstSeen.at.toISOString(),
-      ip: session.firstSeen.ip,
-      userAgent: session.firstSeen.userAgent,
-    },
-    lastSeen: { at: session.lastSeen.at.toISOString(), ip: session.lastSeen.ip, userAgent: session.lastSeen.userAgent },
+    firstSeen: seen(session.firstSeen),
+    lastSeen: seen(session.lastSeen),
     expiresAt: session.expiresAt.toISOString(),
     absoluteExpiresAt: session.absoluteExpiresAt.toISOString(),
-    idleSeconds: session.idleSeconds,
     endedAt: session.endedAt?.toISOString() ?? null,
-    endedBy: session.endedBy,
-    device: session.device,
-    deviceClass: session.deviceClass,
-    userAgent: session.userAgent,
-    geo: session.geo,
-    asn: session.asn,
-  };
+  });
+}
+
+function seen(interaction: Session['firstSeen']): Hub.HubSeen {
+  return { at: interaction.at.toISOString(), ip: interaction.ip, userAgent: interaction.userAgent };
 }
 
 /** A new session: the only answer that shows its token. */

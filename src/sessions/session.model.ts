@@ -1,4 +1,4 @@
-import { ParsedUserAgent } from './insight/user-agent/uap-parser';
+import type { SessionFieldValues } from './persistence/tables/sessions.table';
 
 export const SESSION_STATUSES = ['new', 'unauthenticated', 'authenticated', 'complete', 'revoked'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -67,40 +67,11 @@ export interface ApiToken {
   createdAt: Date;
 }
 
-export interface Session {
-  id: number;
-  uuid: string;
-  pfid: string;
-  userId: number;
-  userUuid: string;
-  username: string;
-  userIsOperator: boolean;
-  /** The stored status; a live status past its expiry reads as `complete` (see effectiveStatus). */
-  status: SessionStatus;
-  sessionType: SessionType;
-  accountId: string;
-  domainId: string;
-  poolId: string;
-  identityId: string;
-  deviceId: string;
-  title: string;
-  createdAt: Date;
-  firstSeen: Interaction;
-  lastSeen: Interaction;
-  /** The effective expiry: the absolute one, or earlier where an idle timeout ends the session first. */
-  expiresAt: Date;
-  /** The latest the session can live, however active: idle timeouts slide expiresAt up to here, never past it. */
-  absoluteExpiresAt: Date;
-  /** No recorded activity for this long ends the session (reason `idle`); null: no idle timeout. */
-  idleSeconds: number | null;
-  endedAt: Date | null;
-  endedBy: number | null;
-  device: DeviceInfo;
-  deviceClass: DeviceClass;
-  userAgent: ParsedUserAgent;
-  geo: GeoInfo | null;
-  asn: AsnInfo | null;
-}
+/**
+ * A session: its fields are defined once, with the columns each is read from, in SESSION_FIELDS
+ * (persistence/tables/sessions.table.ts); this is their type, inferred from there. A new field is added there, not here.
+ */
+export type Session = SessionFieldValues;
 
 /**
  * The fields of a session a reader renders (a face's list): only their columns are read. A constant list, declared

@@ -1,6 +1,7 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Session } from '../../sessions/session.model';
+import { sessionFixture } from '../../../test/support/session-fixture';
 import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import { toPrefactorError } from './prefactor-exception.filter';
 import { toPaginationOutput, toSessionFetch, toSessionList, toSessionSummary, toTimestamp } from './prefactor.mapper';
@@ -17,7 +18,7 @@ const UA =
 const NOW = new Date('2026-11-22T10:00:00.000Z');
 
 function session(overrides: Partial<Session> = {}): Session {
-  return {
+  return sessionFixture({
     id: 7,
     uuid: '6f1c1f5e-5a43-4d8e-9d0b-1b6f3c3d2a11',
     pfid: SESSION,
@@ -47,7 +48,7 @@ function session(overrides: Partial<Session> = {}): Session {
     geo: null,
     asn: null,
     ...overrides,
-  };
+  });
 }
 
 describe('Prefactor mapper', () => {

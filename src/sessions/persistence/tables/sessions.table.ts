@@ -118,11 +118,11 @@ interface FieldSource<T> {
 }
 
 /**
- * Each field of the domain's Session, the columns it comes from and how it is read: the one place a session's
- * row becomes the domain's object. A read of some fields (a face's list) selects only their columns; the record
- * type makes a new field of Session name its columns here.
+ * Each field of the domain's Session, the columns it comes from and how it is read: the one definition of a session's
+ * fields. The domain's `Session` type is inferred from it (as Drizzle infers a row's type from its table), so a new
+ * field is written here once, with its columns; a read of some fields (a face's list) selects only their columns.
  */
-const SESSION_FIELDS: { readonly [K in keyof Session]-?: FieldSource<Session[K]> } = {
+const SESSION_FIELDS = {
   id: { columns: ['id'], read: (row) => Number(row.id) },
   uuid: { columns: ['uuid'], read: (row) => String(row.uuid) },
   pfid: { columns: ['pfid'], read: (row) => String(row.pfid) },
@@ -130,8 +130,9 @@ const SESSION_FIELDS: { readonly [K in keyof Session]-?: FieldSource<Session[K]>
   userUuid: { columns: ['user_uuid'], read: (row) => String(row.user_uuid) },
   username: { columns: ['username'], read: (row) => String(row.username) },
   userIsOperator: { columns: ['user_is_operator'], read: (row) => Boolean(row.user_is_operator) },
-  status: { columns: ['status'], read: (row) => row.status as SessionStatus },
-  sessionType: { columns: ['session_type'], read: (row) => row.session_type as SessionType },
+  /** The stored status; a live status past its expiry reads as `complete` (see effectiveStatus). */
+  status: { columns: ['status'], read: (row): SessionStatus => row.status as SessionStatus },
+  sessionType: { columns: ['session_type'], read: (row): SessionType => row.session_type as SessionType },
   accountId: { columns: ['account_id'], read: (row) => String(row.account_id) },
   domainId: { columns: ['domain_id'], read: (row) => String(row.domain_id) },
   poolId: { columns: ['pool_id'], read: (row) => String(row.pool_id) },
@@ -147,11 +148,14 @@ const SESSION_FIELDS: { readonly [K in keyof Session]-?: FieldSource<Session[K]>
     columns: ['last_seen_at', 'last_ip', 'last_user_agent'],
     read: (row) => ({ at: date(row.last_seen_at), ip: String(row.last_ip), userAgent: String(row.last_user_agent) }),
   },
+  /** The effective expiry: the absolute one, or earlier where an idle timeout ends the session first. */
   expiresAt: { columns: ['expires_at'], read: (row) => date(row.expires_at) },
+  /** The latest the session can live, however active: idle timeouts slide expiresAt up to here, never past it. */
   absoluteExpiresAt: {
     columns: ['absolute_expires_at', 'expires_at'],
     read: (row) => date(row.absolute_expires_at ?? row.expires_at),
   },
+  /** No recorded activity for this long ends the session (reason `idle`); null: no idle timeout. */
   idleSeconds: { columns: ['idle_seconds'], read: (row) => nullableNumber(row.idle_seconds) },
   endedAt: { columns: ['ended_at'], read: (row) => nullableDate(row.ended_at) },
   endedBy: { columns: ['ended_by'], read: (row) => nullableNumber(row.ended_by) },
@@ -166,10 +170,15 @@ const SESSION_FIELDS: { readonly [K in keyof Session]-?: FieldSource<Session[K]>
       appVersion: nullableString(row.device_app_version),
     }),
   },
-  deviceClass: { columns: ['device_class'], read: (row) => row.device_class as DeviceClass },
+  deviceClass: { columns: ['device_class'], read: (row): DeviceClass => row.device_class as DeviceClass },
   userAgent: { columns: ['user_agent_parsed'], read: (row) => json<ParsedUserAgent>(row.user_agent_parsed) },
   geo: { columns: ['geo'], read: (row) => nullableJson<GeoInfo>(row.geo) },
   asn: { columns: ['asn'], read: (row) => nullableJson<AsnInfo>(row.asn) },
+} satisfies Record<string, FieldSource<unknown>>;
+
+/** A session as the domain sees it: each field of SESSION_FIELDS with the type its reader returns (session.model.ts). */
+export type SessionFieldValues = {
+  -readonly [K in keyof typeof SESSION_FIELDS]: ReturnType<(typeof SESSION_FIELDS)[K]['read']>;
 };
 
 /** A read of some of a session's fields: the SELECT list of their columns and the reader of its rows. */
