@@ -9,7 +9,7 @@ import { ShutdownState } from './shutdown-state';
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 /** Closing waits until no request has been in flight, nor arrived, for this long... */
 const QUIET_MS = 300;
-/** ...but no longer than this: a client polling readiness must not hold the shutdown up. */
+/** ...but only work holds it longer than this: a client polling readiness must not hold the shutdown up. */
 const QUIET_MAX_MS = 2000;
 const logger = new Logger('shutdown');
 
@@ -20,7 +20,9 @@ const logger = new Logger('shutdown');
 function trackRequests(server: Server) {
   let inFlight = 0;
   let lastActivity = Date.now();
+  let lastWork = 0;
   let closing = false;
+  server.on('connection', () => (lastActivity = Date.now()));
   // Before Fastify's own listener, which may answer at once (a 503 while closing): the header must be set first.
   server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
     inFlight++;
@@ -29,14 +31,26 @@ function trackRequests(server: Server) {
     response.once('close', () => {
       inFlight--;
       lastActivity = Date.now();
+      // Readiness probes (503 while closing) are not work a client is waiting to go on with.
+      if (response.statusCode !== 503) lastWork = lastActivity;
     });
   });
   return {
     closing: () => (closing = true),
     quiet: () => inFlight === 0 && Date.now() - lastActivity >= QUIET_MS,
-    busy: () => inFlight > 0,
+    /**
+     * Requests are being answered, or one was a moment ago: a keep-alive client told to close its connection sends
+     * its next request on a new one, which must find the listener open.
+     */
+    working: () => inFlight > 0 || Date.now() - lastWork < QUIET_MS,
   };
 }
+
+/**
+ * Resolves after the event loop's poll phase has run: connections and requests that arrived while the loop was busy
+ * (a long synchronous query of the embedded database) are accepted and read, so they are counted.
+ */
+const afterPoll = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A worker of WORKERS=N drains at least 1 s: the primary holds the listening socket and keeps handing connections
@@ -73,8 +87,16 @@ export function closeOnSignals(app: INestApplication, config: AppConfig): EarlyS
     await sleep(drainSeconds(config) * 1000);
     requests.closing();
     const deadline = Date.now() + QUIET_MAX_MS;
-    // Past QUIET_MAX_MS only requests still being answered hold the close (a slow login), up to the grace period.
-    while (!requests.quiet() && (Date.now() < deadline || requests.busy())) await sleep(50);
+    // Past QUIET_MAX_MS only work holds the close (a slow login, a client's queue of requests), up to the grace period.
+    const mayClose = () => requests.quiet() || (Date.now() >= deadline && !requests.working());
+    for (;;) {
+      await sleep(50);
+      // Accepting a connection and reading its request take a poll phase each: a connection still in the listener's
+      // backlog when it closes is reset.
+      await afterPoll();
+      await afterPoll();
+      if (mayClose()) break;
+    }
     try {
       await app.close();
     } catch (error) {
