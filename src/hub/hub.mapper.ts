@@ -48,8 +48,7 @@ export function toHubTokenWithKey(issued: IssuedToken): Hub.HubTokenWithKey {
  * here. A new field of Session shows in the hub once hub.dto.ts documents it.
  */
 export function toHubSession(session: Session, now = new Date()): Hub.HubSession {
-  return asDocumented(Hub.HubSession, {
-    ...session,
+  return asDocumented(Hub.HubSession, session, {
     user: { id: session.userId, uuid: session.userUuid, username: session.username },
     status: effectiveStatus(session, now),
     live: isLive(session, now),
