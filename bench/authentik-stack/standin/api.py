@@ -10,6 +10,7 @@ from ua_parser import user_agent_parser
 
 from .models import AuthenticatedSession
 
+
 class GeoIP:
     """GEOIP_CONTEXT_PROCESSOR.city_dict over the same DB-IP data SessionHub uses (its own record shape)."""
 

@@ -28,9 +28,7 @@ class TokenAuthentication(BaseAuthentication):
             .exclude(expires__lt=now(), expiring=True)
             .first()
         )
-        if not token:
-            raise AuthenticationFailed("Token invalid/expired")
-        if not token.user.is_active:
+        if not token or not token.user.is_active:
             raise AuthenticationFailed("Token invalid/expired")
         return (token.user, token)
 
