@@ -1,7 +1,8 @@
 import { isIP } from 'node:net';
-import maxmind, { AsnResponse, CityResponse, Reader } from 'maxmind';
+import { AsnResponse, CityResponse } from 'mmdb-lib';
 import { AsnInfo, GeoInfo } from '../session.model';
 import { BuiltinCity, openBuiltinCity } from './builtin-geo';
+import { MmdbOnDisk } from './mmdb-on-disk';
 
 /** The CIDR of the record that matched `ip`, as authentik reports `asn.network`. */
 export function networkOf(ip: string, prefixLength: number): string {
@@ -61,9 +62,10 @@ function compressIpv6(groups: number[]): string {
 
 /**
  * An IPv4-only database cannot answer for IPv6 addresses (geoip2 raises ValueError, so authentik shows null);
- * mmdb-lib would instead walk the address's first 32 bits and return an unrelated IPv4 record.
+ * the tree walk (MmdbOnDisk's, as mmdb-lib's) would instead follow the address's first 32 bits to an unrelated IPv4
+ * record.
  */
-function canLookUp(reader: Reader<AsnResponse> | Reader<CityResponse>, ip: string): boolean {
+function canLookUp(reader: MmdbOnDisk<AsnResponse> | MmdbOnDisk<CityResponse>, ip: string): boolean {
   return reader.metadata.ipVersion === 6 || isIP(ip) === 4;
 }
 
@@ -73,15 +75,16 @@ function canLookUp(reader: Reader<AsnResponse> | Reader<CityResponse>, ip: strin
  */
 export class GeoIpLookup {
   private constructor(
-    private readonly city: Reader<CityResponse> | null,
-    private readonly asnDb: Reader<AsnResponse> | null,
+    private readonly city: MmdbOnDisk<CityResponse> | null,
+    private readonly asnDb: MmdbOnDisk<AsnResponse> | null,
     private readonly builtinCity: BuiltinCity | null = null,
   ) {}
 
-  static async open(cityPath?: string, asnPath?: string, builtin = false): Promise<GeoIpLookup> {
-    const city = cityPath ? await maxmind.open<CityResponse>(cityPath) : null;
-    const asn = asnPath ? await maxmind.open<AsnResponse>(asnPath) : null;
-    return new GeoIpLookup(city, asn, !city && builtin ? await openBuiltinCity() : null);
+  /** Files are read as MmdbOnDisk does: their search trees stay on disk. */
+  static open(cityPath?: string, asnPath?: string, builtin = false): GeoIpLookup {
+    const city = cityPath ? MmdbOnDisk.open<CityResponse>(cityPath) : null;
+    const asn = asnPath ? MmdbOnDisk.open<AsnResponse>(asnPath) : null;
+    return new GeoIpLookup(city, asn, !city && builtin ? openBuiltinCity() : null);
   }
 
   static none(): GeoIpLookup {
