@@ -9,6 +9,7 @@ import { runMigrations } from './database/migrate';
 import { DOCS_PATH } from './docs/swagger';
 import { FACES } from './faces';
 import { closeOnSignals, superviseWorkers } from './ops/graceful-shutdown';
+import { limitHeapGrowth } from './ops/heap-growth';
 import { serveClusterMetrics } from './ops/metrics-cluster';
 
 async function serve(): Promise<void> {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
   if (config.WORKERS > 1 && cluster.isPrimary) {
     if (!config.DATABASE_URL)
       throw new Error('WORKERS > 1 needs DATABASE_URL: the embedded database belongs to one process.');

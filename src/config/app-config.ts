@@ -123,6 +123,14 @@ export class AppConfig extends ServiceSettings {
   @IntSetting(1, 200, 'PostgreSQL connections per process.', '10')
   DATABASE_POOL_SIZE = 10;
 
+  @IntSetting(
+    0,
+    300,
+    "Each process's JavaScript heap grows to at most its live data plus this percentage before a full collection (0: V8's own rule, up to 4× on a large machine).",
+    '50',
+  )
+  HEAP_GROWTH_PERCENT = 50;
+
   @IntSetting(0, 600_000, 'PostgreSQL cancels any statement of a request past this (0: no limit).', '5000')
   STATEMENT_TIMEOUT_MS = 5000;
 
