@@ -8,5 +8,11 @@ import { setFlagsFromString } from 'node:v8';
  * `--max-old-space-size`, which would also lower the factor, is fixed when the process starts and caps the heap.
  */
 export function limitHeapGrowth(percent: number): void {
-  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
+  const flag = heapGrowthFlag(percent);
+  if (flag) setFlagsFromString(flag);
+}
+
+/** The V8 flag for HEAP_GROWTH_PERCENT; null for 0 (V8's own rule). */
+export function heapGrowthFlag(percent: number): string | null {
+  return percent > 0 ? `--heap-growing-percent=${percent}` : null;
 }
