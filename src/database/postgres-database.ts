@@ -3,6 +3,7 @@ import { Client, Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, NotificationHandlers, QueryOptions, Queryable, Row } from './database';
 import { classifyDatabaseError } from './errors';
 import { ReplicaSet, ReplicaStatus } from './replicas';
+import { cacheRowShapes } from './pg-row-shapes';
 import { SharedListener } from './shared-listener';
 import { keepingMicroseconds } from './timestamp';
 
@@ -146,6 +147,7 @@ export class PostgresDatabase implements Database {
   );
 
   constructor(private readonly settings: PostgresSettings) {
+    cacheRowShapes();
     this.primary = new PgServer(settings, this.failed);
     this.pool = this.primary.pool;
     const urls = settings.replicaUrls ?? [];
