@@ -63,14 +63,11 @@ export class MmdbOnDisk<T> {
   /** The record for `address` and the prefix length of the network it was found in, as mmdb-lib's Reader gives. */
   getWithPrefixLength(address: string): [T | null, number] {
     const raw = ip.parse(address);
-    const { nodeCount, nodeByteSize } = this.metadata;
+    const { nodeCount } = this.metadata;
     const bits = raw.length * 8;
     let node = raw.length === 4 ? this.ipv4StartNode : 0;
     let depth = 0;
-    for (; depth < bits && node < nodeCount; depth++) {
-      this.readNode(node * nodeByteSize, nodeByteSize);
-      node = ip.bitAt(raw, depth) ? this.walker.right(0) : this.walker.left(0);
-    }
+    for (; depth < bits && node < nodeCount; depth++) node = this.child(node, ip.bitAt(raw, depth) === 1);
     if (node <= nodeCount) return [null, depth];
     const decoded = this.decoder.decodeFast(node - nodeCount - DATA_SECTION_SEPARATOR_SIZE) as { value: T };
     return [decoded.value, depth];
@@ -80,18 +77,20 @@ export class MmdbOnDisk<T> {
     closeSync(this.fd);
   }
 
-  private readNode(offset: number, length: number): void {
-    if (readSync(this.fd, this.node, 0, length, offset) !== length) throw new Error('MMDB search tree cut short');
+  /** The record a node holds for the next bit: its right one for a 1, its left one for a 0, read from disk. */
+  private child(node: number, right: boolean): number {
+    const length = this.metadata.nodeByteSize;
+    if (readSync(this.fd, this.node, 0, length, node * length) !== length) {
+      throw new Error('MMDB search tree cut short');
+    }
+    return right ? this.walker.right(0) : this.walker.left(0);
   }
 
   /** IPv4 addresses in an IPv6 tree sit under 96 zero bits (::a.b.c.d); an IPv4 tree starts at its root. */
   private findIpv4Start(): number {
     if (this.metadata.ipVersion === 4) return 0;
     let node = 0;
-    for (let i = 0; i < 96 && node < this.metadata.nodeCount; i++) {
-      this.readNode(node * this.metadata.nodeByteSize, this.metadata.nodeByteSize);
-      node = this.walker.left(0);
-    }
+    for (let i = 0; i < 96 && node < this.metadata.nodeCount; i++) node = this.child(node, false);
     return node;
   }
 }
