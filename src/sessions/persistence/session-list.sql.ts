@@ -148,6 +148,25 @@ function preparable(query: SessionQuery, searching: boolean): boolean {
 }
 
 /**
+ * Three ASCII letters or digits in a row: a term holding them gives pg_trgm at least one trigram to look up, whatever
+ * the database's locale calls a letter.
+ */
+const TRIGRAM_RUN = /[a-z0-9]{3}/i;
+
+/**
+ * The service also prepares first-page searches (the patterns are parameters, so the texts still come from a small
+ * set) when every term has a trigram. A prepared search skips parsing and rewriting its text on each call: 0.3 ms of
+ * the server's CPU, a search served 16-18 % more often in an A/B at 1M sessions. PostgreSQL still plans each call
+ * with its pattern while the generic plan looks costlier, and where it settles on the generic plan, that plan has the
+ * shape of each such term's own: the matching users' sessions OR the trigram index's. Not for a term without a
+ * trigram: its own plan reads the table, a generic plan would read the whole trigram index (1.2 s against 5.3 s at
+ * 1M sessions). The floor keeps `preparable` alone.
+ */
+function servicePreparable(query: SessionQuery, searching: boolean): boolean {
+  return preparable(query, false) && (!searching || query.filters.searchTerms!.every((t) => TRIGRAM_RUN.test(t)));
+}
+
+/**
  * A session list the naive way, as the bench's floor runs it: the statement for its exact total and the one for
  * its page (a search's in one), every column.
  */
@@ -170,7 +189,7 @@ export function listStatement(query: SessionQuery, select: string): Statement & 
   const statement = searching
     ? searchStatement(query, where, params, select)
     : pageWithTotalStatement(query, where, params, select, order);
-  return { ...statement, prepare: preparable(query, searching) };
+  return { ...statement, prepare: servicePreparable(query, searching) };
 }
 
 /** The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join. */

@@ -1,0 +1,42 @@
+import { SessionQuery } from '../session-query';
+import { listStatement, listStatements } from './session-list.sql';
+
+const SELECT = 's.id';
+
+function search(terms: string[], change: Partial<SessionQuery> = {}): SessionQuery {
+  return {
+    scope: { liveOnly: true },
+    filters: { searchTerms: terms },
+    order: [{ field: 'username', descending: false }],
+    offset: 0,
+    limit: 20,
+    ...change,
+  };
+}
+
+describe('which session lists are prepared', () => {
+  it('prepares a first-page search whose every term has three letters or digits in a row', () => {
+    expect(listStatement(search(['maria.yilmaz']), SELECT).prepare).toBe(true);
+    expect(listStatement(search(['edg/', 'Win64']), SELECT).prepare).toBe(true);
+  });
+
+  it('plans a search each time when a term gives the trigram index nothing to look up', () => {
+    for (const terms of [['zz'], ['maria', 'a.b'], ['1.2.3'], ['ççç'], ['%_%']])
+      expect(listStatement(search(terms), SELECT).prepare).toBe(false);
+  });
+
+  it('prepares no later page, and no list filtered by user agent', () => {
+    expect(listStatement(search(['maria'], { offset: 20 }), SELECT).prepare).toBe(false);
+    const byAgent = search([], { filters: { lastUserAgent: 'curl/8.0' } });
+    expect(listStatement(byAgent, SELECT).prepare).toBe(false);
+  });
+
+  it('keeps the same text for every pattern, so the prepared statements stay few', () => {
+    expect(listStatement(search(['maria']), SELECT).text).toBe(listStatement(search(['chrome']), SELECT).text);
+  });
+
+  it("leaves the floor's statements as they were: a search is never prepared there", () => {
+    expect(listStatements(search(['maria.yilmaz'])).prepare).toBe(false);
+    expect(listStatements(search([], { filters: {} })).prepare).toBe(true);
+  });
+});
