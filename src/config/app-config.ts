@@ -127,9 +127,9 @@ export class AppConfig extends ServiceSettings {
     0,
     300,
     "Each process's JavaScript heap grows to at most its live data plus this percentage before a full collection (0: V8's own rule, up to 4× on a large machine).",
-    '50',
+    '100',
   )
-  HEAP_GROWTH_PERCENT = 50;
+  HEAP_GROWTH_PERCENT = 100;
 
   @IntSetting(0, 600_000, 'PostgreSQL cancels any statement of a request past this (0: no limit).', '5000')
   STATEMENT_TIMEOUT_MS = 5000;
