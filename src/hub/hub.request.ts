@@ -1,4 +1,4 @@
-import { applyDecorators, ParseUUIDPipe, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ParseUUIDPipe } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,6 +20,7 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { CompiledValidationPipe } from '../http/compiled-validation';
 import { DomainError } from '../sessions/domain-error';
 import { END_REASONS, EndReason, Face, SessionEvent } from '../sessions/session.model';
 import { EVENT_KINDS, FACES } from './hub.dto';
@@ -28,7 +29,7 @@ import { PFID_PATTERN } from '../sessions/pfid';
 /** Everything the hub reads from a request: bodies and queries (validated classes), and path parameters. */
 
 /** Bodies and queries: unknown fields refused, every problem listed (400 `message: string[]`). */
-export const hubValidation = new ValidationPipe({
+export const hubValidation = new CompiledValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
