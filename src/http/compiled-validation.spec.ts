@@ -102,8 +102,7 @@ async function outcome(pipe: ValidationPipe, value: unknown, metatype: new () =>
 function bodiesOf(valid: Record<string, unknown>): unknown[] {
   const bodies: unknown[] = [body(valid), body({}), null, undefined, 'token', 7, [valid]];
   for (const key of Object.keys(valid)) {
-    const { [key]: _, ...without } = valid;
-    bodies.push(body(without));
+    bodies.push(body(Object.fromEntries(Object.entries(valid).filter(([k]) => k !== key))));
     for (const value of VALUES) bodies.push(body({ ...valid, [key]: value }));
   }
   for (const extra of EXTRA_KEYS) bodies.push(JSON.parse(`{${JSON.stringify(extra)}: 1, "token": "t"}`));

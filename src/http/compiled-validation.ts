@@ -120,7 +120,7 @@ function compileAccept(metatype: unknown, options: ValidationPipeOptions): Accep
     // The instance class-transformer builds from flat JSON: the class's own, with each value copied as it is.
     const entity = new target() as Record<string, unknown>;
     for (const key of Object.keys(body)) {
-      const value = (body as Record<string, unknown>)[key];
+      const value = body[key];
       if (!allowed.has(key) || (value !== null && typeof value === 'object')) return null;
       entity[key] = value;
     }
