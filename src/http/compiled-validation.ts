@@ -115,6 +115,9 @@ function compileAccept(metatype: unknown, options: ValidationPipeOptions): Accep
   const rules = rulesOf(target);
   if (!rules) return null;
   const allowed = new Set(rules.map((r) => r.property));
+  // Whitelisting looks at the instance's own keys, declared fields included: a class declaring a field without rules
+  // is refused whatever the body, so it goes the whole way. The body's keys are checked below.
+  if (!Object.keys(new target()).every((key) => allowed.has(key))) return null;
   return (body) => {
     if (!isPlainObject(body)) return null;
     // The instance class-transformer builds from flat JSON: the class's own, with each value copied as it is.
@@ -124,8 +127,6 @@ function compileAccept(metatype: unknown, options: ValidationPipeOptions): Accep
       if (!allowed.has(key) || (value !== null && typeof value === 'object')) return null;
       entity[key] = value;
     }
-    // Whitelisting looks at the instance's own keys, declared fields included.
-    for (const key of Object.keys(entity)) if (!allowed.has(key)) return null;
     for (const { property, conditions, checks } of rules) {
       const value = entity[property];
       if (!conditions.every((condition) => condition(entity, value))) continue;
