@@ -8,6 +8,13 @@ export interface QueryOptions {
    */
   prepare?: boolean;
   /**
+   * With `prepare`: every call runs the statement's generic plan (planned once per connection), where PostgreSQL
+   * would plan each call anew with its parameters because the generic plan's estimate looks costlier. Only for
+   * statements whose generic plan is known to take their parameters' own shape (the service's prepared searches);
+   * PGlite and transactions ignore it.
+   */
+  genericPlan?: boolean;
+  /**
    * Fires when nobody waits for the answer any more (the HTTP client hung up): PostgreSQL cancels the statement.
    * Passed by the expensive reads (lists, searches) rather than carried implicitly: AsyncLocalStorage would slow
    * every promise of every request on Node 20.

@@ -31,6 +31,13 @@ describe('which session lists are prepared', () => {
     expect(listStatement(byAgent, SELECT).prepare).toBe(false);
   });
 
+  it('runs the prepared searches, and only them, on their generic plan', () => {
+    expect(listStatement(search(['maria.yilmaz']), SELECT).genericPlan).toBe(true);
+    expect(listStatement(search(['zz']), SELECT).genericPlan).toBe(false);
+    expect(listStatement(search(['maria'], { offset: 20 }), SELECT).genericPlan).toBe(false);
+    expect(listStatement(search([], { filters: {} }), SELECT)).toMatchObject({ prepare: true, genericPlan: false });
+  });
+
   it('keeps the same text for every pattern, so the prepared statements stay few', () => {
     expect(listStatement(search(['maria']), SELECT).text).toBe(listStatement(search(['chrome']), SELECT).text);
   });

@@ -156,11 +156,13 @@ const TRIGRAM_RUN = /[a-z0-9]{3}/i;
 /**
  * The service also prepares first-page searches (the patterns are parameters, so the texts still come from a small
  * set) when every term has a trigram. A prepared search skips parsing and rewriting its text on each call: 0.3 ms of
- * the server's CPU, a search served 16-18 % more often in an A/B at 1M sessions. PostgreSQL still plans each call
- * with its pattern while the generic plan looks costlier, and where it settles on the generic plan, that plan has the
- * shape of each such term's own: the matching users' sessions OR the trigram index's. Not for a term without a
- * trigram: its own plan reads the table, a generic plan would read the whole trigram index (1.2 s against 5.3 s at
- * 1M sessions). The floor keeps `preparable` alone.
+ * the server's CPU, a search served 16-18 % more often in an A/B at 1M sessions. Left to itself PostgreSQL would
+ * still plan each call with its pattern (1.6 ms, more than the search itself takes), because the generic plan's
+ * estimate looks costlier; so these run on the generic plan (`genericPlan`), which has the shape of each such term's
+ * own: the matching users' sessions OR the trigram index's (execution times within each other's noise at 1M
+ * sessions, for narrow, broad, scoped and two-term searches). Not for a term without a trigram: its own plan reads
+ * the table, a generic plan would read the whole trigram index (1.2 s against 5.3 s at 1M sessions). The floor
+ * keeps `preparable` alone.
  */
 function servicePreparable(query: SessionQuery, searching: boolean): boolean {
   return preparable(query, false) && (!searching || query.filters.searchTerms!.every((t) => TRIGRAM_RUN.test(t)));
@@ -184,12 +186,16 @@ export function listStatements(query: SessionQuery): ListStatements {
  * A session list as the service runs it: the page, of `select`'s columns (a face's projection), and its exact
  * total in one statement (`total` on every row, and on a row of nulls when the page is empty).
  */
-export function listStatement(query: SessionQuery, select: string): Statement & { prepare: boolean } {
+export function listStatement(
+  query: SessionQuery,
+  select: string,
+): Statement & { prepare: boolean; genericPlan: boolean } {
   const { where, params, order, searching } = listParts(query);
   const statement = searching
     ? searchStatement(query, where, params, select)
     : pageWithTotalStatement(query, where, params, select, order);
-  return { ...statement, prepare: servicePreparable(query, searching) };
+  const prepare = servicePreparable(query, searching);
+  return { ...statement, prepare, genericPlan: prepare && searching };
 }
 
 /** The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join. */

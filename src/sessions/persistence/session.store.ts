@@ -293,7 +293,8 @@ export class SessionStore {
     // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
     // its total (prepared where the text comes from a small set).
     const statement = listStatement(query, select);
-    const rows = await from.rows(statement.text, statement.params, { prepare: statement.prepare, signal });
+    const { text, params, prepare, genericPlan } = statement;
+    const rows = await from.rows(text, params, { prepare, genericPlan, signal });
     const total = Number(rows[0].total);
     if (total === 0 || query.offset >= total) return { items: [], total };
     return { items: rows.filter((r) => r.id != null).map(read), total };
