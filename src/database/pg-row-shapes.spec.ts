@@ -84,4 +84,32 @@ describeOnPostgres('cacheRowShapes', () => {
       await pool.end();
     }
   });
+  it('should parse a repeated jsonb text once, and share it frozen', async () => {
+    cacheRowShapes();
+    const pool = new Pool({ connectionString: url, max: 1 });
+    try {
+      const agent = { string: 'curl/8.0', user_agent: { family: 'curl', major: '8' }, os: { family: 'Other' } };
+      const long = { text: 'x'.repeat(5000) };
+      const read = async () =>
+        (
+          await pool.query(`SELECT $1::jsonb AS agent, $2::jsonb AS long FROM generate_series(1, 2)`, [
+            JSON.stringify(agent),
+            JSON.stringify(long),
+          ])
+        ).rows;
+      const [first, second] = [...(await read()), ...(await read())];
+      expect(first).toEqual({ agent, long });
+      expect(second.agent).toBe(first.agent);
+      expect(Object.isFrozen(first.agent) && Object.isFrozen(first.agent.user_agent)).toBe(true);
+      expect(() => {
+        'use strict';
+        first.agent.user_agent.family = 'changed';
+      }).toThrow(TypeError);
+      // A long text is parsed each time, and its value is the caller's own.
+      expect(second.long).not.toBe(first.long);
+      expect(Object.isFrozen(first.long)).toBe(false);
+    } finally {
+      await pool.end();
+    }
+  });
 });

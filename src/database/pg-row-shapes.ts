@@ -78,7 +78,10 @@ function findShape(source: TypeSource, fields: FieldDescription[]): Shape {
   let shapes = byCount.get(fields.length);
   if (!shapes) byCount.set(fields.length, (shapes = []));
   for (const shape of shapes) if (sameColumns(shape, fields)) return shape;
-  const parsers = fields.map((field) => source.getTypeParser(field.dataTypeID, field.format ?? 'text'));
+  const parsers = fields.map((field) => {
+    const parser = source.getTypeParser(field.dataTypeID, field.format ?? 'text');
+    return field.dataTypeID === JSONB_OID && (field.format ?? 'text') === 'text' ? repeatedJson(parser) : parser;
+  });
   const shape: Shape = {
     fields: fields.map(({ name, dataTypeID, format }) => ({ name, dataTypeID, format })),
     parsers,
@@ -93,6 +96,39 @@ function findShape(source: TypeSource, fields: FieldDescription[]): Shape {
   if (shapes.length >= MAX_SHAPES_PER_COUNT) shapes.length = 0;
   shapes.push(shape);
   return shape;
+}
+
+const JSONB_OID = 3802;
+/** Texts longer than this are parsed each time: the repeating ones (parsed user agents, ~400 characters) are short. */
+const MAX_REPEATED_JSON_LENGTH = 4096;
+const MAX_REPEATED_JSON_VALUES = 4096;
+const repeatedJsonValues = new Map<string, unknown>();
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A jsonb column whose values repeat from row to row (a session's parsed user agent: a few thousand agents among a
+ * million sessions) is parsed once per distinct text: each list row otherwise ran JSON.parse over ~400 characters and
+ * left the garbage to collect. The value is shared, so it is frozen, deeply: code that tried to change it would
+ * throw rather than change another row's. Bounded: the copy is dropped when it is full.
+ */
+function repeatedJson(parse: Parser): Parser {
+  return (text) => {
+    if (text.length > MAX_REPEATED_JSON_LENGTH) return parse(text);
+    let value = repeatedJsonValues.get(text);
+    if (value === undefined) {
+      value = deepFreeze(parse(text));
+      if (repeatedJsonValues.size >= MAX_REPEATED_JSON_VALUES) repeatedJsonValues.clear();
+      repeatedJsonValues.set(text, value);
+    }
+    return value;
+  };
 }
 
 let installed = false;
