@@ -8,6 +8,7 @@ import {
   Param,
   Patch,
   Req,
+  Res,
   Post,
   Query,
   UseFilters,
@@ -26,7 +27,7 @@ import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
 import { ClientGone } from '../http/client-gone';
 import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
-import { FastifyRequest } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { logFacts } from '../ops/logging';
 import { DomainError, isBadCredentials, refusalReason } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
@@ -34,6 +35,7 @@ import { AccountsService } from '../sessions/accounts/accounts.service';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
 import { SessionsService } from '../sessions/lifecycle/sessions.service';
 import { HubExceptionFilter } from './hub-exception.filter';
+import { hubSessionJson, JSON_UTF8 } from './hub-session-json';
 import {
   BAD_INPUT,
   HubErrors,
@@ -269,13 +271,16 @@ export class HubSessionsController {
     @Body() body: ValidateSessionRequest,
     @Ip() address: string,
     @Req() request: FastifyRequest,
-  ): Promise<HubSession> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     await this.limits.validate(address);
     await this.limits.beforeAuthentication(address, body.token);
     try {
       const session = await this.credentials.validate(body.token, body.ip, body.userAgent);
       logFacts(request).userId = session.userId;
-      return toHubSession(session);
+      // HubSession's JSON, as Fastify would write it, kept while the cached session is unchanged (hub-session-json.ts).
+      reply.type(JSON_UTF8);
+      return hubSessionJson(session);
     } catch (error) {
       logFacts(request).authFailure = refusalReason(error);
       if (isBadCredentials(error)) await this.limits.authenticationFailed(address, body.token);
