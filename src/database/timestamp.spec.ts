@@ -1,5 +1,5 @@
 import { types } from 'pg';
-import { keepingMicroseconds, microsecondOfSecond } from './timestamp';
+import { isoSeconds, keepingMicroseconds, microsecondOfSecond } from './timestamp';
 
 const driverParse = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date;
 let driverCalls = 0;
@@ -50,5 +50,25 @@ describe('keepingMicroseconds', () => {
     expect(parse('infinity')).toBe(driverParse('infinity'));
     expect(parse('-infinity')).toBe(driverParse('-infinity'));
     expect(driverCalls).toBe(7);
+  });
+});
+
+describe('isoSeconds', () => {
+  const plainSeconds = (date: Date) => new Date(date.getTime()).toISOString().replace(/\.\d{3}Z$/, '');
+
+  it("writes what toISOString() writes up to the seconds, from the database's text or from the Date", () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 2000; i++) {
+      const at = new Date(Date.UTC(1000, 0, 1) + random() * (Date.UTC(9999, 11, 31) - Date.UTC(1000, 0, 1)));
+      const fraction = i % 3 === 0 ? '' : `.${String(Math.floor(random() * 1e6)).padStart(6, '0')}`;
+      const parsed = parse(`${at.toISOString().slice(0, 19).replace('T', ' ')}${fraction}+00`) as Date;
+      expect(isoSeconds(parsed)).toBe(plainSeconds(parsed));
+    }
+    for (const text of ['2026-04-20 10:47:25.980787+02', '2026-04-20 03:17:25.98+05:30', '12026-04-20 08:47:25+00']) {
+      const parsed = parse(text) as Date;
+      expect(isoSeconds(parsed)).toBe(plainSeconds(parsed));
+    }
+    expect(isoSeconds(new Date('2026-04-20T08:47:25.123Z'))).toBe('2026-04-20T08:47:25');
   });
 });

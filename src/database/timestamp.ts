@@ -8,6 +8,8 @@ export class PreciseDate extends Date {
     milliseconds: number,
     /** The fraction of the second in microseconds (0–999,999), of which the `Date` keeps only the milliseconds. */
     readonly microsecondOfSecond: number,
+    /** PostgreSQL's text of it in UTC (`2026-04-20 08:47:25.980787+00`), when it was read from that form. */
+    readonly utcText?: string,
   ) {
     super(milliseconds);
   }
@@ -85,5 +87,19 @@ function utcTimestamp(text: string): PreciseDate | null {
     digits(text, 17, 2),
     Math.floor(micros / 1000),
   );
-  return Number.isNaN(milliseconds) ? null : new PreciseDate(milliseconds, micros);
+  return Number.isNaN(milliseconds) ? null : new PreciseDate(milliseconds, micros, text);
+}
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` in UTC, as `toISOString()` begins: cut from the database's own text where the value came
+ * from it. On Node 20 `toISOString()` costs about 1.3 µs here against 0.13 µs for the cut, and a list page writes
+ * 40 timestamps: 5 % of the authentik list's CPU in a profile.
+ */
+/** What `toISOString()` writes after the seconds. */
+const FRACTION_AND_ZONE = /\.\d{3}Z$/;
+
+export function isoSeconds(date: Date): string {
+  const text = date instanceof PreciseDate ? date.utcText : undefined;
+  if (text === undefined) return date.toISOString().replace(FRACTION_AND_ZONE, '');
+  return `${text.slice(0, 10)}T${text.slice(11, 19)}`;
 }

@@ -1,4 +1,4 @@
-import { microsecondOfSecond } from '../../database/timestamp';
+import { isoSeconds, microsecondOfSecond } from '../../database/timestamp';
 import { AsnInfo, GeoInfo, Session, SessionFields } from '../../sessions/session.model';
 import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import {
@@ -14,7 +14,7 @@ import {
  * non-zero. The database's microseconds come through PreciseDate; a plain Date gives its milliseconds.
  */
 export function formatTimestamp(date: Date): string {
-  const seconds = date.toISOString().slice(0, 19);
+  const seconds = isoSeconds(date);
   const micros = microsecondOfSecond(date);
   return micros === 0 ? `${seconds}Z` : `${seconds}.${String(micros).padStart(6, '0')}Z`;
 }

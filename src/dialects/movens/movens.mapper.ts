@@ -1,3 +1,4 @@
+import { isoSeconds } from '../../database/timestamp';
 import { Session, SessionFields, UserWithLiveSessions } from '../../sessions/session.model';
 import { MovensUserSession, MovensUserSessionCount } from './movens.dto';
 
@@ -7,7 +8,7 @@ export const UNKNOWN_SOFTWARE = 'Other- v. ';
 
 /** MOVENS dates: ISO 8601 in UTC, whole seconds, `Z` (2020-09-21T10:42:50Z). */
 export function movensDate(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${isoSeconds(date)}Z`;
 }
 
 export function toMovensUserSessionCount(row: UserWithLiveSessions): MovensUserSessionCount {
