@@ -30,6 +30,7 @@ import {
   CONNECTIONS,
   DATABASE_URL,
   DURATION,
+  ROUNDS,
   FLOOR_PORT,
   log,
   ONLY,
@@ -118,6 +119,12 @@ const ENDPOINTS: Endpoint[] = [
 /** Real public addresses in several countries, for BENCH_LOGIN_IPS=home: user n always logs in from one of them. */
 const HOME_IPS = ['81.2.69.160', '8.8.8.8', '1.1.1.1', '212.27.48.10', '2.2.2.2', '9.9.9.9', '185.45.4.1'];
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 interface Result {
   endpoint: string;
   workers: number;
@@ -126,6 +133,9 @@ interface Result {
   p50?: number;
   p99?: number;
   floorRps?: number;
+  /** Service against floor: the median of the rounds' own ratios. */
+  ratio?: number;
+  roundRatios?: number[];
   errors?: number;
   floorErrors?: number;
   /** The constant-body ceiling's requests/s, for endpoints measured against it. */
@@ -217,7 +227,8 @@ function table(results: Result[]): string {
       lines.push(`| ${r.endpoint} | ${r.workers} | skipped: ${r.skipped} | | | | | | | |`);
       continue;
     }
-    const ratio = r.floorRps ? (r.rps! / r.floorRps).toFixed(2) : '-';
+    const rounds = r.roundRatios ? ` (${r.roundRatios.map((x) => x.toFixed(2)).join(' ')})` : '';
+    const ratio = r.ratio !== undefined ? `${r.ratio.toFixed(2)}${rounds}` : '-';
     const ofCeiling = r.ceilingRps ? `${(r.rps! / r.ceilingRps).toFixed(2)} of ${Math.round(r.ceilingRps)}` : '';
     lines.push(
       `| ${r.endpoint} | ${r.workers} | ${Math.round(r.rps!)} | ${r.p50} | ${r.p99} | ${Math.round(r.floorRps ?? 0)} | ${ratio} | ${ofCeiling} | ${r.errors} / ${r.floorErrors} | ${Math.round(r.peakRssMb!)} |`,
@@ -271,24 +282,43 @@ async function main(): Promise<void> {
         // A short warm-up of both (JIT, prepared statements, caches), then the measured runs.
         await load(serviceBase, endpoint, fixtures, 2);
         await load(floorBase, endpoint, fixtures, 2);
-        const [run, peak] = await withPeakRss(service.pid!, () => load(serviceBase, endpoint, fixtures, DURATION));
-        const floorRun = await load(floorBase, endpoint, fixtures, DURATION);
+        // On a shared machine throughput drifts from minute to minute: with several rounds, service and floor
+        // alternate (each first in turn) and every figure is the median of the rounds.
+        const runs: autocannon.Result[] = [];
+        const floorRuns: autocannon.Result[] = [];
+        let peak = 0;
+        for (let round = 0; round < ROUNDS; round++) {
+          const measureService = async () => {
+            const [run, roundPeak] = await withPeakRss(service.pid!, () =>
+              load(serviceBase, endpoint, fixtures, DURATION),
+            );
+            runs.push(run);
+            peak = Math.max(peak, roundPeak);
+          };
+          const measureFloor = async () => void floorRuns.push(await load(floorBase, endpoint, fixtures, DURATION));
+          if (round % 2 === 0) await measureService().then(measureFloor);
+          else await measureFloor().then(measureService);
+        }
+        const ratios = runs.map((run, i) => run.requests.average / floorRuns[i].requests.average);
         const result: Result = {
           endpoint: endpoint.name,
           workers,
-          rps: run.requests.average,
-          p50: run.latency.p50,
-          p99: run.latency.p99,
-          floorRps: floorRun.requests.average,
-          errors: errorsOf(run),
-          floorErrors: errorsOf(floorRun),
+          rps: median(runs.map((run) => run.requests.average)),
+          p50: median(runs.map((run) => run.latency.p50)),
+          p99: median(runs.map((run) => run.latency.p99)),
+          floorRps: median(floorRuns.map((run) => run.requests.average)),
+          ratio: median(ratios),
+          roundRatios: ROUNDS > 1 ? ratios : undefined,
+          errors: runs.reduce((sum, run) => sum + errorsOf(run), 0),
+          floorErrors: floorRuns.reduce((sum, run) => sum + errorsOf(run), 0),
           ceilingRps: endpoint.ceiling ? await measureCeiling(endpoint, fixtures, workers, answer) : undefined,
           peakRssMb: peak,
         };
         results.push(result);
         log(
           `${endpoint.name}: ${Math.round(result.rps!)} req/s (p50 ${result.p50} ms, p99 ${result.p99} ms), floor ${Math.round(result.floorRps!)} req/s, ` +
-            `ratio ${(result.rps! / result.floorRps!).toFixed(2)}` +
+            `ratio ${result.ratio!.toFixed(2)}` +
+            (result.roundRatios ? ` (rounds ${result.roundRatios.map((r) => r.toFixed(2)).join(', ')})` : '') +
             (result.ceilingRps ? `, ${(result.rps! / result.ceilingRps).toFixed(2)} of the ceiling` : '') +
             `, errors ${result.errors}/${result.floorErrors}, peak RSS ${Math.round(peak)} MB`,
         );
@@ -303,7 +333,9 @@ async function main(): Promise<void> {
     `# SessionHub benchmark`,
     '',
     `Run ${started.toISOString()}; ${USERS} users and ${SESSIONS} sessions on PostgreSQL; autocannon, ${CONNECTIONS} connections, ` +
-      `${DURATION} s per endpoint (after a 2 s warm-up), service then floor; ${cpus().length} CPUs (${cpu}), ` +
+      `${DURATION} s per endpoint (after a 2 s warm-up), ` +
+      (ROUNDS > 1 ? `${ROUNDS} rounds alternating service and floor, medians shown; ` : 'service then floor; ') +
+      `${cpus().length} CPUs (${cpu}), ` +
       `${Math.round(totalmem() / 2 ** 30)} GiB RAM; load generator, service and PostgreSQL share the machine.`,
     '',
     table(results),

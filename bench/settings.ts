@@ -19,6 +19,10 @@ export const DATABASE_URL = setting(
 export const DURATION = Number(
   setting('BENCH_DURATION', '10', 'seconds each endpoint is measured, after a 2 s warm-up'),
 );
+/** More than one: service and floor alternate, in turn first, and each figure is the median of the rounds. */
+export const ROUNDS = Number(
+  setting('BENCH_ROUNDS', '1', 'measured rounds per endpoint, service and floor alternating; medians reported'),
+);
 export const CONNECTIONS = Number(setting('BENCH_CONNECTIONS', '64', 'concurrent connections autocannon keeps open'));
 export const WORKER_COUNTS = setting('BENCH_WORKERS', '1,2', 'worker process counts to run, comma-separated')
   .split(',')
