@@ -11,7 +11,10 @@ interface Written {
   json: string;
 }
 
-/** About 1 KB each: at most ~10 MB, where the live-session cache may hold 100,000 sessions. Oldest out first. */
+/**
+ * About 1 KB each, and each keeps its session object alive: some 25 MB at most, where the live-session cache may
+ * hold 100,000 sessions. Oldest out first.
+ */
 const MAX_WRITTEN = 10_000;
 const written = new Map<Session, Written>();
 
