@@ -90,14 +90,14 @@ function utcTimestamp(text: string): PreciseDate | null {
   return Number.isNaN(milliseconds) ? null : new PreciseDate(milliseconds, micros, text);
 }
 
+/** What `toISOString()` writes after the seconds. */
+const FRACTION_AND_ZONE = /\.\d{3}Z$/;
+
 /**
  * `YYYY-MM-DDTHH:MM:SS` in UTC, as `toISOString()` begins: cut from the database's own text where the value came
  * from it. On Node 20 `toISOString()` costs about 1.3 µs here against 0.13 µs for the cut, and a list page writes
  * 40 timestamps: 5 % of the authentik list's CPU in a profile.
  */
-/** What `toISOString()` writes after the seconds. */
-const FRACTION_AND_ZONE = /\.\d{3}Z$/;
-
 export function isoSeconds(date: Date): string {
   const text = date instanceof PreciseDate ? date.utcText : undefined;
   if (text === undefined) return date.toISOString().replace(FRACTION_AND_ZONE, '');
