@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { FACES } from '../faces';
+import { JSON_UTF8 } from '../http/json-body';
 import { DownloadUrl, SharedBearerAuthorization } from './shared-authorization';
 
 export const DOCS_PATH = 'api/docs';
@@ -16,7 +17,7 @@ export function setupSwagger(app: INestApplication): void {
   const fastify = app.getHttpAdapter();
   for (const { face, document } of documents) {
     fastify.get(`/${DOCS_PATH}/${face.slug}.json`, (_req: unknown, reply: FastifyReply) => {
-      reply.header('content-type', 'application/json; charset=utf-8').send(document);
+      reply.header('content-type', JSON_UTF8).send(document);
     });
   }
   SwaggerModule.setup(DOCS_PATH, app, documents[0].document, {

@@ -1,5 +1,8 @@
 import { MalformedJson } from './malformed-body';
 
+/** The content type Fastify gives a JSON answer it writes itself; for answers written as text ahead of time. */
+export const JSON_UTF8 = 'application/json; charset=utf-8';
+
 /** Deeper than any body a face accepts; past it a body is refused before anything recurses over it. */
 export const MAX_JSON_DEPTH = 32;
 

@@ -1,9 +1,6 @@
 import { isLive, Session } from '../sessions/session.model';
 import { toHubSession } from './hub.mapper';
 
-/** The content type Fastify gives a JSON answer it writes itself. */
-export const JSON_UTF8 = 'application/json; charset=utf-8';
-
 interface Written {
   lastSeen: Session['lastSeen'];
   expiresAt: Date;

@@ -25,6 +25,7 @@ import {
 } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../auth/caller.guard';
 import { ClientGone } from '../http/client-gone';
+import { JSON_UTF8 } from '../http/json-body';
 import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
 import { FastifyReply, FastifyRequest } from 'fastify';
@@ -35,7 +36,7 @@ import { AccountsService } from '../sessions/accounts/accounts.service';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
 import { SessionsService } from '../sessions/lifecycle/sessions.service';
 import { HubExceptionFilter } from './hub-exception.filter';
-import { hubSessionJson, JSON_UTF8 } from './hub-session-json';
+import { hubSessionJson } from './hub-session-json';
 import {
   BAD_INPUT,
   HubErrors,
