@@ -217,6 +217,12 @@ async function measureCeiling(
   }
 }
 
+/** The median ratio, and each round's when there were several. */
+function ratioText(result: Result, separator: string): string {
+  const rounds = result.roundRatios ? ` (${result.roundRatios.map((x) => x.toFixed(2)).join(separator)})` : '';
+  return `${result.ratio!.toFixed(2)}${rounds}`;
+}
+
 function table(results: Result[]): string {
   const lines = [
     '| endpoint | workers | requests/s | p50 ms | p99 ms | floor requests/s | ratio to floor | fraction of ceiling | errors (service / floor) | peak RSS per process MB |',
@@ -227,8 +233,7 @@ function table(results: Result[]): string {
       lines.push(`| ${r.endpoint} | ${r.workers} | skipped: ${r.skipped} | | | | | | | |`);
       continue;
     }
-    const rounds = r.roundRatios ? ` (${r.roundRatios.map((x) => x.toFixed(2)).join(' ')})` : '';
-    const ratio = r.ratio !== undefined ? `${r.ratio.toFixed(2)}${rounds}` : '-';
+    const ratio = r.ratio !== undefined ? ratioText(r, ' ') : '-';
     const ofCeiling = r.ceilingRps ? `${(r.rps! / r.ceilingRps).toFixed(2)} of ${Math.round(r.ceilingRps)}` : '';
     lines.push(
       `| ${r.endpoint} | ${r.workers} | ${Math.round(r.rps!)} | ${r.p50} | ${r.p99} | ${Math.round(r.floorRps ?? 0)} | ${ratio} | ${ofCeiling} | ${r.errors} / ${r.floorErrors} | ${Math.round(r.peakRssMb!)} |`,
@@ -317,8 +322,7 @@ async function main(): Promise<void> {
         results.push(result);
         log(
           `${endpoint.name}: ${Math.round(result.rps!)} req/s (p50 ${result.p50} ms, p99 ${result.p99} ms), floor ${Math.round(result.floorRps!)} req/s, ` +
-            `ratio ${result.ratio!.toFixed(2)}` +
-            (result.roundRatios ? ` (rounds ${result.roundRatios.map((r) => r.toFixed(2)).join(', ')})` : '') +
+            `ratio ${ratioText(result, ', ')}` +
             (result.ceilingRps ? `, ${(result.rps! / result.ceilingRps).toFixed(2)} of the ceiling` : '') +
             `, errors ${result.errors}/${result.floorErrors}, peak RSS ${Math.round(peak)} MB`,
         );
