@@ -55,7 +55,7 @@ describe.each(engines())('Shared Signals events on %s', (engine) => {
       () => receiver.received(),
       (all) => about(all.map((p) => p.verified)).length >= pushed,
     );
-    const fresh = await drainPoll(poller.ssf, pollStream);
+    const fresh = await drainPoll(poller.ssf, pollStream, admin);
     polled.push(...(await verifyInPython(app.t.baseUrl, poller.audience, fresh)));
     const push = about(pushes.map((p) => p.verified));
     for (const set of [...push, ...about(polled)]) expect(set).toMatchObject({ ok: true });

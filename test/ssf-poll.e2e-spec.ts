@@ -5,7 +5,7 @@
  */
 import { makeSession, makeUser, TestUser } from './support/factories';
 import { Http } from './support/http';
-import { drainPoll, errorsIn, SsfTestApp, startSsfApp } from './support/ssf-app';
+import { drainPoll, errorsIn, outboxSettled, SsfTestApp, startSsfApp } from './support/ssf-app';
 import { EVENT, eventually, registerReceiver, TestReceiver } from './support/ssf-client';
 import { eventOf, verifyInPython } from './support/ssf-receiver';
 import { engines } from './support/test-app';
@@ -37,6 +37,12 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
 
   const poll = (body: Record<string, unknown>) => owner.ssf.poll(streamId, body);
   const verify = (sets: string[]) => verifyInPython(app.t.baseUrl, owner.audience, sets);
+  /** A session whose SET the next poll can hand out. */
+  const deliverableSession = async () => {
+    const session = await makeSession(admin, user);
+    await outboxSettled(app.t);
+    return session;
+  };
 
   it('should name its own poll endpoint for a stream created without delivery, and use SSF_ISSUER', async () => {
     const config = (await owner.ssf.http.get(`/ssf/stream?stream_id=${streamId}`)).body;
@@ -52,7 +58,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
   });
 
   it('should hand out unacknowledged SETs again after SSF_POLL_REDELIVERY_SECONDS, and never once acknowledged', async () => {
-    const session = await makeSession(admin, user);
+    const session = await deliverableSession();
     const first = await poll({ returnImmediately: true });
     const handedOut = Date.now();
     // Polled again at once, before the (slow) Python check, so the window stays far inside the 2 s even on a busy
@@ -77,7 +83,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
   });
 
   it('should record the errors a receiver reports with setErrs and hand out at most maxEvents', async () => {
-    for (let i = 0; i < 3; i++) await makeSession(admin, user);
+    for (let i = 0; i < 3; i++) await deliverableSession();
     const page = await poll({ returnImmediately: true, maxEvents: 2 });
     expect(Object.keys(page.body.sets)).toHaveLength(2);
     expect(page.body.moreAvailable).toBe(true);
@@ -94,7 +100,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
       lastError: 'invalid_key: unknown kid',
     });
     expect(receipts.find((r: any) => r.jti === good)).toMatchObject({ state: 'delivered' });
-    expect(await drainPoll(owner.ssf, streamId)).toHaveLength(1);
+    expect(await drainPoll(owner.ssf, streamId, admin)).toHaveLength(1);
   });
 
   it('should hold a poll without returnImmediately until a SET arrives', async () => {
@@ -126,7 +132,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
     );
     expect(listed).toMatchObject({ status: 'paused', statusReason: 'maintenance', dropped: 2 });
     await owner.ssf.status(streamId, 'enabled');
-    const held = await verify(await drainPoll(owner.ssf, streamId));
+    const held = await verify(await drainPoll(owner.ssf, streamId, admin));
     expect(held.map((set) => set.claims.sub_id.session.id)).toEqual(sessions.slice(2).map((s) => s.uuid));
     await owner.ssf.status(streamId, 'disabled');
     await makeSession(admin, user);
@@ -134,7 +140,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
       [],
     );
     await owner.ssf.status(streamId, 'enabled');
-    expect(await drainPoll(owner.ssf, streamId)).toEqual([]);
+    expect(await drainPoll(owner.ssf, streamId, admin)).toEqual([]);
   });
 
   it('should send a verification SET echoing state, and answer 429 within min_verification_interval', async () => {
@@ -145,7 +151,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
       'too_many_requests',
       30,
     ]);
-    const [set] = await verify(await drainPoll(owner.ssf, streamId));
+    const [set] = await verify(await drainPoll(owner.ssf, streamId, admin));
     expect(eventOf(set)).toEqual({ type: EVENT.verification, fields: { state: 'check-1' } });
     expect(set.claims.sub_id).toEqual({ format: 'opaque', id: streamId });
   });
@@ -158,7 +164,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
       { private_key: expect.stringMatching(/^eyJ[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/), encrypted: true },
     ]);
     await makeSession(admin, user);
-    const [before] = await drainPoll(owner.ssf, streamId);
+    const [before] = await drainPoll(owner.ssf, streamId, admin);
     const rotated = await admin.post('/api/hub/v1/ssf/keys/rotate');
     expect(rotated.body).toEqual({
       kid: expect.any(String),
@@ -166,7 +172,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
       previousPublishedUntil: expect.any(String),
     });
     await makeSession(admin, user);
-    const [after] = await drainPoll(owner.ssf, streamId);
+    const [after] = await drainPoll(owner.ssf, streamId, admin);
     const [oldSet, newSet] = await verify([before, after]);
     expect([oldSet.ok, newSet.ok]).toEqual([true, true]);
     expect(oldSet.header.kid).toBe(rotated.body.previousKid);
@@ -194,7 +200,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
     });
     expect(removed.status).toBe(204);
     for (const who of [ann, ben, cid]) await makeSession(admin, who);
-    const sets = await verify(await drainPoll(owner.ssf, streamId));
+    const sets = await verify(await drainPoll(owner.ssf, streamId, admin));
     expect(sets.map((set) => set.claims.sub_id.user.sub)).toEqual([ben.uuid]);
   });
 

@@ -7,16 +7,9 @@
 import { USER_AGENTS } from './support/factories';
 import { Http } from './support/http';
 import { killService, rawRequest, runCommand, ServiceProcess } from './support/service-process';
-import { drainPoll } from './support/ssf-app';
+import { allReceipts, drainPoll } from './support/ssf-app';
 import { EVENT, eventually, PUSH, registerReceiver } from './support/ssf-client';
-import {
-  acceptedPerJti,
-  ADMIN_KEY,
-  allReceipts,
-  inDeliveryOrder,
-  postgresSetup,
-  startSsfService,
-} from './support/ssf-process';
+import { acceptedPerJti, ADMIN_KEY, inDeliveryOrder, postgresSetup, startSsfService } from './support/ssf-process';
 import { PythonPushReceiver, VerifiedSet, verifyInPython } from './support/ssf-receiver';
 
 const SETUP = postgresSetup({ WORKERS: '2' });
@@ -120,7 +113,11 @@ const eventKey = (set: VerifiedSet) => {
     // Poll: everything recorded is handed out once, acknowledged, in the same order.
     const pollReceipts = inDeliveryOrder(await allReceipts(admin, poll.body.stream_id));
     expect(pollReceipts).toHaveLength(expected.length);
-    const polled = await verifyInPython(baseUrl, poller.audience, await drainPoll(poller.ssf, poll.body.stream_id));
+    const polled = await verifyInPython(
+      baseUrl,
+      poller.audience,
+      await drainPoll(poller.ssf, poll.body.stream_id, admin),
+    );
     for (const set of polled) expect(set).toMatchObject({ ok: true, claims: expect.anything() });
     expect(polled.map((set) => set.claims.jti)).toEqual(pollReceipts.map((receipt) => receipt.jti));
     expect(polled.map(eventKey).sort()).toEqual(expected);

@@ -1,4 +1,4 @@
-import { Http } from './http';
+import { Http, HttpResult } from './http';
 import { SsfClient } from './ssf-client';
 import { Engine, startTestApp, TestApp } from './test-app';
 
@@ -19,16 +19,55 @@ export async function startSsfApp(engine: Engine, env: Record<string, string> = 
 /** Log lines at error level (pino's 50 and up). */
 export const errorsIn = (logs: string[]) => logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
 
-/** Every SET a poll stream has now, acknowledging each; in the order they were handed out. */
-export async function drainPoll(ssf: SsfClient, streamId: string): Promise<string[]> {
+/**
+ * Waits until every pending SET is deliverable: a SET waits for every older transaction in the cluster to end (other
+ * suites share the cluster), so a test that polls once right after a write waits for this first.
+ */
+export async function outboxSettled(t: TestApp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const heldBack = `SELECT count(*)::int AS held FROM ssf_outbox
+    WHERE state = 'pending' AND txn >= txid_snapshot_xmin(txid_current_snapshot())`;
+  for (;;) {
+    const [{ held }] = await t.sql<{ held: number }>(heldBack);
+    if (held === 0) return;
+    if (Date.now() > deadline) throw new Error(`${held} SETs are still held back by older transactions`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Every SET a poll stream has, acknowledging each; in the order they were handed out. A SET is deliverable only once
+ * every older transaction in the cluster has ended, so a poll can come back empty while another test's transaction
+ * holds some back: the drain ends when the stream has nothing pending, not at the first empty poll.
+ */
+export async function drainPoll(ssf: SsfClient, streamId: string, admin: Http, timeoutMs = 20_000): Promise<string[]> {
   const sets: string[] = [];
   let ack: string[] = [];
-  for (let round = 0; round < 100; round++) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     const res = await ssf.poll(streamId, { returnImmediately: true, ack });
     if (res.status !== 200) throw new Error(`poll: ${res.status} ${res.text}`);
     ack = Object.keys(res.body.sets);
     sets.push(...Object.values<string>(res.body.sets));
-    if (ack.length === 0) return sets;
+    if (ack.length > 0) continue;
+    const pending = (await allReceipts(admin, streamId)).filter((receipt) => receipt.state === 'pending');
+    if (pending.length === 0) return sets;
+    if (Date.now() > deadline) throw new Error(`the poll stream still holds ${pending.length} pending SETs`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error('the poll stream did not run dry');
+}
+
+/** Every SET of a stream with its delivery receipt, oldest first (the hub pages them newest first). */
+export async function allReceipts(admin: Http, streamId: string): Promise<any[]> {
+  const items: any[] = [];
+  let before: number | null = null;
+  do {
+    const res: HttpResult = await admin.get(
+      `/api/hub/v1/ssf/streams/${streamId}/deliveries?limit=200${before ? `&before=${before}` : ''}`,
+    );
+    if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${res.text}`);
+    items.push(...res.body.items);
+    before = res.body.nextBefore;
+  } while (before);
+  return items.reverse();
 }

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Http, HttpResult } from './http';
 import { createDatabase, dropDatabase } from './pg-cluster';
 import { Push } from './ssf-receiver';
 import { killService, ServiceProcess, spawnService, waitReady } from './service-process';
@@ -65,21 +64,6 @@ export async function startSsfService(env: Record<string, string>, port?: number
     throw error;
   }
   return service;
-}
-
-/** Every SET of a stream with its delivery receipt, oldest first (the hub pages them newest first). */
-export async function allReceipts(admin: Http, streamId: string): Promise<any[]> {
-  const items: any[] = [];
-  let before: number | null = null;
-  do {
-    const res: HttpResult = await admin.get(
-      `/api/hub/v1/ssf/streams/${streamId}/deliveries?limit=200${before ? `&before=${before}` : ''}`,
-    );
-    if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${res.text}`);
-    items.push(...res.body.items);
-    before = res.body.nextBefore;
-  } while (before);
-  return items.reverse();
 }
 
 /** Receipts in the order the stream delivers them: (txn, id). */
