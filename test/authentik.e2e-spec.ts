@@ -535,6 +535,40 @@ describe.each(engines())('authentik face on %s', (engine) => {
       });
     });
 
+    it("should write each item exactly as retrieve writes it, and a changed session's new state at once", async () => {
+      const erin = await makeUser(admin);
+      const sessions: TestSession[] = [];
+      for (let i = 0; i < 4; i++) sessions.push(await makeSession(admin, erin, { ip: `198.51.100.${i + 1}` }));
+      const pagination = { next: 0, previous: 0, count: 4, current: 1, total_pages: 1, start_index: 1, end_index: 4 };
+      // Enough lists for the kept rows to be worth asking for first (RenderedRows' hit ratio), with changes between.
+      for (let round = 0; round < 20; round++) {
+        if (round === 10 || round === 15) {
+          await t.sql(`UPDATE sessions SET last_ip = $2::inet, last_user_agent = $3 WHERE uuid = $1`, [
+            sessions[round === 10 ? 1 : 3].uuid,
+            `203.0.113.${round}`,
+            `agent after round ${round}`,
+          ]);
+        }
+        const listed = await admin.get(`${BASE}/?user__username=${erin.username}`);
+        const retrieved = [];
+        for (const uuid of listOf(listed).results.map((r) => r.uuid))
+          retrieved.push((await admin.get(`${BASE}/${uuid}/`)).text);
+        expect(listed.text).toBe(
+          `{"pagination":${JSON.stringify(pagination)},"results":[${retrieved.join(',')}],"autocomplete":{}}`,
+        );
+      }
+      const changed = listOf(await admin.get(`${BASE}/?user__username=${erin.username}`)).results;
+      expect(changed.map((r) => [r.last_ip, r.last_user_agent])).toEqual([
+        ['198.51.100.1', expect.any(String)],
+        ['203.0.113.10', 'agent after round 10'],
+        ['198.51.100.3', expect.any(String)],
+        ['203.0.113.15', 'agent after round 15'],
+      ]);
+      const own = listOf(await anon.as(sessions[2].token).get(`${BASE}/`)).results;
+      expect(own).toHaveLength(4);
+      expect(own.filter((r) => r.current).map((r) => r.uuid)).toEqual([sessions[2].uuid]);
+    });
+
     it('should not list revoked, ended or expired sessions', async () => {
       const dave = await makeUser(admin);
       const keep = await makeSession(admin, dave);

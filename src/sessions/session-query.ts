@@ -51,3 +51,14 @@ export interface Page<T> {
   items: T[];
   total: number;
 }
+
+/** A stored row's version: it changes whenever the row is written (see ROW_VERSION). */
+export interface RowVersion {
+  id: number;
+  version: string;
+}
+
+/** A session as read, with its row's version. */
+export interface Versioned<T> extends RowVersion {
+  session: T;
+}

@@ -10,18 +10,21 @@ import {
   Put,
   Query,
   Req,
+  Res,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { FastifyRequest } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
 import { Authentication, CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { ClientGone } from '../../http/client-gone';
+import { JSON_UTF8 } from '../../http/json-body';
 import { SerialisedOk } from '../../http/response-schema';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { requireSuperuser } from '../../sessions/policy/access-policy';
 import { Caller, Session } from '../../sessions/session.model';
 import { AuthentikExceptionFilter } from './authentik-exception.filter';
-import { BulkDeleteSessionResponse, AuthenticatedSession, PaginatedAuthenticatedSessionList } from './authentik.dto';
+import { authentikItemJson, authentikListJson, AuthentikRenderedRows } from './authentik-list-json';
+import { BulkDeleteSessionResponse, AuthenticatedSession } from './authentik.dto';
 import { AUTHENTIK_SESSION_FIELDS, toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
 import { AUTHENTIK_LIST_OK } from './authentik.openapi';
 import {
@@ -50,7 +53,10 @@ function methodNotAllowed(request: FastifyRequest): AuthentikHttpError {
 @Authentication({ anonymousPassesOn: true, keyAfterFirstSpace: true })
 @UseFilters(AuthentikExceptionFilter)
 export class AuthentikSessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly rendered: AuthentikRenderedRows,
+  ) {}
 
   @Get()
   @SerialisedOk(AUTHENTIK_LIST_OK)
@@ -58,10 +64,11 @@ export class AuthentikSessionsController {
     @CurrentCaller() caller: Caller,
     @Query() query: RawQuery,
     @ClientGone() clientGone: AbortSignal,
-  ): Promise<PaginatedAuthenticatedSessionList> {
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const { filters, order, page: requested, pageSize } = parseListRequest(query);
     const fetch = (page: number) =>
-      this.sessions.listSessions(
+      this.sessions.listSessionsHeld(
         caller,
         {
           scope: { liveOnly: true },
@@ -72,6 +79,7 @@ export class AuthentikSessionsController {
         },
         'authentik',
         AUTHENTIK_SESSION_FIELDS,
+        this.rendered,
         clientGone,
       );
     let page = requested === 'last' ? 1 : requested;
@@ -81,11 +89,10 @@ export class AuthentikSessionsController {
       if (page > 1) result = await fetch(page);
     }
     if (page > totalPages(result.total, pageSize)) throw invalidPage();
-    return {
-      pagination: toPagination(page, pageSize, result.total),
-      results: result.items.map((session) => toAuthenticatedSession(session, caller.sessionId)),
-      autocomplete: {},
-    };
+    // Rows unchanged since an earlier list are not read nor written again (authentik-list-json.ts).
+    const items = result.items.map((row) => authentikItemJson(row, this.rendered, caller.sessionId));
+    reply.type(JSON_UTF8);
+    return authentikListJson(toPagination(page, pageSize, result.total), items);
   }
 
   @Delete('bulk_delete')

@@ -24,7 +24,8 @@ import { SessionRef, SessionStore } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
-import { Page, SessionFilters, SessionQuery } from '../session-query';
+import { Page, RowVersion, SessionFilters, SessionQuery } from '../session-query';
+import { HeldOrRead, RowsHeld } from '../rows-held';
 import { Queryable } from '../../database/database';
 import {
   Caller,
@@ -199,10 +200,51 @@ export class SessionsService {
     fields: SessionFields<K>,
     signal?: AbortSignal,
   ): Promise<Page<Pick<Session, K>>> {
+    return this.sessions.list(this.visibleQuery(caller, query, face), fields, signal, this.routing.readsOf(caller));
+  }
+
+  /**
+   * listSessions for a face that keeps rendered rows (`held`): each row comes back kept or read. While most rows
+   * are kept, the page's ids and row versions are read first and then only the rows `held` lacks (two short
+   * statements, most of the page never parsed nor rendered); otherwise every row in one statement, as listSessions.
+   */
+  async listSessionsHeld<K extends keyof Session, T>(
+    caller: Caller,
+    query: SessionQuery,
+    face: Face,
+    fields: SessionFields<K>,
+    held: RowsHeld<T>,
+    signal?: AbortSignal,
+  ): Promise<Page<HeldOrRead<T, Pick<Session, K>>>> {
+    const visible = this.visibleQuery(caller, query, face);
+    const from = this.routing.readsOf(caller);
+    const keptOrNot = <R extends RowVersion>(row: R): R | (RowVersion & { held: T }) => {
+      const kept = held.get(row.id, row.version);
+      return kept === undefined ? row : { id: row.id, version: row.version, held: kept };
+    };
+    if (!held.worthAskingFirst()) {
+      const page = await this.sessions.listVersioned(visible, fields, signal, from);
+      return { total: page.total, items: page.items.map(keptOrNot) };
+    }
+    const page = await this.sessions.listVersions(visible, signal, from);
+    const rows = page.items.map(keptOrNot);
+    const lacking = rows.filter((row) => !('held' in row)).map((row) => row.id);
+    if (lacking.length === 0) return { total: page.total, items: rows as (RowVersion & { held: T })[] };
+    const read = new Map((await this.sessions.versionedByIds(lacking, fields, signal, from)).map((r) => [r.id, r]));
+    const items: HeldOrRead<T, Pick<Session, K>>[] = [];
+    for (const row of rows) {
+      // A row removed between the two statements (the sweeper deletes long-ended sessions) leaves the page.
+      const found = 'held' in row ? row : read.get(row.id);
+      if (found) items.push(found);
+    }
+    return { total: page.total, items };
+  }
+
+  /** A list's query narrowed to what the caller may see through this face. */
+  private visibleQuery(caller: Caller, query: SessionQuery, face: Face): SessionQuery {
     if (query.filters.lastIp !== undefined) requireIp(query.filters.lastIp, 'lastIp');
     const userIds = visibleUserIds(caller, face, query.scope.userIds);
-    const scoped = { ...query, scope: { ...query.scope, userIds } };
-    return this.sessions.list(scoped, fields, signal, this.routing.readsOf(caller));
+    return { ...query, scope: { ...query.scope, userIds } };
   }
 
   /** Logout: the session's own user (or a superuser) ends it; status `complete`. */

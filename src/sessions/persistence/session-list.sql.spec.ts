@@ -1,5 +1,5 @@
 import { SessionQuery } from '../session-query';
-import { listStatement, listStatements } from './session-list.sql';
+import { listStatement, listStatements, ROW_VERSION, walkPageStatement } from './session-list.sql';
 
 const SELECT = 's.id';
 
@@ -45,5 +45,14 @@ describe('which session lists are prepared', () => {
   it("leaves the floor's statements as they were: a search is never prepared there", () => {
     expect(listStatements(search(['maria.yilmaz'])).prepare).toBe(false);
     expect(listStatements(search([], { filters: {} })).prepare).toBe(true);
+  });
+
+  it("carries each row's version through the service's cut pages, and leaves the floor's texts without it", () => {
+    const plain = search([], { filters: {} });
+    expect(listStatement(plain, `s.id, ${ROW_VERSION}`).text).toContain('SELECT s.*, s.xmin FROM sessions s');
+    expect(walkPageStatement(search(['chrome']), `s.id, ${ROW_VERSION}`).text).toContain('SELECT s.*, s.xmin FROM');
+    for (const statement of [listStatements(plain), listStatements(search(['maria']))])
+      for (const { text } of [statement.page, statement.count, statement.combined ?? { text: '' }])
+        expect(text).not.toContain('xmin');
   });
 });

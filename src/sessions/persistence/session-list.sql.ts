@@ -198,6 +198,16 @@ export function listStatement(
   return { ...statement, prepare, genericPlan: prepare && searching };
 }
 
+/**
+ * A session's row version for `select`: PostgreSQL's `xmin`, the transaction that wrote this version of the row, so
+ * it changes whenever the row is written (freezing turns it into 2: a change too). A face that keeps rendered rows
+ * asks for it (RowsHeld). The service's cut pages carry `xmin` through as a column, so the expression reads the same
+ * over the table and over a page.
+ */
+export const ROW_VERSION = 's.xmin::text AS row_version';
+/** What the service's cut pages keep of each session: every column, and its row version (see ROW_VERSION). */
+const SERVICE_PAGE_COLUMNS = 's.*, s.xmin';
+
 /** The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join. */
 function pageStatement(
   query: SessionQuery,
@@ -205,10 +215,11 @@ function pageStatement(
   params: unknown[],
   select: string,
   order: string,
+  columns = 's.*',
 ): Statement {
   return {
     text: `SELECT ${select} FROM (
-        SELECT s.* FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}
+        SELECT ${columns} FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}
       ) s JOIN users u ON u.id = s.user_id ORDER BY ${order}`,
     params,
   };
@@ -217,7 +228,7 @@ function pageStatement(
 /** A broad search's page, found by walking the order's index and testing each row (see FILTER_SQL's `walk`). */
 export function walkPageStatement(query: SessionQuery, select: string): Statement {
   const { text: where, params } = whereOf(query.scope, query.filters, [], true);
-  return pageStatement(query, where, params, select, listParts(query).order);
+  return pageStatement(query, where, params, select, listParts(query).order, SERVICE_PAGE_COLUMNS);
 }
 
 /** Every character an address can show in `host()` text: a term with any other cannot match an address. */
@@ -375,7 +386,7 @@ function pageWithTotalStatement(
 ): Statement {
   const all = [...params];
   const total = counterFor(query.scope, query.filters, all)?.text ?? countRowsSql(where);
-  const page = `SELECT s.* FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}`;
+  const page = `SELECT ${SERVICE_PAGE_COLUMNS} FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}`;
   return { text: withTotalSql(total, page, select), params: all };
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable, Row } from '../../database/database';
-import { Page, SessionFilters, SessionQuery } from '../session-query';
+import { Page, RowVersion, SessionFilters, SessionQuery, Versioned } from '../session-query';
 import {
   EndReason,
   Face,
@@ -26,6 +26,7 @@ import {
   liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
+  ROW_VERSION,
   walkPageStatement,
   whereOf,
 } from './session-list.sql';
@@ -277,6 +278,50 @@ export class SessionStore {
     from: Queryable = this.db,
   ): Promise<Page<Pick<Session, K>>> {
     const { select, read } = sessionProjection(fields);
+    return this.listPage(query, select, read, signal, from);
+  }
+
+  /** A list's page with each session's row version (ROW_VERSION): what a face keeps rendered rows by. */
+  async listVersioned<K extends keyof Session>(
+    query: SessionQuery,
+    fields: SessionFields<K>,
+    signal?: AbortSignal,
+    from: Queryable = this.db,
+  ): Promise<Page<Versioned<Pick<Session, K>>>> {
+    const { select, read } = sessionProjection(fields);
+    const readVersioned = (row: Row) => ({ id: Number(row.id), version: String(row.row_version), session: read(row) });
+    return this.listPage(query, `${select}, ${ROW_VERSION}`, readVersioned, signal, from);
+  }
+
+  /** A list's page as ids and row versions only, with its exact total: the same statements, two columns a row. */
+  async listVersions(query: SessionQuery, signal?: AbortSignal, from: Queryable = this.db): Promise<Page<RowVersion>> {
+    const readVersion = (row: Row) => ({ id: Number(row.id), version: String(row.row_version) });
+    return this.listPage(query, `s.id, ${ROW_VERSION}`, readVersion, signal, from);
+  }
+
+  /** Sessions by id with their row versions, whatever their state; ids no longer stored are left out. */
+  async versionedByIds<K extends keyof Session>(
+    ids: number[],
+    fields: SessionFields<K>,
+    signal?: AbortSignal,
+    from: Queryable = this.db,
+  ): Promise<Versioned<Pick<Session, K>>[]> {
+    const { select, read } = sessionProjection(fields);
+    const rows = await from.rows(
+      `SELECT ${select}, ${ROW_VERSION} FROM ${SESSION_FROM} WHERE s.id = ANY($1::bigint[])`,
+      [ids],
+      { prepare: true, signal },
+    );
+    return rows.map((row) => ({ id: Number(row.id), version: String(row.row_version), session: read(row) }));
+  }
+
+  private async listPage<T>(
+    query: SessionQuery,
+    select: string,
+    read: (row: Row) => T,
+    signal: AbortSignal | undefined,
+    from: Queryable,
+  ): Promise<Page<T>> {
     const broad = broadSearchCount(query);
     if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { HeldOrRead, RenderedRows } from '../../sessions/rows-held';
+import { Pagination } from './authentik.dto';
+import { AuthentikSessionFacts, toAuthenticatedSession } from './authentik.mapper';
+
+/** About 1.2 KB of JSON each: some 12 MB at most. */
+const MAX_ROWS = 10_000;
+
+/**
+ * The list's items as written JSON, by session row version, each as `JSON.stringify` writes the mapper's object for
+ * a caller who is not on that session (the retrieve's exact text). One per app, never shared across processes'
+ * databases: a row version means something only in the database it was read from.
+ */
+@Injectable()
+export class AuthentikRenderedRows extends RenderedRows<string> {
+  constructor() {
+    super(MAX_ROWS);
+  }
+}
+
+const NOT_CURRENT = '"current":false';
+const CURRENT = '"current":true';
+
+/** One item's JSON: kept, or written now and kept; `current` for the caller's own session. */
+export function authentikItemJson(
+  row: HeldOrRead<string, AuthentikSessionFacts>,
+  rendered: AuthentikRenderedRows,
+  callerSessionId: number | null,
+): string {
+  const text = row.held ?? rendered.put(row.id, row.version, JSON.stringify(toAuthenticatedSession(row.session, null)));
+  // The first `"current":` is the item's own (it follows the uuid, which holds no quote).
+  return callerSessionId === row.id ? text.replace(NOT_CURRENT, CURRENT) : text;
+}
+
+/**
+ * PaginatedAuthenticatedSessionList as authentik writes it: compact, its keys in the schema's order (what the
+ * compiled serialiser wrote from AUTHENTIK_LIST_OK), the items' texts as they are.
+ */
+export function authentikListJson(pagination: Pagination, items: string[]): string {
+  return `{"pagination":${JSON.stringify(pagination)},"results":[${items.join(',')}],"autocomplete":{}}`;
+}

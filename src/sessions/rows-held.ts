@@ -1,0 +1,49 @@
+import { RowVersion, Versioned } from './session-query';
+
+/** What a face keeps of the session rows it has rendered, by row version (RenderedRows). */
+export interface RowsHeld<T> {
+  /** What is kept for this version of the row, if anything: a hit or a miss for `worthAskingFirst`. */
+  get(id: number, version: string): T | undefined;
+  /**
+   * Whether recent lists found most of their rows kept: only then is a statement for the page's row versions,
+   * before one for the rows it lacks, cheaper than reading every row at once.
+   */
+  worthAskingFirst(): boolean;
+}
+
+/** A list row: kept by the face (`held`), or read now (`session`) for the face to render. */
+export type HeldOrRead<T, S> = (RowVersion & { held: T; session?: undefined }) | (Versioned<S> & { held?: undefined });
+
+/** How many of the latest lookups the hit ratio follows, roughly (an exponential average). */
+const LOOKUPS_FOLLOWED = 64;
+
+/**
+ * Rendered rows by session id, each with the row version it was rendered from: a row written since (a new version)
+ * is a miss, so nothing stale is served. Cache keys of a record's id and its last change are the usual way to keep
+ * rendered fragments (Rails' cache_key_with_version); no library here keys on PostgreSQL's row version, so this is
+ * a Map with a bound, oldest out first.
+ */
+export class RenderedRows<T> implements RowsHeld<T> {
+  private readonly kept = new Map<number, { version: string; value: T }>();
+  private hitRatio = 0;
+
+  constructor(private readonly capacity: number) {}
+
+  get(id: number, version: string): T | undefined {
+    const kept = this.kept.get(id);
+    const hit = kept !== undefined && kept.version === version;
+    this.hitRatio += ((hit ? 1 : 0) - this.hitRatio) / LOOKUPS_FOLLOWED;
+    return hit ? kept.value : undefined;
+  }
+
+  /** Keeps `value` as this version of the row's rendering, and answers it. */
+  put(id: number, version: string, value: T): T {
+    if (!this.kept.has(id) && this.kept.size >= this.capacity) this.kept.delete(this.kept.keys().next().value!);
+    this.kept.set(id, { version, value });
+    return value;
+  }
+
+  worthAskingFirst(): boolean {
+    return this.hitRatio >= 0.5;
+  }
+}
