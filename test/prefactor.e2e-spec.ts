@@ -436,6 +436,32 @@ describe.each(engines())('Prefactor face on %s', (engine) => {
       expect(max.body.pagination).toMatchObject({ page_size: 100, page_count: 1 });
     });
 
+    it("should write each summary exactly as fetch writes it, and a revoked session's new status at once", async () => {
+      const ownPool = generatePfid();
+      const mine: TestSession[] = [];
+      for (let i = 0; i < 4; i++) mine.push(await makeSession(admin, alice, { poolId: ownPool, title: `kept ${i}` }));
+      // Enough lists for the kept rows to be worth asking for first (RenderedRows' hit ratio), with revokes between.
+      for (let round = 0; round < 20; round++) {
+        if (round === 10 || round === 15) {
+          const revoked = mine[round === 10 ? 1 : 3];
+          expect((await pf.post(`/api/v1/session/${revoked.pfid}/revoke`, {})).status).toBe(200);
+        }
+        const listed = await pf.get(`/api/v1/session?pool_id=${ownPool}&sorting=title`);
+        const fetched = [];
+        for (const session of mine)
+          fetched.push(JSON.stringify((await pf.get(`/api/v1/session/${session.pfid}`)).body.summary));
+        const body = JSON.parse(listed.text);
+        expect(listed.text).toBe(
+          `{"pagination":${JSON.stringify(body.pagination)},"sorting":{"field":"title","direction":"asc"},"status":"success","summaries":[${fetched.join(',')}]}`,
+        );
+        expect(body.pagination.item_count).toBe(4);
+      }
+      const statuses = (await pf.get(`/api/v1/session?pool_id=${ownPool}&sorting=title`)).body.summaries.map(
+        (summary: any) => summary.status,
+      );
+      expect(statuses).toEqual(['authenticated', 'revoked', 'authenticated', 'revoked']);
+    });
+
     it('should answer an empty pool with zero counts', async () => {
       const res = await pf.get(`/api/v1/session?pool_id=${generatePfid()}`);
       expect(res.status).toBe(200);

@@ -11,6 +11,13 @@ describe('RenderedRows', () => {
     expect([rows.get(1, '700'), rows.get(1, '701')]).toEqual([undefined, 'one at 701']);
   });
 
+  it('should miss a value kept until a time that has passed', () => {
+    const rows = new RenderedRows<string>(10);
+    rows.put(1, 'v', 'live until a moment ago', Date.now() - 1);
+    rows.put(2, 'v', 'live for a minute', Date.now() + 60_000);
+    expect([rows.get(1, 'v'), rows.get(2, 'v')]).toEqual([undefined, 'live for a minute']);
+  });
+
   it('should keep at most its capacity, dropping the oldest first', () => {
     const rows = new RenderedRows<number>(3);
     for (let id = 1; id <= 4; id++) rows.put(id, 'v', id);

@@ -19,27 +19,31 @@ const LOOKUPS_FOLLOWED = 64;
 
 /**
  * Rendered rows by session id, each with the row version it was rendered from: a row written since (a new version)
- * is a miss, so nothing stale is served. Cache keys of a record's id and its last change are the usual way to keep
+ * is a miss, and so is a rendering past its `until`, so nothing stale is served. Cache keys of a record's id and its last change are the usual way to keep
  * rendered fragments (Rails' cache_key_with_version); no library here keys on PostgreSQL's row version, so this is
  * a Map with a bound, oldest out first.
  */
 export class RenderedRows<T> implements RowsHeld<T> {
-  private readonly kept = new Map<number, { version: string; value: T }>();
+  private readonly kept = new Map<number, { version: string; value: T; until: number }>();
   private hitRatio = 0;
 
   constructor(private readonly capacity: number) {}
 
   get(id: number, version: string): T | undefined {
     const kept = this.kept.get(id);
-    const hit = kept !== undefined && kept.version === version;
+    const hit = kept !== undefined && kept.version === version && Date.now() < kept.until;
     this.hitRatio += ((hit ? 1 : 0) - this.hitRatio) / LOOKUPS_FOLLOWED;
     return hit ? kept.value : undefined;
   }
 
-  /** Keeps `value` as this version of the row's rendering, and answers it. */
-  put(id: number, version: string, value: T): T {
+  /**
+   * Keeps `value` as this version of the row's rendering, and answers it. `until` (epoch milliseconds): when a
+   * rendering that depends on the clock as well as the row (a live status that expiry turns into an ended one) no
+   * longer holds.
+   */
+  put(id: number, version: string, value: T, until = Infinity): T {
     if (!this.kept.has(id) && this.kept.size >= this.capacity) this.kept.delete(this.kept.keys().next().value!);
-    this.kept.set(id, { version, value });
+    this.kept.set(id, { version, value, until });
     return value;
   }
 

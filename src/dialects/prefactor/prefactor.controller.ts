@@ -1,12 +1,28 @@
-import { All, Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  All,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { FastifyReply } from 'fastify';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { ClientGone } from '../../http/client-gone';
+import { JSON_UTF8 } from '../../http/json-body';
 import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { canRevoke } from '../../sessions/policy/access-policy';
 import { PrefactorExceptionFilter } from './prefactor-exception.filter';
-import { PREFACTOR_SESSION_FIELDS, toSessionFetch, toSessionList } from './prefactor.mapper';
+import { prefactorListJson, prefactorSummaryJson, PrefactorRenderedRows } from './prefactor-list-json';
+import { PREFACTOR_SESSION_FIELDS, toPaginationOutput, toSessionFetch } from './prefactor.mapper';
 import {
   checkEmptyObjectBody,
   parseListQuery,
@@ -19,12 +35,20 @@ import {
 @UseGuards(CallerGuard)
 @UseFilters(PrefactorExceptionFilter)
 export class PrefactorSessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly rendered: PrefactorRenderedRows,
+  ) {}
 
   @Get()
-  async list(@CurrentCaller() caller: Caller, @Query() query: RawListQuery, @ClientGone() clientGone: AbortSignal) {
+  async list(
+    @CurrentCaller() caller: Caller,
+    @Query() query: RawListQuery,
+    @ClientGone() clientGone: AbortSignal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const request = parseListQuery(query ?? {}, caller.isSuperuser);
-    const page = await this.sessions.listSessions(
+    const page = await this.sessions.listSessionsHeld(
       caller,
       {
         scope: { liveOnly: false, poolId: request.poolId, accountId: request.accountId },
@@ -35,9 +59,15 @@ export class PrefactorSessionsController {
       },
       'prefactor',
       PREFACTOR_SESSION_FIELDS,
+      this.rendered,
       clientGone,
     );
-    return toSessionList(page.items, page.total, request.offset, request.pageSize, request.sorting);
+    // Rows unchanged since an earlier list are not read nor written again (prefactor-list-json.ts).
+    const now = new Date();
+    const summaries = page.items.map((row) => prefactorSummaryJson(row, this.rendered, now));
+    const pagination = toPaginationOutput(request.offset, request.pageSize, page.total, summaries.length);
+    reply.type(JSON_UTF8);
+    return prefactorListJson(pagination, request.sorting, summaries);
   }
 
   @Get(':session_id')

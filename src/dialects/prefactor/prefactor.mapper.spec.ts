@@ -4,6 +4,7 @@ import { Session } from '../../sessions/session.model';
 import { sessionFixture } from '../../../test/support/session-fixture';
 import { ParsedUserAgent } from '../../sessions/insight/user-agent/uap-parser';
 import { toPrefactorError } from './prefactor-exception.filter';
+import { prefactorListJson, PrefactorRenderedRows, prefactorSummaryJson } from './prefactor-list-json';
 import { toPaginationOutput, toSessionFetch, toSessionList, toSessionSummary, toTimestamp } from './prefactor.mapper';
 import { parseListQuery, parseSessionId, PrefactorRequestError } from './prefactor.request';
 
@@ -178,6 +179,43 @@ describe('Prefactor mapper', () => {
     expect(list.sorting).toEqual({ field: 'last_seen', direction: 'desc' });
     expect(list.summaries).toHaveLength(1);
     expect(list.pagination.item_count).toBe(1);
+  });
+});
+
+describe('Prefactor list JSON from kept summaries', () => {
+  const sorting = { field: 'last_seen', direction: 'desc' } as const;
+
+  it('should write exactly what JSON.stringify writes of toSessionList, kept or not', () => {
+    const rendered = new PrefactorRenderedRows();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + 3_600_000);
+    const sessions = [
+      session({ expiresAt }),
+      session({ id: 8, status: 'revoked', title: 'quote " and \\ and \u0001', expiresAt }),
+    ];
+    const expected = JSON.stringify(toSessionList(sessions, 41, 20, 2, sorting, now));
+    for (const round of [1, 2]) {
+      const rows = sessions.map((s) => {
+        const held = rendered.get(s.id, 'v1');
+        return held === undefined ? { id: s.id, version: 'v1', session: s } : { id: s.id, version: 'v1', held };
+      });
+      expect(rows.every((row) => (row.held === undefined) === (round === 1))).toBe(true);
+      const summaries = rows.map((row) => prefactorSummaryJson(row, rendered, now));
+      expect(prefactorListJson(toPaginationOutput(20, 2, 41, 2), sorting, summaries)).toBe(expected);
+    }
+  });
+
+  it('should keep a live summary only until the session expires, when its status turns complete', () => {
+    const rendered = new PrefactorRenderedRows();
+    const expiring = session({ expiresAt: new Date(Date.now() + 60_000) });
+    const ended = session({ id: 9, status: 'revoked', expiresAt: new Date(Date.now() - 60_000) });
+    prefactorSummaryJson({ id: 7, version: 'v', session: expiring }, rendered, new Date());
+    prefactorSummaryJson({ id: 9, version: 'v', session: ended }, rendered, new Date());
+    expect(JSON.parse(rendered.get(7, 'v')!).status).toBe('authenticated');
+    expect(rendered.get(9, 'v')).toBeDefined();
+    const expired = session({ expiresAt: new Date(Date.now() - 1) });
+    prefactorSummaryJson({ id: 7, version: 'w', session: expired }, rendered, new Date(Date.now() - 1_000));
+    expect(rendered.get(7, 'w')).toBeUndefined();
   });
 });
 

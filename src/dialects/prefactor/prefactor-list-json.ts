@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { HeldOrRead, RenderedRows } from '../../sessions/rows-held';
+import { isLive } from '../../sessions/session.model';
+import { PaginationOutput, Sorting } from './prefactor.dto';
+import { PrefactorSessionFacts, toSessionSummary } from './prefactor.mapper';
+
+/** About 0.8 KB of JSON each: some 8 MB at most. */
+const MAX_ROWS = 10_000;
+
+/**
+ * The list's summaries as written JSON, by session row version (see AuthentikRenderedRows): one per app, as a row
+ * version means something only in the database it was read from.
+ */
+@Injectable()
+export class PrefactorRenderedRows extends RenderedRows<string> {
+  constructor() {
+    super(MAX_ROWS);
+  }
+}
+
+/**
+ * One summary's JSON: kept, or written now and kept. A live session's summary says `complete` once it expires,
+ * with no write to its row, so it is kept only until its expiry.
+ */
+export function prefactorSummaryJson(
+  row: HeldOrRead<string, PrefactorSessionFacts>,
+  rendered: PrefactorRenderedRows,
+  now: Date,
+): string {
+  if (row.held !== undefined) return row.held;
+  const until = isLive(row.session, now) ? row.session.expiresAt.getTime() : Infinity;
+  return rendered.put(row.id, row.version, JSON.stringify(toSessionSummary(row.session, now)), until);
+}
+
+/** SessionList as `JSON.stringify` writes toSessionList's object, the summaries' texts as they are. */
+export function prefactorListJson(pagination: PaginationOutput, sorting: Sorting, summaries: string[]): string {
+  return `{"pagination":${JSON.stringify(pagination)},"sorting":${JSON.stringify(sorting)},"status":"success","summaries":[${summaries.join(',')}]}`;
+}
