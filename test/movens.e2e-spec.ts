@@ -235,6 +235,26 @@ describe.each(engines())('MOVENS admin face on %s', (engine) => {
       }
     });
 
+    it("should show a user's new operator flag and an ended session at once, however often the list was read", async () => {
+      const fay = await makeUser(admin);
+      const fays: TestSession[] = [];
+      for (let i = 0; i < 3; i++) fays.push(await makeSession(admin, fay));
+      // Enough lists for the kept rows to be worth asking for first (RenderedRows' hit ratio), with changes between.
+      for (let round = 0; round < 20; round++) {
+        if (round === 10) await t.sql(`UPDATE users SET is_operator = true WHERE id = $1`, [fay.id]);
+        if (round === 15) expect((await admin.post(`/api/hub/v1/sessions/${fays[1].uuid}/end`)).status).toBe(200);
+        const res = await movens.as(olga.key).get(`${USER_SESSIONS}/${fay.uuid}`);
+        expect(res.text).toBe(JSON.stringify(res.body));
+        const expected = fays.filter((_, i) => round < 15 || i !== 1).map((s) => s.id);
+        expect(res.body.map((s: any) => s.ID).sort((a: number, b: number) => a - b)).toEqual(expected);
+        expect(res.body.map((s: any) => s.IsOperator)).toEqual(expected.map(() => round >= 10));
+        expect(res.headers.get('x-total-count')).toBe(String(expected.length));
+      }
+      // The user list the later tests read stays as it was.
+      for (const session of [fays[0], fays[2]])
+        expect((await admin.post(`/api/hub/v1/sessions/${session.uuid}/end`)).status).toBe(200);
+    });
+
     it('should refuse malformed GUIDs with err_InvalidGuid, before looking at paging', async () => {
       const bad = [
         'not-a-guid',

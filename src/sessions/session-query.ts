@@ -52,7 +52,7 @@ export interface Page<T> {
   total: number;
 }
 
-/** A stored row's version: it changes whenever the row is written (see ROW_VERSION). */
+/** A stored session's version: it changes whenever what a read's fields come from is written (rowVersionOf). */
 export interface RowVersion {
   id: number;
   version: string;

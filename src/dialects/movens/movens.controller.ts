@@ -15,15 +15,17 @@ import {
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { ClientGone } from '../../http/client-gone';
+import { JSON_UTF8 } from '../../http/json-body';
 import { BEARER_SCHEME_NAME } from '../../docs/bearer-auth';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { MovensExceptionFilter } from './movens-exception.filter';
+import { movensUserSessionJson, MovensRenderedRows } from './movens-list-json';
 import { MovensOperatorGuard } from './movens-operator.guard';
 import { offsetOf, pagingHeaders } from './movens-paging';
 import { MovensEmpty, MovensMessage, MovensUserSession, MovensUserSessionCount } from './movens.dto';
-import { MOVENS_SESSION_FIELDS, toMovensUserSession, toMovensUserSessionCount } from './movens.mapper';
+import { MOVENS_SESSION_FIELDS, toMovensUserSessionCount } from './movens.mapper';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_INDEX,
@@ -86,7 +88,10 @@ function rawQueryOf(request: FastifyRequest): string {
 @UseGuards(CallerGuard, MovensOperatorGuard)
 @UseFilters(MovensExceptionFilter)
 export class MovensController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly rendered: MovensRenderedRows,
+  ) {}
 
   @Get('list')
   @ApiOperation({
@@ -135,18 +140,21 @@ export class MovensController {
     @Param('guid') guid: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MovensUserSession[]> {
+  ): Promise<string> {
     const userGuid = parseGuid(guid);
     const paging = parsePaging(request.query as Record<string, unknown>);
-    const page = await this.sessions.liveSessionsOfUser(
+    const page = await this.sessions.liveSessionsOfUserHeld(
       caller,
       userGuid,
       offsetOf(paging),
       paging.pageSize,
       MOVENS_SESSION_FIELDS,
+      this.rendered,
     );
     reply.headers(pagingHeaders(`${BASE}/user-sessions/${userGuid}`, rawQueryOf(request), paging, page.total));
-    return page.items.map((session) => toMovensUserSession(session));
+    // Rows unchanged since an earlier list are not read nor written again (movens-list-json.ts).
+    reply.type(JSON_UTF8);
+    return `[${page.items.map((row) => movensUserSessionJson(row, this.rendered)).join(',')}]`;
   }
 
   @Post('revoke')

@@ -24,7 +24,7 @@ import { SessionRef, SessionStore } from '../persistence/session.store';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
-import { Page, RowVersion, SessionFilters, SessionQuery } from '../session-query';
+import { Page, SessionFilters, SessionQuery } from '../session-query';
 import { HeldOrRead, RowsHeld } from '../rows-held';
 import { Queryable } from '../../database/database';
 import {
@@ -203,12 +203,8 @@ export class SessionsService {
     return this.sessions.list(this.visibleQuery(caller, query, face), fields, signal, this.routing.readsOf(caller));
   }
 
-  /**
-   * listSessions for a face that keeps rendered rows (`held`): each row comes back kept or read. While most rows
-   * are kept, the page's ids and row versions are read first and then only the rows `held` lacks (two short
-   * statements, most of the page never parsed nor rendered); otherwise every row in one statement, as listSessions.
-   */
-  async listSessionsHeld<K extends keyof Session, T>(
+  /** listSessions for a face that keeps rendered rows (`held`): each row comes back kept or read (heldPage). */
+  listSessionsHeld<K extends keyof Session, T>(
     caller: Caller,
     query: SessionQuery,
     face: Face,
@@ -216,28 +212,8 @@ export class SessionsService {
     held: RowsHeld<T>,
     signal?: AbortSignal,
   ): Promise<Page<HeldOrRead<T, Pick<Session, K>>>> {
-    const visible = this.visibleQuery(caller, query, face);
-    const from = this.routing.readsOf(caller);
-    const keptOrNot = <R extends RowVersion>(row: R): R | (RowVersion & { held: T }) => {
-      const kept = held.get(row.id, row.version);
-      return kept === undefined ? row : { id: row.id, version: row.version, held: kept };
-    };
-    if (!held.worthAskingFirst()) {
-      const page = await this.sessions.listVersioned(visible, fields, signal, from);
-      return { total: page.total, items: page.items.map(keptOrNot) };
-    }
-    const page = await this.sessions.listVersions(visible, signal, from);
-    const rows = page.items.map(keptOrNot);
-    const lacking = rows.filter((row) => !('held' in row)).map((row) => row.id);
-    if (lacking.length === 0) return { total: page.total, items: rows as (RowVersion & { held: T })[] };
-    const read = new Map((await this.sessions.versionedByIds(lacking, fields, signal, from)).map((r) => [r.id, r]));
-    const items: HeldOrRead<T, Pick<Session, K>>[] = [];
-    for (const row of rows) {
-      // A row removed between the two statements (the sweeper deletes long-ended sessions) leaves the page.
-      const found = 'held' in row ? row : read.get(row.id);
-      if (found) items.push(found);
-    }
-    return { total: page.total, items };
+    const source = { query: this.visibleQuery(caller, query, face) };
+    return this.sessions.heldPage(source, fields, held, signal, this.routing.readsOf(caller));
   }
 
   /** A list's query narrowed to what the caller may see through this face. */
@@ -367,5 +343,19 @@ export class SessionsService {
     // Only a user's own uuid, as it is stored (lowercase, hyphenated), names the user here.
     if (!isCanonicalUuid(userUuid)) return { items: [], total: 0 };
     return this.sessions.liveSessionsOfUser(userUuid, offset, limit, fields, this.routing.readsOf(caller));
+  }
+
+  /** liveSessionsOfUser for a face that keeps rendered rows (`held`): each row comes back kept or read (heldPage). */
+  async liveSessionsOfUserHeld<K extends keyof Session, T>(
+    caller: Caller,
+    userUuid: string,
+    offset: number,
+    limit: number,
+    fields: SessionFields<K>,
+    held: RowsHeld<T>,
+  ): Promise<Page<HeldOrRead<T, Pick<Session, K>>>> {
+    requireOperator(caller);
+    if (!isCanonicalUuid(userUuid)) return { items: [], total: 0 };
+    return this.sessions.heldPage({ userUuid, offset, limit }, fields, held, undefined, this.routing.readsOf(caller));
   }
 }

@@ -1,5 +1,6 @@
 import { SessionQuery } from '../session-query';
-import { listStatement, listStatements, ROW_VERSION, walkPageStatement } from './session-list.sql';
+import { listStatement, listStatements, walkPageStatement } from './session-list.sql';
+import { sessionProjection } from './tables/sessions.table';
 
 const SELECT = 's.id';
 
@@ -49,8 +50,11 @@ describe('which session lists are prepared', () => {
 
   it("carries each row's version through the service's cut pages, and leaves the floor's texts without it", () => {
     const plain = search([], { filters: {} });
-    expect(listStatement(plain, `s.id, ${ROW_VERSION}`).text).toContain('SELECT s.*, s.xmin FROM sessions s');
-    expect(walkPageStatement(search(['chrome']), `s.id, ${ROW_VERSION}`).text).toContain('SELECT s.*, s.xmin FROM');
+    const { selectVersionOnly } = sessionProjection(['uuid', 'lastSeen']);
+    expect(selectVersionOnly).toBe('s.id, s.xmin::text AS row_version');
+    expect(sessionProjection(['uuid', 'userIsOperator']).selectVersionOnly).toContain("'/' || u.xmin::text");
+    expect(listStatement(plain, selectVersionOnly).text).toContain('SELECT s.*, s.xmin FROM sessions s');
+    expect(walkPageStatement(search(['chrome']), selectVersionOnly).text).toContain('SELECT s.*, s.xmin FROM');
     for (const statement of [listStatements(plain), listStatements(search(['maria']))])
       for (const { text } of [statement.page, statement.count, statement.combined ?? { text: '' }])
         expect(text).not.toContain('xmin');

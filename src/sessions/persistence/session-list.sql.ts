@@ -199,13 +199,9 @@ export function listStatement(
 }
 
 /**
- * A session's row version for `select`: PostgreSQL's `xmin`, the transaction that wrote this version of the row, so
- * it changes whenever the row is written (freezing turns it into 2: a change too). A face that keeps rendered rows
- * asks for it (RowsHeld). The service's cut pages carry `xmin` through as a column, so the expression reads the same
- * over the table and over a page.
+ * What the service's cut pages keep of each session: every column, and `xmin` as a column, so a projection's row
+ * version (sessions.table.ts) reads the same over a cut page as over the table.
  */
-export const ROW_VERSION = 's.xmin::text AS row_version';
-/** What the service's cut pages keep of each session: every column, and its row version (see ROW_VERSION). */
 const SERVICE_PAGE_COLUMNS = 's.*, s.xmin';
 
 /** The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join. */
@@ -400,7 +396,7 @@ export function liveSessionsOfUserSql(limit: number, offset: number, select = SE
   const owner = `(SELECT id FROM users WHERE uuid = $1::uuid)`;
   const total = `SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ${owner})
       - (SELECT count(*) FROM sessions s WHERE s.user_id = ${owner} AND ${EXPIRED_UNSWEPT_SQL}) AS n`;
-  const page = `SELECT s.* FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
+  const page = `SELECT ${SERVICE_PAGE_COLUMNS} FROM sessions s WHERE s.user_id = ${owner} AND ${LIVE_SQL}
       ORDER BY s.last_seen_at DESC, s.id ASC ${limitOffset(limit, offset)}`;
   return withTotalSql(total, page, select);
 }

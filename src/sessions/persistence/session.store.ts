@@ -14,6 +14,7 @@ import {
 } from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
+import { HeldOrRead, RowsHeld } from '../rows-held';
 import { json } from './tables/decode';
 import { InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
 
@@ -26,7 +27,6 @@ import {
   liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
-  ROW_VERSION,
   walkPageStatement,
   whereOf,
 } from './session-list.sql';
@@ -53,6 +53,11 @@ import {
   toSession,
 } from './tables/sessions.table';
 import { encode } from './tables/table';
+
+/** Where a page of sessions comes from: a list's query, or one user's live sessions by the user's uuid (MOVENS). */
+export type PageSource = { query: SessionQuery } | { userUuid: string; offset: number; limit: number };
+
+const versionOf = (row: Row): RowVersion => ({ id: Number(row.id), version: String(row.row_version) });
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
 export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
@@ -281,24 +286,6 @@ export class SessionStore {
     return this.listPage(query, select, read, signal, from);
   }
 
-  /** A list's page with each session's row version (ROW_VERSION): what a face keeps rendered rows by. */
-  async listVersioned<K extends keyof Session>(
-    query: SessionQuery,
-    fields: SessionFields<K>,
-    signal?: AbortSignal,
-    from: Queryable = this.db,
-  ): Promise<Page<Versioned<Pick<Session, K>>>> {
-    const { select, read } = sessionProjection(fields);
-    const readVersioned = (row: Row) => ({ id: Number(row.id), version: String(row.row_version), session: read(row) });
-    return this.listPage(query, `${select}, ${ROW_VERSION}`, readVersioned, signal, from);
-  }
-
-  /** A list's page as ids and row versions only, with its exact total: the same statements, two columns a row. */
-  async listVersions(query: SessionQuery, signal?: AbortSignal, from: Queryable = this.db): Promise<Page<RowVersion>> {
-    const readVersion = (row: Row) => ({ id: Number(row.id), version: String(row.row_version) });
-    return this.listPage(query, `s.id, ${ROW_VERSION}`, readVersion, signal, from);
-  }
-
   /** Sessions by id with their row versions, whatever their state; ids no longer stored are left out. */
   async versionedByIds<K extends keyof Session>(
     ids: number[],
@@ -306,13 +293,64 @@ export class SessionStore {
     signal?: AbortSignal,
     from: Queryable = this.db,
   ): Promise<Versioned<Pick<Session, K>>[]> {
-    const { select, read } = sessionProjection(fields);
+    const { selectVersioned, read } = sessionProjection(fields);
     const rows = await from.rows(
-      `SELECT ${select}, ${ROW_VERSION} FROM ${SESSION_FROM} WHERE s.id = ANY($1::bigint[])`,
+      `SELECT ${selectVersioned} FROM ${SESSION_FROM} WHERE s.id = ANY($1::bigint[])`,
       [ids],
-      { prepare: true, signal },
+      {
+        prepare: true,
+        signal,
+      },
     );
-    return rows.map((row) => ({ id: Number(row.id), version: String(row.row_version), session: read(row) }));
+    return rows.map((row) => ({ ...versionOf(row), session: read(row) }));
+  }
+
+  /**
+   * A page for a face that keeps rendered rows (`held`): each row comes back kept or read. While most rows are kept,
+   * the page's ids and row versions are read first and then only the rows `held` lacks (two short statements, most
+   * of the page never parsed nor rendered); otherwise every row with its version in one statement.
+   */
+  async heldPage<K extends keyof Session, T>(
+    source: PageSource,
+    fields: SessionFields<K>,
+    held: RowsHeld<T>,
+    signal?: AbortSignal,
+    from: Queryable = this.db,
+  ): Promise<Page<HeldOrRead<T, Pick<Session, K>>>> {
+    const { selectVersioned, selectVersionOnly, read } = sessionProjection(fields);
+    const keptOrNot = <R extends RowVersion>(row: R): R | (RowVersion & { held: T }) => {
+      const kept = held.get(row.id, row.version);
+      return kept === undefined ? row : { id: row.id, version: row.version, held: kept };
+    };
+    if (!held.worthAskingFirst()) {
+      const readRow = (row: Row) => ({ ...versionOf(row), session: read(row) });
+      const page = await this.pageOf(source, selectVersioned, readRow, signal, from);
+      return { total: page.total, items: page.items.map(keptOrNot) };
+    }
+    const page = await this.pageOf(source, selectVersionOnly, versionOf, signal, from);
+    const rows = page.items.map(keptOrNot);
+    const lacking = rows.filter((row) => !('held' in row)).map((row) => row.id);
+    if (lacking.length === 0) return { total: page.total, items: rows as (RowVersion & { held: T })[] };
+    const fresh = new Map((await this.versionedByIds(lacking, fields, signal, from)).map((r) => [r.id, r]));
+    const items: HeldOrRead<T, Pick<Session, K>>[] = [];
+    for (const row of rows) {
+      // A row removed between the two statements (the sweeper deletes long-ended sessions) leaves the page.
+      const found = 'held' in row ? row : fresh.get(row.id);
+      if (found) items.push(found);
+    }
+    return { total: page.total, items };
+  }
+
+  private pageOf<T>(
+    source: PageSource,
+    select: string,
+    read: (row: Row) => T,
+    signal: AbortSignal | undefined,
+    from: Queryable,
+  ): Promise<Page<T>> {
+    return 'query' in source
+      ? this.listPage(source.query, select, read, signal, from)
+      : this.liveOfUserPage(source.userUuid, source.offset, source.limit, select, read, from);
   }
 
   private async listPage<T>(
@@ -357,6 +395,17 @@ export class SessionStore {
     from: Queryable = this.db,
   ): Promise<Page<Pick<Session, K>>> {
     const { select, read } = sessionProjection(fields);
+    return this.liveOfUserPage(userUuid, offset, limit, select, read, from);
+  }
+
+  private async liveOfUserPage<T>(
+    userUuid: string,
+    offset: number,
+    limit: number,
+    select: string,
+    read: (row: Row) => T,
+    from: Queryable,
+  ): Promise<Page<T>> {
     const rows = await from.rows(liveSessionsOfUserSql(limit, offset, select), [userUuid], { prepare: offset === 0 });
     return { items: rows.filter((r) => r.id != null).map(read), total: Number(rows[0].total) };
   }

@@ -186,6 +186,19 @@ export interface SessionProjection<K extends keyof Session> {
   /** Columns over `sessions s JOIN users u` (SESSION_FROM); `s.id` always among them. */
   select: string;
   read: (row: Row) => Pick<Session, K>;
+  /** `select` and the fields' row version as `row_version` (rowVersionOf). */
+  selectVersioned: string;
+  /** `s.id` and the fields' row version as `row_version`: what a face keeps rendered rows by. */
+  selectVersionOnly: string;
+}
+
+/**
+ * The row version of what some fields are read from: PostgreSQL's `xmin` of the session's row (the transaction that
+ * wrote this version of it, so it changes whenever the row is written; freezing turns it into 2, a change too), and
+ * of the user's row as well when a field comes from `users`.
+ */
+function rowVersionOf(readsUsers: boolean): string {
+  return readsUsers ? `s.xmin::text || '/' || u.xmin::text AS row_version` : `s.xmin::text AS row_version`;
 }
 
 const projections = new WeakMap<readonly (keyof Session)[], unknown>();
@@ -209,7 +222,13 @@ function buildProjection<K extends keyof Session>(fields: SessionFields<K>): Ses
         : selectColumn(SESSIONS, column as Exclude<typeof column, UserColumn>),
     )
     .join(', ');
-  return { select, read: compileReader(fields) };
+  const version = rowVersionOf([...columns].some((column) => column in USER_COLUMNS));
+  return {
+    select,
+    read: compileReader(fields),
+    selectVersioned: `${select}, ${version}`,
+    selectVersionOnly: `s.id, ${version}`,
+  };
 }
 
 /**
