@@ -33,8 +33,8 @@ export function authentikItemJson(
 }
 
 /**
- * PaginatedAuthenticatedSessionList as authentik writes it: compact, its keys in the schema's order (what the
- * compiled serialiser wrote from AUTHENTIK_LIST_OK), the items' texts as they are.
+ * PaginatedAuthenticatedSessionList as authentik writes it (compact, its keys in the document's order), the items'
+ * texts as they are: what JSON.stringify writes of the mapped page.
  */
 export function authentikListJson(pagination: Pagination, items: string[]): string {
   return `{"pagination":${JSON.stringify(pagination)},"results":[${items.join(',')}],"autocomplete":{}}`;

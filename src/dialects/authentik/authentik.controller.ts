@@ -18,7 +18,6 @@ import { FastifyReply, FastifyRequest } from 'fastify';
 import { Authentication, CallerGuard, CurrentCaller } from '../../auth/caller.guard';
 import { ClientGone } from '../../http/client-gone';
 import { JSON_UTF8 } from '../../http/json-body';
-import { SerialisedOk } from '../../http/response-schema';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { requireSuperuser } from '../../sessions/policy/access-policy';
 import { Caller, Session } from '../../sessions/session.model';
@@ -26,7 +25,6 @@ import { AuthentikExceptionFilter } from './authentik-exception.filter';
 import { authentikItemJson, authentikListJson, AuthentikRenderedRows } from './authentik-list-json';
 import { BulkDeleteSessionResponse, AuthenticatedSession } from './authentik.dto';
 import { AUTHENTIK_SESSION_FIELDS, toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
-import { AUTHENTIK_LIST_OK } from './authentik.openapi';
 import {
   AuthentikHttpError,
   invalidPage,
@@ -59,7 +57,6 @@ export class AuthentikSessionsController {
   ) {}
 
   @Get()
-  @SerialisedOk(AUTHENTIK_LIST_OK)
   async list(
     @CurrentCaller() caller: Caller,
     @Query() query: RawQuery,

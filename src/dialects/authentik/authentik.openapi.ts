@@ -1,6 +1,5 @@
 import { OpenAPIObject } from '@nestjs/swagger';
 import { FaceDocument } from '../../docs/face-document';
-import { documentedOk } from '../../http/response-schema';
 import { AUTHENTIK_SESSIONS_OPENAPI } from './authentik.openapi-data';
 
 /**
@@ -33,13 +32,3 @@ export const authentikDocument: FaceDocument = {
   title: 'authentik v3 (authenticated sessions)',
   build: () => authentikOpenApiDocument(),
 };
-
-/**
- * What the list writes with Fastify's compiled serialiser: authentik's own 200 schema, with the parsed user agent in
- * the order authentik answers it (uap-core's dict, the mapper's order), not the order its schema lists.
- * Only the list: for one session (retrieve) the compiled serialiser costs more than JSON.stringify (docs/performance.md).
- */
-export const AUTHENTIK_LIST_OK = documentedOk(AUTHENTIK_SESSIONS_OPENAPI, '/core/authenticated_sessions/', 'get', {
-  'results.user_agent': ['string', 'user_agent', 'os', 'device'],
-  'results.user_agent.device': ['family', 'brand', 'model'],
-});
