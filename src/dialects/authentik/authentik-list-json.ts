@@ -3,7 +3,7 @@ import { HeldOrRead, RenderedRows } from '../../sessions/rows-held';
 import { Pagination } from './authentik.dto';
 import { AuthentikSessionFacts, toAuthenticatedSession } from './authentik.mapper';
 
-/** About 1.2 KB of JSON each: some 12 MB at most. */
+/** About 1.2 KB of JSON each: some 12 MB at most, the budget each face's kept rows get (see MovensRenderedRows). */
 const MAX_ROWS = 10_000;
 
 /**

@@ -2,8 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { HeldOrRead, RenderedRows } from '../../sessions/rows-held';
 import { MovensSessionFacts, toMovensUserSession } from './movens.mapper';
 
-/** About 0.4 KB of JSON each: some 4 MB at most. */
-const MAX_ROWS = 10_000;
+/**
+ * About 0.4 KB of JSON each: some 12 MB at most, the budget each face's kept rows get. A console that pages through
+ * many users' sessions in turn (the bench asks for 1,000 users' first pages, 20,000 rows) finds them still kept;
+ * with room for fewer, the oldest-out order would drop each row just before its turn came round again.
+ */
+const MAX_ROWS = 30_000;
 
 /**
  * The user-sessions list's items as written JSON, by row version (see AuthentikRenderedRows). Their user's name and

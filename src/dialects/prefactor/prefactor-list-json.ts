@@ -4,8 +4,8 @@ import { isLive } from '../../sessions/session.model';
 import { PaginationOutput, Sorting } from './prefactor.dto';
 import { PrefactorSessionFacts, toSessionSummary } from './prefactor.mapper';
 
-/** About 0.8 KB of JSON each: some 8 MB at most. */
-const MAX_ROWS = 10_000;
+/** About 0.8 KB of JSON each: some 12 MB at most, the budget each face's kept rows get (see MovensRenderedRows). */
+const MAX_ROWS = 15_000;
 
 /**
  * The list's summaries as written JSON, by session row version (see AuthentikRenderedRows): one per app, as a row
