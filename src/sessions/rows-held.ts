@@ -47,6 +47,16 @@ export class RenderedRows<T> implements RowsHeld<T> {
     return value;
   }
 
+  /**
+   * A list row's kept value, or `write` of the row read now, kept; `until` as for `put`. The one place a face turns a
+   * list row into its kept rendering.
+   */
+  keep<S>(row: HeldOrRead<T, S>, write: (session: S) => T, until?: (session: S) => number): T {
+    if (row.held !== undefined) return row.held;
+    const { session } = row as Versioned<S>;
+    return this.put(row.id, row.version, write(session), until?.(session));
+  }
+
   worthAskingFirst(): boolean {
     return this.hitRatio >= 0.5;
   }

@@ -27,7 +27,7 @@ export function authentikItemJson(
   rendered: AuthentikRenderedRows,
   callerSessionId: number | null,
 ): string {
-  const text = row.held ?? rendered.put(row.id, row.version, JSON.stringify(toAuthenticatedSession(row.session, null)));
+  const text = rendered.keep(row, (session) => JSON.stringify(toAuthenticatedSession(session, null)));
   // The first `"current":` is the item's own (it follows the uuid, which holds no quote).
   return callerSessionId === row.id ? text.replace(NOT_CURRENT, CURRENT) : text;
 }

@@ -25,5 +25,5 @@ export function movensUserSessionJson(
   row: HeldOrRead<string, MovensSessionFacts>,
   rendered: MovensRenderedRows,
 ): string {
-  return row.held ?? rendered.put(row.id, row.version, JSON.stringify(toMovensUserSession(row.session)));
+  return rendered.keep(row, (session) => JSON.stringify(toMovensUserSession(session)));
 }

@@ -27,9 +27,11 @@ export function prefactorSummaryJson(
   rendered: PrefactorRenderedRows,
   now: Date,
 ): string {
-  if (row.held !== undefined) return row.held;
-  const until = isLive(row.session, now) ? row.session.expiresAt.getTime() : Infinity;
-  return rendered.put(row.id, row.version, JSON.stringify(toSessionSummary(row.session, now)), until);
+  return rendered.keep(
+    row,
+    (session) => JSON.stringify(toSessionSummary(session, now)),
+    (session) => (isLive(session, now) ? session.expiresAt.getTime() : Infinity),
+  );
 }
 
 /** SessionList as `JSON.stringify` writes toSessionList's object, the summaries' texts as they are. */
