@@ -194,8 +194,9 @@ export interface SessionProjection<K extends keyof Session> {
 
 /**
  * The row version of what some fields are read from: PostgreSQL's `xmin` of the session's row (the transaction that
- * wrote this version of it, so it changes whenever the row is written; freezing turns it into 2, a change too), and
- * of the user's row as well when a field comes from `users`.
+ * wrote this version of it, so it changes whenever the row is written; freezing leaves it as it was), and of the
+ * user's row as well when a field comes from `users`. Two versions of one row share an xmin only if written 2^32
+ * transactions apart, while a process still kept the first one's rendering.
  */
 function rowVersionOf(readsUsers: boolean): string {
   return readsUsers ? `s.xmin::text || '/' || u.xmin::text AS row_version` : `s.xmin::text AS row_version`;
