@@ -548,6 +548,8 @@ describe.each(engines())('authentik face on %s', (engine) => {
             `203.0.113.${round}`,
             `agent after round ${round}`,
           ]);
+          const moved = (await admin.get(`${BASE}/${sessions[round === 10 ? 1 : 3].uuid}/`)).body;
+          expect([moved.last_ip, moved.last_user_agent]).toEqual([`203.0.113.${round}`, `agent after round ${round}`]);
         }
         const listed = await admin.get(`${BASE}/?user__username=${erin.username}`);
         const retrieved = [];

@@ -23,8 +23,8 @@ import { requireSuperuser } from '../../sessions/policy/access-policy';
 import { Caller, Session } from '../../sessions/session.model';
 import { AuthentikExceptionFilter } from './authentik-exception.filter';
 import { authentikItemJson, authentikListJson, AuthentikRenderedRows } from './authentik-list-json';
-import { BulkDeleteSessionResponse, AuthenticatedSession } from './authentik.dto';
-import { AUTHENTIK_SESSION_FIELDS, toAuthenticatedSession, toPagination, totalPages } from './authentik.mapper';
+import { BulkDeleteSessionResponse } from './authentik.dto';
+import { AUTHENTIK_SESSION_FIELDS, toPagination, totalPages } from './authentik.mapper';
 import {
   AuthentikHttpError,
   invalidPage,
@@ -104,10 +104,24 @@ export class AuthentikSessionsController {
   @Get(':uuid')
   async retrieve(
     @CurrentCaller() caller: Caller,
-    @Param('uuid') uuid: string,
+    @Param('uuid') rawUuid: string,
     @Query() query: RawQuery,
-  ): Promise<AuthenticatedSession> {
-    return toAuthenticatedSession(await this.visibleSession(caller, uuid, query), caller.sessionId);
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const filters = parseDetailFilters(query);
+    const uuid = parseUuid(rawUuid);
+    if (!uuid) throw new AuthentikHttpError(404, { detail: MALFORMED_ID_DETAIL });
+    // The list's kept items: an unchanged session is neither read in full nor written again (authentik-list-json.ts).
+    const row = await this.sessions.getLiveMatchingHeld(
+      caller,
+      uuid,
+      filters,
+      'authentik',
+      AUTHENTIK_SESSION_FIELDS,
+      this.rendered,
+    );
+    reply.type(JSON_UTF8);
+    return authentikItemJson(row, this.rendered, caller.sessionId);
   }
 
   @Delete(':uuid')

@@ -203,6 +203,22 @@ export class SessionsService {
     return this.sessions.list(this.visibleQuery(caller, query, face), fields, signal, this.routing.readsOf(caller));
   }
 
+  /** getLiveMatching for a face that keeps rendered rows (`held`): the session comes back kept or read. */
+  async getLiveMatchingHeld<K extends keyof Session, T>(
+    caller: Caller,
+    uuid: string,
+    filters: SessionFilters,
+    face: Face,
+    fields: SessionFields<K>,
+    held: RowsHeld<T>,
+  ): Promise<HeldOrRead<T, Pick<Session, K>>> {
+    if (filters.lastIp !== undefined) requireIp(filters.lastIp, 'lastIp');
+    const row = await this.sessions.findLiveMatchingHeld(uuid, filters, fields, held, this.routing.readsOf(caller));
+    if (!row) throw DomainError.notFound('Session');
+    if (!canSee(caller, { userId: row.ownerId }, face)) throw DomainError.notVisible('Session');
+    return row;
+  }
+
   /** listSessions for a face that keeps rendered rows (`held`): each row comes back kept or read (heldPage). */
   listSessionsHeld<K extends keyof Session, T>(
     caller: Caller,

@@ -144,6 +144,43 @@ export class SessionStore {
     return rows.length ? toSession(rows[0]) : null;
   }
 
+  /**
+   * findLiveMatching for a face that keeps rendered rows (`held`): the row comes back kept or read, with its owner.
+   * While most rows are kept, the session's id, owner and row version are read first and its `fields` only if
+   * `held` lacks that version; otherwise the fields with the version in one statement.
+   */
+  async findLiveMatchingHeld<K extends keyof Session, T>(
+    uuid: string,
+    filters: SessionFilters,
+    fields: SessionFields<K>,
+    held: RowsHeld<T>,
+    from: Queryable = this.db,
+  ): Promise<(HeldOrRead<T, Pick<Session, K>> & { ownerId: number }) | null> {
+    const { selectVersioned, selectVersionOnly, read } = sessionProjection(fields);
+    const { text: where, params } = whereOf({ liveOnly: true }, filters, [uuid]);
+    // Prepared: the text depends only on which filters are set (see findLiveMatching).
+    const lookup = (select: string) =>
+      from.rows(`SELECT ${select}, s.user_id AS owner_id FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params, {
+        prepare: true,
+      });
+    if (!held.worthAskingFirst()) {
+      const [row] = await lookup(selectVersioned);
+      if (!row) return null;
+      const kept = held.get(Number(row.id), String(row.row_version));
+      const version = { ...versionOf(row), ownerId: Number(row.owner_id) };
+      return kept === undefined ? { ...version, session: read(row) } : { ...version, held: kept };
+    }
+    const [row] = await lookup(selectVersionOnly);
+    if (!row) return null;
+    const { id, version } = versionOf(row);
+    const ownerId = Number(row.owner_id);
+    const kept = held.get(id, version);
+    if (kept !== undefined) return { id, version, ownerId, held: kept };
+    // Written since the first statement, or removed: what is stored now, as the plain lookup would answer.
+    const [fresh] = await this.versionedByIds([id], fields, undefined, from);
+    return fresh ? { ...fresh, ownerId } : null;
+  }
+
   /** Writes last-seen (sliding an idle expiry) only when the stored value is older than the throttle interval. */
   async touch(id: number, throttleSeconds: number): Promise<{ lastSeenAt: Date; expiresAt: Date } | null> {
     const rows = await this.db.rows(TOUCH_SQL, [id, throttleSeconds], { prepare: true });
