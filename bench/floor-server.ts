@@ -288,8 +288,8 @@ const ROUTES: [string, RegExp, Handler][] = [
           true,
           client,
         );
-        const insert = insertSessionStatement(
-          toNewSessionRow({
+        const insert = insertSessionStatement({
+          ...toNewSessionRow({
             uuid: randomUUID(),
             pfid: generateRelatedPfid(account),
             tokenHash: hashKey(key),
@@ -299,7 +299,6 @@ const ROUTES: [string, RegExp, Handler][] = [
             accountId: account,
             domainId: domain,
             poolId,
-            deviceId: String(devices[0].pfid),
             title: agent.title,
             ip,
             userAgent,
@@ -312,7 +311,8 @@ const ROUTES: [string, RegExp, Handler][] = [
             geo: null,
             asn: null,
           }),
-        );
+          device_id: String(devices[0].pfid),
+        });
         const inserted = await rows(insert.text, insert.params, true, client);
         await client.query('COMMIT');
         res.statusCode = 201;

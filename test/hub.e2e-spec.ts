@@ -234,6 +234,25 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect(String(a.pfid).slice(10, 16)).toBe(String(a.accountId).slice(10, 16));
     });
 
+    it('should give many logins at once from one new device one device id, and each login its session and event', async () => {
+      // The login statement finds or adds the device itself; the ones that lose the race to add it run again.
+      const userAgent = `${USER_AGENTS.linuxFirefox} race/${Date.now()}`;
+      const logins = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          admin.post('/api/hub/v1/sessions', { user: 'bob', ip: `198.51.100.${i + 1}`, userAgent }),
+        ),
+      );
+      expect(logins.map((res) => res.status)).toEqual(logins.map(() => 201));
+      expect(new Set(logins.map((res) => res.body.deviceId)).size).toBe(1);
+      const rows = await t.sql<{ devices: number; sessions: number; created: number }>(
+        `SELECT (SELECT count(DISTINCT device_id)::int FROM sessions WHERE id = ANY ($1)) AS devices,
+           (SELECT count(*)::int FROM sessions WHERE id = ANY ($1)) AS sessions,
+           (SELECT count(*)::int FROM session_events WHERE session_id = ANY ($1) AND kind = 'created') AS created`,
+        [logins.map((res) => res.body.id)],
+      );
+      expect(rows[0]).toEqual({ devices: 1, sessions: 40, created: 40 });
+    });
+
     it('should refuse bad session input with 400 or 404, never 500', async () => {
       const cases: Array<[Record<string, unknown>, number]> = [
         [{ user: alice.id, ip: 'not-an-ip', userAgent: 'x' }, 400],

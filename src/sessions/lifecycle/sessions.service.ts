@@ -21,6 +21,7 @@ import { GeoIpLookup } from '../insight/geoip';
 import { EventPage, EventStore } from '../persistence/event.store';
 import { ReadRouting } from '../persistence/read-routing';
 import { SessionRef, SessionStore } from '../persistence/session.store';
+import { LoginDevice, LoginInsight } from '../persistence/session.sql';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
@@ -74,49 +75,52 @@ export class SessionsService {
     const poolId = input.poolId ?? (await this.scopes.get('pool'));
     const key = newKey(SESSION_TOKEN_PREFIX);
     const limit = user.maxSessions ?? this.config.SESSION_LIMIT;
-    let evicted = 0;
-    const session = await this.sessions.transaction(async (tx) => {
-      if (limit > 0) evicted = await this.makeRoom(user, limit, tx);
-      const arrival = { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at: new Date() };
-      const insightOn = this.config.LOGIN_INSIGHT === 'on';
-      const deviceId =
-        input.deviceId ??
-        (await this.sessions.upsertDevice(
-          user.id,
-          deviceFingerprint(userAgent, device),
-          generateRelatedPfid(accountId),
-          tx,
-        ));
-      const { session: created, known } = await this.sessions.insert(
-        toNewSessionRow({
-          uuid: randomUUID(),
-          pfid: generateRelatedPfid(accountId),
-          tokenHash: hashKey(key),
-          user,
-          status,
-          sessionType,
-          accountId,
-          domainId,
-          poolId,
-          deviceId,
-          title: input.title ?? agent.title,
-          ip,
-          userAgent,
-          loggedInAt: arrival.at,
-          absoluteExpiresAt: new Date(arrival.at.getTime() + ttl * 1000),
-          idleSeconds: idle,
-          device,
-          deviceClass: agent.deviceClass,
-          parsedUserAgent: agent.parsed,
-          geo,
-          asn,
-        }),
-        tx,
-        insightOn ? arrival : undefined,
-      );
-      if (known) await this.sessions.addFindings(created.id, this.judge(known, arrival), ip, userAgent, tx);
-      return created;
+    const at = new Date();
+    const row = toNewSessionRow({
+      uuid: randomUUID(),
+      pfid: generateRelatedPfid(accountId),
+      tokenHash: hashKey(key),
+      user,
+      status,
+      sessionType,
+      accountId,
+      domainId,
+      poolId,
+      title: input.title ?? agent.title,
+      ip,
+      userAgent,
+      loggedInAt: at,
+      absoluteExpiresAt: new Date(at.getTime() + ttl * 1000),
+      idleSeconds: idle,
+      device,
+      deviceClass: agent.deviceClass,
+      parsedUserAgent: agent.parsed,
+      geo,
+      asn,
     });
+    const loginDevice: LoginDevice = input.deviceId
+      ? { id: input.deviceId }
+      : { fingerprint: deviceFingerprint(userAgent, device), newPfid: generateRelatedPfid(accountId) };
+    // Insight judges the arrival against what it knew before the login writes anything, so a refused login
+    // (TRAVEL_POLICY=refuse) leaves no trace, and its findings ride in the login's one statement.
+    const login = async (tx?: Queryable): Promise<Session> => {
+      let insight: LoginInsight | undefined;
+      if (this.config.LOGIN_INSIGHT === 'on') {
+        const arrival = { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at };
+        insight = { arrival, findings: this.judge(await this.sessions.insightOf(user.id, tx), arrival) };
+      }
+      return this.sessions.insertLogin(row, loginDevice, insight, tx);
+    };
+    let evicted = 0;
+    // Without a limit a login is one statement (its own transaction); a limit holds the user's other logins
+    // while it counts and evicts, in a transaction around both.
+    const session =
+      limit > 0
+        ? await this.sessions.transaction(async (tx) => {
+            evicted = await this.makeRoom(user, limit, tx);
+            return login(tx);
+          })
+        : await login();
     await this.routing.wrote(caller);
     this.observer.sessionCreated('hub');
     if (evicted > 0) this.observer.sessionsEnded('hub', 'revoked', 'system', evicted);

@@ -25,6 +25,10 @@ export function insightParams(userId: number, arrival: InsightArrival, newSessio
   ];
 }
 
+/** What login insight knew of user $1: the row `toUserHistory` reads. */
+export const INSIGHT_OF_USER_SQL = `SELECT sessions, devices, countries, last_geo, last_ip, last_at
+  FROM login_insight WHERE user_id = $1`;
+
 /**
  * Two CTEs, `insight_before` (the user's row as it was) and `insight_recorded` (the upsert), over six parameters
  * starting at $`first` (insightParams): what was known of the user, and that knowledge after this arrival: one
@@ -32,16 +36,23 @@ export function insightParams(userId: number, arrival: InsightArrival, newSessio
  * when it has coordinates. Both see the row as the statement found it.
  */
 export function insightCtes(first: number): string {
+  return `insight_before AS (${INSIGHT_OF_USER_SQL.replace('$1', `$${first}`)}), ${insightRecordedCte(first)}`;
+}
+
+/**
+ * The `insight_recorded` CTE of insightCtes alone; with `onlyWith` (a CTE's name), written only when that CTE has
+ * a row (a login's session: a login statement that inserted none records nothing).
+ */
+export function insightRecordedCte(first: number, onlyWith?: string): string {
   const [user, count, device, country, geo, ip] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
   const located = `${geo}::jsonb ->> 'lat' IS NOT NULL`;
-  return `insight_before AS (
-      SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = ${user}
-    ), insight_recorded AS (
-      INSERT INTO login_insight AS i (user_id, sessions, devices, countries, last_geo, last_ip, last_at)
-      VALUES (${user}, ${count}, coalesce(array_remove(ARRAY[${device}::text], NULL), '{}'),
+  const values = `${user}::int, ${count}::int, coalesce(array_remove(ARRAY[${device}::text], NULL), '{}'),
         coalesce(array_remove(ARRAY[${country}::text], NULL), '{}'),
         CASE WHEN ${located} THEN ${geo}::jsonb END, CASE WHEN ${located} THEN ${ip}::text END,
-        CASE WHEN ${located} THEN now() END)
+        CASE WHEN ${located} THEN now() END`;
+  return `insight_recorded AS (
+      INSERT INTO login_insight AS i (user_id, sessions, devices, countries, last_geo, last_ip, last_at)
+      ${onlyWith ? `SELECT ${values} WHERE EXISTS (SELECT 1 FROM ${onlyWith})` : `VALUES (${values})`}
       ON CONFLICT (user_id) DO UPDATE SET
         sessions = i.sessions + ${count},
         devices = CASE WHEN ${device}::text IS NULL OR ${device}::text = ANY (i.devices) THEN i.devices

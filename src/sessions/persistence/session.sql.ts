@@ -1,7 +1,7 @@
-import { InsightArrival, insightCtes, insightParams } from './insight.sql';
-import { insertRow } from './tables/table';
+import { Finding } from '../insight/login-insight';
+import { InsightArrival, insightCtes, insightParams, insightRecordedCte } from './insight.sql';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS } from './tables/sessions.table';
-import { NOW } from './tables/table';
+import { insertRow, NOW, SqlValue } from './tables/table';
 
 /**
  * The SQL of one session's reads and writes, as constants and pure functions: the store runs it, and the bench
@@ -37,7 +37,8 @@ export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now(), ${SLIDE_EXPI
 
 /**
  * One statement writes a session and its `created` event and reads the row back. The column list comes from the
- * table's definition; first and last seen are the database's `now()`, as created_at is.
+ * table's definition; first and last seen are the database's `now()`, as created_at is. The bench floor's login
+ * (with UPSERT_DEVICE_SQL before it, in a transaction); the service's is loginStatement.
  */
 export function insertSessionStatement(
   row: NewSessionRow,
@@ -61,9 +62,71 @@ export function insertSessionStatement(
   };
 }
 
-/** The device id for (user $2, fingerprint $3), inserting $1 if there was none; no row if a concurrent insert won. */
+/**
+ * The device id for (user $2, fingerprint $3), inserting $1 if there was none; no row if a concurrent insert won.
+ * The bench floor's; the service's login finds its device inside loginStatement.
+ */
 export const UPSERT_DEVICE_SQL = `WITH inserted AS (
     INSERT INTO devices (pfid, user_id, fingerprint) VALUES ($1, $2, $3) ON CONFLICT (user_id, fingerprint) DO NOTHING
     RETURNING pfid
   )
   SELECT pfid FROM inserted UNION ALL SELECT pfid FROM devices WHERE user_id = $2 AND fingerprint = $3`;
+
+/** Where a login's device comes from: the id the caller gives, or the user's device by fingerprint (added when new). */
+export type LoginDevice = { id: string } | { fingerprint: string; newPfid: string };
+
+/** What login insight adds to a login: the arrival it remembers and what it found, judged before the statement. */
+export interface LoginInsight {
+  arrival: InsightArrival;
+  findings: Finding[];
+}
+
+/**
+ * A whole login as one statement, so its own transaction with one round trip: the device (found, or added), the
+ * session, its `created` event and insight's findings after it (one INSERT, in that order), and insight's memory of
+ * the user. Answers the session's row; no row when a concurrent login added the same device after this
+ * statement's snapshot (then nothing was written, and the statement is run again).
+ */
+export function loginStatement(
+  row: Omit<NewSessionRow, 'device_id'>,
+  device: LoginDevice,
+  insight?: LoginInsight,
+): { text: string; params: unknown[] } {
+  const insert = insertRow(
+    SESSIONS,
+    { ...row, device_id: new SqlValue('device.pfid'), first_seen_at: NOW, last_seen_at: NOW },
+    'device',
+  );
+  const params = [...insert.params];
+  const $ = (value: unknown) => `$${params.push(value)}`;
+  const deviceCtes =
+    'id' in device
+      ? `device AS (SELECT ${$(device.id)}::char(32) AS pfid)`
+      : (() => {
+          const [pfid, user, fingerprint] = [$(device.newPfid), $(row.user_id), $(device.fingerprint)];
+          return `device_added AS (
+        INSERT INTO devices (pfid, user_id, fingerprint) VALUES (${pfid}, ${user}, ${fingerprint})
+        ON CONFLICT (user_id, fingerprint) DO NOTHING RETURNING pfid
+      ), device AS (
+        SELECT pfid FROM device_added
+        UNION ALL SELECT pfid FROM devices WHERE user_id = ${user} AND fingerprint = ${fingerprint}
+      )`;
+        })();
+  // The findings as a JSON array, numbered so that their events follow `created` in id order.
+  const found = insight?.findings.length
+    ? `UNION ALL SELECT f.n + 1, f.finding ->> 'kind', 'system', f.finding -> 'detail'
+          FROM jsonb_array_elements(${$(JSON.stringify(insight.findings))}::jsonb) WITH ORDINALITY AS f(finding, n)`
+    : '';
+  const recorded = insight ? `, ${insightRecordedCte(params.length + 1, 's')}` : '';
+  if (insight) params.push(...insightParams(row.user_id, insight.arrival, true));
+  return {
+    text: `WITH ${deviceCtes}, s AS (${insert.text} RETURNING *), events AS (
+        INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent, detail)
+        SELECT s.id, s.user_id, e.kind, NULL, e.face, s.first_ip, s.first_user_agent, e.detail
+        FROM s, (SELECT 0::bigint AS n, 'created' AS kind, 'hub' AS face, NULL::jsonb AS detail ${found}) e
+        ORDER BY e.n
+      )${recorded}
+      SELECT ${SESSION_SELECT} FROM s JOIN users u ON u.id = s.user_id`,
+    params,
+  };
+}

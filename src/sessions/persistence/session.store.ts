@@ -16,7 +16,7 @@ import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { HeldOrRead, RowsHeld } from '../rows-held';
 import { json } from './tables/decode';
-import { InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
+import { INSIGHT_OF_USER_SQL, InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -32,7 +32,6 @@ import {
 } from './session-list.sql';
 import { usersWithLiveWithTotalSql } from './users-with-live.sql';
 import {
-  insertSessionStatement,
   LIVE_SESSION_BY_TOKEN_SQL,
   LIVE_SQL,
   SESSION_BY_ID_SQL,
@@ -40,7 +39,9 @@ import {
   SESSION_BY_UUID_SQL,
   SLIDE_EXPIRY_SQL,
   TOUCH_SQL,
-  UPSERT_DEVICE_SQL,
+  LoginDevice,
+  LoginInsight,
+  loginStatement,
 } from './session.sql';
 import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
 import {
@@ -90,24 +91,28 @@ export class SessionStore {
     return rows.length ? toSession(rows[0]) : null;
   }
 
-  /** One statement writes the session and its `created` event and reads the row back. */
   /**
-   * A login's row, its `created` event and, with `insight`, the user's login-insight memory, in one statement;
-   * answers the session and what insight knew of the user before (null without `insight`).
+   * A login: its device, session, events and insight's memory in one statement (loginStatement), run again when a
+   * concurrent login added the same device after its snapshot (a new statement sees that device).
    */
-  async insert(
-    row: NewSessionRow,
-    tx: Queryable,
-    insight?: InsightArrival,
-  ): Promise<{ session: Session; known: UserHistory | null }> {
-    const { text, params } = insertSessionStatement(row, insight);
-    const [inserted] = await tx.rows(text, params, { prepare: true });
-    return {
-      session: toSession(inserted),
-      known: insight
-        ? toUserHistory(inserted.insight_before == null ? null : json<Row>(inserted.insight_before))
-        : null,
-    };
+  async insertLogin(
+    row: Omit<NewSessionRow, 'device_id'>,
+    device: LoginDevice,
+    insight: LoginInsight | undefined,
+    tx: Queryable = this.db,
+  ): Promise<Session> {
+    const { text, params } = loginStatement(row, device, insight);
+    for (let attempt = 1; ; attempt++) {
+      const [inserted] = await tx.rows(text, params, { prepare: true });
+      if (inserted) return toSession(inserted);
+      if (attempt === 3) throw new Error(`login of user ${row.user_id}: its device was neither found nor added`);
+    }
+  }
+
+  /** What login insight knew of a user before this login (its first: nothing). */
+  async insightOf(userId: number, tx: Queryable = this.db): Promise<UserHistory> {
+    const [row] = await tx.rows(INSIGHT_OF_USER_SQL, [userId], { prepare: true });
+    return toUserHistory(row ?? null);
   }
 
   find(ref: SessionRef, tx?: Queryable): Promise<Session | null> {
@@ -471,17 +476,6 @@ export class SessionStore {
   }
 
   /** Returns the device id for (user, fingerprint), inserting `candidate` if there was none. */
-  async upsertDevice(userId: number, fingerprint: string, candidate: string, tx: Queryable): Promise<string> {
-    const rows = await tx.rows(UPSERT_DEVICE_SQL, [candidate, userId, fingerprint], { prepare: true });
-    if (rows.length) return String(rows[0].pfid);
-    // A concurrent login inserted it after this statement's snapshot: a new statement sees it.
-    const found = await tx.rows(`SELECT pfid FROM devices WHERE user_id = $1 AND fingerprint = $2`, [
-      userId,
-      fingerprint,
-    ]);
-    return String(found[0].pfid);
-  }
-
   /** An installation setting, written once: the first value stored wins. */
   async settingOnce(key: string, value: string): Promise<string> {
     await this.db.rows(`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, value]);

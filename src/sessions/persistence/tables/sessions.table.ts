@@ -274,7 +274,6 @@ export interface NewSessionFacts {
   accountId: string;
   domainId: string;
   poolId: string;
-  deviceId: string;
   title: string;
   ip: string;
   userAgent: string;
@@ -290,8 +289,8 @@ export interface NewSessionFacts {
   asn: AsnInfo | null;
 }
 
-/** A new session's row: the inverse of toSession for what a login writes. */
-export function toNewSessionRow(facts: NewSessionFacts): NewSessionRow {
+/** A new session's row but its device, which the login statement finds or adds: the inverse of toSession. */
+export function toNewSessionRow(facts: NewSessionFacts): Omit<NewSessionRow, 'device_id'> {
   return {
     uuid: facts.uuid,
     pfid: facts.pfid,
@@ -304,7 +303,6 @@ export function toNewSessionRow(facts: NewSessionFacts): NewSessionRow {
     domain_id: facts.domainId,
     pool_id: facts.poolId,
     identity_id: facts.user.pfid,
-    device_id: facts.deviceId,
     title: facts.title,
     first_ip: facts.ip,
     first_user_agent: facts.userAgent,

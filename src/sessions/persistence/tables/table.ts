@@ -33,7 +33,12 @@ export function defineTable<Row>(
 /** Written by the database itself (`now()`), not a parameter: the same clock as column defaults. */
 export const NOW = Symbol('now()');
 
-export type InsertValues<Row> = { [K in keyof Row]?: Row[K] | typeof NOW };
+/** A value written as SQL rather than sent as a parameter: a column of the row source `insertRow` selects from. */
+export class SqlValue {
+  constructor(readonly sql: string) {}
+}
+
+export type InsertValues<Row> = { [K in keyof Row]?: Row[K] | typeof NOW | SqlValue };
 
 function columnNames<Row>(table: Table<Row>): (keyof Row & string)[] {
   return Object.keys(table.columns) as (keyof Row & string)[];
@@ -69,9 +74,15 @@ export function encode(type: SqlType, value: unknown): unknown {
 /**
  * `INSERT INTO table (...) VALUES (...)` for the columns `values` sets, in the definition's order (so the same set
  * of columns always gives the same text, which can be prepared). Returns the text up to VALUES (...) and its
- * parameters; the caller adds RETURNING or ON CONFLICT.
+ * parameters; the caller adds RETURNING or ON CONFLICT. With `from`, the row is `SELECT ... FROM from` instead: one
+ * row per row of that source (none when it has none), each parameter cast to its column's type (a SELECT list does
+ * not take its types from the INSERT's columns, as VALUES does).
  */
-export function insertRow<Row>(table: Table<Row>, values: InsertValues<Row>): { text: string; params: unknown[] } {
+export function insertRow<Row>(
+  table: Table<Row>,
+  values: InsertValues<Row>,
+  from?: string,
+): { text: string; params: unknown[] } {
   const columns: string[] = [];
   const placeholders: string[] = [];
   const params: unknown[] = [];
@@ -79,12 +90,13 @@ export function insertRow<Row>(table: Table<Row>, values: InsertValues<Row>): { 
     const value = values[column];
     if (value === undefined) continue;
     columns.push(column);
-    placeholders.push(value === NOW ? 'now()' : `$${params.push(encode(table.columns[column], value))}`);
+    const type = table.columns[column];
+    if (value === NOW) placeholders.push('now()');
+    else if (value instanceof SqlValue) placeholders.push(value.sql);
+    else placeholders.push(`$${params.push(encode(type, value))}${from ? `::${type}` : ''}`);
   }
-  return {
-    text: `INSERT INTO ${table.name} AS ${table.alias} (${columns.join(', ')}) VALUES (${placeholders.join(', ')})`,
-    params,
-  };
+  const source = from ? `SELECT ${placeholders.join(', ')} FROM ${from}` : `VALUES (${placeholders.join(', ')})`;
+  return { text: `INSERT INTO ${table.name} AS ${table.alias} (${columns.join(', ')}) ${source}`, params };
 }
 
 /**
