@@ -9,7 +9,7 @@ import { generateRelatedPfid } from '../pfid';
 import { canSeeUser, requireSuperuser } from '../policy/access-policy';
 import { Page } from '../session-query';
 import { ApiToken, Caller, User } from '../session.model';
-import { UUID_PATTERN } from '../uuid';
+import { UserMatch, userMatches } from '../persistence/user-match';
 import { DefaultScopes } from './default-scopes';
 
 export interface NewUserInput {
@@ -94,19 +94,32 @@ export class AccountsService {
   }
 
   /** Resolves a user given as id, uuid or username. */
-  async findUser(ref: number | string): Promise<User | null> {
-    if (typeof ref === 'number')
-      return Number.isSafeInteger(ref) && ref > 0 && ref <= 2147483647 ? this.accounts.userById(ref) : null;
-    if (UUID_PATTERN.test(ref)) {
-      return (await this.accounts.userByUuid(ref.toLowerCase())) ?? this.accounts.userByUsername(ref);
-    }
-    return this.accounts.userByUsername(ref);
+  findUser(ref: number | string): Promise<User | null> {
+    return this.findUserWith(ref, (match) => this.accounts.userBy(match));
   }
 
-  async requireUser(ref: number | string, field = 'user'): Promise<User> {
-    const user = await this.findUser(ref);
-    if (!user) throw new DomainError(DomainErrorCode.NotFound, `User ${JSON.stringify(ref)} does not exist.`, field);
-    return user;
+  /** Resolves a user given as id, uuid or username with `read`, which may read more of the user in the same query. */
+  async findUserWith<T>(ref: number | string, read: (match: UserMatch) => Promise<T | null>): Promise<T | null> {
+    for (const match of userMatches(ref)) {
+      const found = await read(match);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  requireUser(ref: number | string, field = 'user'): Promise<User> {
+    return this.requireUserWith(ref, (match) => this.accounts.userBy(match), field);
+  }
+
+  /** findUserWith, or 404 naming the reference. */
+  async requireUserWith<T>(
+    ref: number | string,
+    read: (match: UserMatch) => Promise<T | null>,
+    field = 'user',
+  ): Promise<T> {
+    const found = await this.findUserWith(ref, read);
+    if (!found) throw new DomainError(DomainErrorCode.NotFound, `User ${JSON.stringify(ref)} does not exist.`, field);
+    return found;
   }
 
   async createToken(caller: Caller, input: NewTokenInput): Promise<IssuedToken> {

@@ -65,7 +65,10 @@ export class SessionsService {
   async createSession(caller: Caller, input: NewSessionInput): Promise<{ session: Session; token: string }> {
     requireSuperuser(caller);
     const { ip, ttl, idle, sessionType, status } = checkNewSession(input, (type) => timeoutDefaults(this.config, type));
-    const user = await this.accounts.requireUser(input.user);
+    const { user, history } =
+      this.config.LOGIN_INSIGHT === 'on'
+        ? await this.accounts.requireUserWith(input.user, (match) => this.sessions.userWithInsight(match))
+        : { user: await this.accounts.requireUser(input.user), history: null };
     const userAgent = input.userAgent ?? '';
     const device = deviceInfo(input.device);
     const agent = agentFacts(userAgent);
@@ -101,16 +104,13 @@ export class SessionsService {
     const loginDevice: LoginDevice = input.deviceId
       ? { id: input.deviceId }
       : { fingerprint: deviceFingerprint(userAgent, device), newPfid: generateRelatedPfid(accountId) };
-    // Insight judges the arrival against what it knew before the login writes anything, so a refused login
-    // (TRAVEL_POLICY=refuse) leaves no trace, and its findings ride in the login's one statement.
-    const login = async (tx?: Queryable): Promise<Session> => {
-      let insight: LoginInsight | undefined;
-      if (this.config.LOGIN_INSIGHT === 'on') {
-        const arrival = { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at };
-        insight = { arrival, findings: this.judge(await this.sessions.insightOf(user.id, tx), arrival) };
-      }
-      return this.sessions.insertLogin(row, loginDevice, insight, tx);
-    };
+    // Insight judges the arrival against what it knew before the login (read with the user), so a refused login
+    // (TRAVEL_POLICY=refuse) writes nothing, and its findings ride in the login's one statement.
+    let insight: LoginInsight | undefined;
+    if (history) {
+      const arrival = { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at };
+      insight = { arrival, findings: this.judge(history, arrival) };
+    }
     let evicted = 0;
     // Without a limit a login is one statement (its own transaction); a limit holds the user's other logins
     // while it counts and evicts, in a transaction around both.
@@ -118,9 +118,9 @@ export class SessionsService {
       limit > 0
         ? await this.sessions.transaction(async (tx) => {
             evicted = await this.makeRoom(user, limit, tx);
-            return login(tx);
+            return this.sessions.insertLogin(row, loginDevice, insight, tx);
           })
-        : await login();
+        : await this.sessions.insertLogin(row, loginDevice, insight);
     await this.routing.wrote(caller);
     this.observer.sessionCreated('hub');
     if (evicted > 0) this.observer.sessionsEnded('hub', 'revoked', 'system', evicted);
@@ -129,8 +129,8 @@ export class SessionsService {
 
   /**
    * Login insight against what was known of the user (new device, new country, impossible travel); with
-   * TRAVEL_POLICY=refuse an impossible journey refuses the login (403): the transaction, the session and the
-   * recorded arrival with it, is rolled back.
+   * TRAVEL_POLICY=refuse an impossible journey refuses the login (403) before it writes anything: no session, and
+   * insight does not remember the arrival.
    */
   private judge(known: UserHistory, arrival: Arrival): Finding[] {
     const found = findings(known, arrival, travelPolicy(this.config));

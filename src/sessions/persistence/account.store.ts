@@ -7,6 +7,7 @@ import { TOKEN_BY_HASH_SQL, TOUCH_TOKEN_SQL, USER_BY_SESSION_TOKEN_SQL } from '.
 import { API_TOKEN_SELECT, API_TOKENS, toApiToken } from './tables/api-tokens.table';
 import { insertRow } from './tables/table';
 import { toUser, USER_SELECT, USERS } from './tables/users.table';
+import { UserMatch } from './user-match';
 
 export type NewUser = Pick<User, 'username' | 'name' | 'email' | 'isSuperuser' | 'isOperator' | 'pfid' | 'maxSessions'>;
 
@@ -69,12 +70,9 @@ export class AccountStore {
     return this.oneUser('u.id = $1', id, from);
   }
 
-  userByUsername(username: string): Promise<User | null> {
-    return this.oneUser('u.username = $1', username);
-  }
-
-  userByUuid(uuid: string): Promise<User | null> {
-    return this.oneUser('u.uuid = $1', uuid);
+  /** The user one way of naming users matches (userMatches). */
+  userBy(match: UserMatch): Promise<User | null> {
+    return this.oneUser(`u.${match.column} = $1`, match.value);
   }
 
   /** The user behind a live session's token, with the session id: one query on every session-token request. */

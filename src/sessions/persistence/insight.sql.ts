@@ -2,6 +2,8 @@ import { Row } from '../../database/database';
 import { UserHistory } from '../insight/login-insight';
 import { GeoInfo } from '../session.model';
 import { date, nullableJson } from './tables/decode';
+import { USER_SELECT } from './tables/users.table';
+import { UserMatch } from './user-match';
 
 /** How many devices and countries login insight remembers per user (the latest ones). */
 const INSIGHT_MEMORY = 50;
@@ -26,8 +28,15 @@ export function insightParams(userId: number, arrival: InsightArrival, newSessio
 }
 
 /** What login insight knew of user $1: the row `toUserHistory` reads. */
-export const INSIGHT_OF_USER_SQL = `SELECT sessions, devices, countries, last_geo, last_ip, last_at
+const INSIGHT_OF_USER_SQL = `SELECT sessions, devices, countries, last_geo, last_ip, last_at
   FROM login_insight WHERE user_id = $1`;
+
+/** The user whose `column` is $1, with what login insight knew of them as JSON (`insight`, null if nothing). */
+export function userWithInsightSql(column: UserMatch['column']): string {
+  return `SELECT ${USER_SELECT},
+      (SELECT to_jsonb(b) FROM (${INSIGHT_OF_USER_SQL.replace('$1', 'u.id')}) b) AS insight
+    FROM users u WHERE u.${column} = $1`;
+}
 
 /**
  * Two CTEs, `insight_before` (the user's row as it was) and `insight_recorded` (the upsert), over six parameters

@@ -10,13 +10,16 @@ import {
   SessionEvent,
   SessionFields,
   SessionStatus,
+  User,
   UserWithLiveSessions,
 } from '../session.model';
 import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { HeldOrRead, RowsHeld } from '../rows-held';
 import { json } from './tables/decode';
-import { INSIGHT_OF_USER_SQL, InsightArrival, insightCtes, insightParams, toUserHistory } from './insight.sql';
+import { InsightArrival, insightCtes, insightParams, toUserHistory, userWithInsightSql } from './insight.sql';
+import { toUser } from './tables/users.table';
+import { UserMatch } from './user-match';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -109,10 +112,14 @@ export class SessionStore {
     }
   }
 
-  /** What login insight knew of a user before this login (its first: nothing). */
-  async insightOf(userId: number, tx: Queryable = this.db): Promise<UserHistory> {
-    const [row] = await tx.rows(INSIGHT_OF_USER_SQL, [userId], { prepare: true });
-    return toUserHistory(row ?? null);
+  /**
+   * The user a login names, with what login insight knew of them before it (nothing at their first): both in the
+   * login's one read before its statement.
+   */
+  async userWithInsight(match: UserMatch): Promise<{ user: User; history: UserHistory } | null> {
+    const [row] = await this.db.rows(userWithInsightSql(match.column), [match.value], { prepare: true });
+    if (!row) return null;
+    return { user: toUser(row), history: toUserHistory(row.insight == null ? null : json<Row>(row.insight)) };
   }
 
   find(ref: SessionRef, tx?: Queryable): Promise<Session | null> {
