@@ -148,12 +148,18 @@ describe('CompiledValidationPipe', () => {
     whole.mockRestore();
   });
 
-  it('leaves a class with nested or converted properties to the whole pipe', async () => {
+  it('accepts a login body without a device without the whole pipe, and sends one with a device through it', async () => {
     const compiled = new CompiledValidationPipe(OPTIONS);
     const whole = jest.spyOn(ValidationPipe.prototype, 'transform');
     const metadata: ArgumentMetadata = { type: 'body', metatype: CreateSessionRequest, data: undefined };
-    await compiled.transform(body({ user: 'admin', ip: '::1', userAgent: 'curl/8.0' }), metadata);
+    const login = { user: 'admin', ip: '::1', userAgent: 'curl/8.0' };
+    expect(await compiled.transform(body(login), metadata)).toBeInstanceOf(CreateSessionRequest);
+    expect(whole).not.toHaveBeenCalled();
+    const withDevice = (await compiled.transform(body({ ...login, device: { brand: 'Apple' } }), metadata)) as {
+      device: object;
+    };
     expect(whole).toHaveBeenCalledTimes(1);
+    expect(withDevice.device.constructor.name).toBe('DeviceRequest');
     whole.mockRestore();
   });
 });

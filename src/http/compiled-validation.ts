@@ -11,11 +11,16 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
   defaultMetadataStorage: TransformerMetadata;
 };
 
-/** One property's rules: when to skip them (IsOptional, ValidateIf), then each constraint to call. */
+/**
+ * One property's rules: when to skip them (IsOptional, ValidateIf), then each constraint to call. `nested`: the
+ * property is an object class-transformer converts (Type) and class-validator walks (ValidateNested); a body that
+ * gives it, or must (it is not optional), goes the whole way.
+ */
 interface PropertyRules {
   property: string;
   conditions: ((object: object, value: unknown) => boolean)[];
   checks: { metadata: ValidationMetadata; constraints: ConstraintMetadata[] }[];
+  nested: boolean;
 }
 
 /** Accepts a body as the class's validation would, returning the instance; null: let class-validator decide. */
@@ -30,8 +35,8 @@ type Accept = (body: unknown) => object | null;
  * The decorators stay the only definition of the rules. For each body class this reads class-validator's own
  * metadata once and calls the same constraint functions (IsString's, Length's, IsIP's, a custom one's), with the
  * same arguments, on the same instance class-transformer would build. It only accepts: a body it cannot vouch for
- * (a failed constraint, an unknown or nested property, a class with groups, `each`, nested, async or class-transformer
- * rules) goes through the whole pipe as before, so every refusal keeps class-validator's messages. The spec holds
+ * (a failed constraint, an unknown property, a nested one it gives, a class with groups, `each`, async or
+ * class-transformer Transform rules) goes through the whole pipe as before, so every refusal keeps class-validator's messages. The spec holds
  * both ways to the same answer over a corpus of good and hostile bodies for every class it serves.
  */
 export class CompiledValidationPipe extends ValidationPipe {
@@ -77,20 +82,23 @@ function rulesOf(target: new () => object): PropertyRules[] | null {
   for (const metadata of metadatas) {
     const plain =
       (metadata.type === ValidationTypes.CUSTOM_VALIDATION ||
-        metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) &&
+        metadata.type === ValidationTypes.CONDITIONAL_VALIDATION ||
+        metadata.type === ValidationTypes.NESTED_VALIDATION) &&
       !metadata.each &&
       !metadata.always &&
       !metadata.groups?.length &&
       !metadata.validateIf;
     if (!plain) return null;
     const property = metadata.propertyName;
-    if (
-      defaultMetadataStorage.findTypeMetadata(target, property) ||
-      defaultMetadataStorage.findTransformMetadatas(target, property, TransformationType.PLAIN_TO_CLASS).length > 0
-    )
+    if (defaultMetadataStorage.findTransformMetadatas(target, property, TransformationType.PLAIN_TO_CLASS).length > 0)
       return null;
     let rules = byProperty.get(property);
-    if (!rules) byProperty.set(property, (rules = { property, conditions: [], checks: [] }));
+    if (!rules) byProperty.set(property, (rules = { property, conditions: [], checks: [], nested: false }));
+    if (defaultMetadataStorage.findTypeMetadata(target, property)) rules.nested = true;
+    if (metadata.type === ValidationTypes.NESTED_VALIDATION) {
+      rules.nested = true;
+      continue;
+    }
     if (metadata.type === ValidationTypes.CONDITIONAL_VALIDATION) {
       rules.conditions.push(metadata.constraints[0] as PropertyRules['conditions'][number]);
       continue;
@@ -114,22 +122,24 @@ function compileAccept(metatype: unknown, options: ValidationPipeOptions): Accep
   const target = metatype as new () => object;
   const rules = rulesOf(target);
   if (!rules) return null;
-  const allowed = new Set(rules.map((r) => r.property));
+  const allowed = new Set(rules.filter((r) => !r.nested).map((r) => r.property));
   // Whitelisting looks at the instance's own keys, declared fields included: a class declaring a field without rules
   // is refused whatever the body, so it goes the whole way. The body's keys are checked below.
-  if (!Object.keys(new target()).every((key) => allowed.has(key))) return null;
+  if (!Object.keys(new target()).every((key) => rules.some((r) => r.property === key))) return null;
   return (body) => {
     if (!isPlainObject(body)) return null;
     // The instance class-transformer builds from flat JSON: the class's own, with each value copied as it is.
     const entity = new target() as Record<string, unknown>;
     for (const key of Object.keys(body)) {
       const value = body[key];
+      // A nested property's key is not in `allowed`: a body that gives it goes the whole way.
       if (!allowed.has(key) || (value !== null && typeof value === 'object')) return null;
       entity[key] = value;
     }
-    for (const { property, conditions, checks } of rules) {
+    for (const { property, conditions, checks, nested } of rules) {
       const value = entity[property];
       if (!conditions.every((condition) => condition(entity, value))) continue;
+      if (nested) return null;
       for (const { metadata, constraints } of checks) {
         const args: ValidationArguments = {
           targetName: target.name,
