@@ -12,6 +12,12 @@ const METADATA_MAX_BYTES = 128 * 1024;
 const DATA_SECTION_SEPARATOR_SIZE = 16;
 /** The largest node: two 32-bit records. */
 const NODE_MAX_BYTES = 8;
+/**
+ * Nodes this close to where a lookup starts are kept in memory once read: every lookup walks through them, so
+ * they would be read from the page cache again and again (one pread each, about half of an IPv4 walk's reads).
+ * At most 2^14 nodes, two children each: about 1.5 MB in a Map for a full tree's top.
+ */
+const KEPT_DEPTH = 14;
 
 /**
  * An MMDB file whose search tree stays on disk, read node by node as a lookup walks it; only the data section (the
@@ -19,7 +25,7 @@ const NODE_MAX_BYTES = 8;
  * Reader holds the whole file in each process, and a city database's tree is most of it (DB-IP's city files: 103 of
  * 134 MB), so every worker paid 135 MB before serving a request. Here the tree's pages live in the kernel's page
  * cache, shared by all workers. A lookup reads one node per bit of the address walked (at most 32 for IPv4, 128 for
- * IPv6), a few microseconds each from the page cache, once per login; answers are the Reader's, byte for byte (the
+ * IPv6) below the first KEPT_DEPTH, a few microseconds each from the page cache, once per login; answers are the Reader's, byte for byte (the
  * spec compares the two over the built-in files).
  */
 export class MmdbOnDisk<T> {
@@ -27,6 +33,8 @@ export class MmdbOnDisk<T> {
   private readonly walker: { left(offset: number): number; right(offset: number): number };
   private readonly decoder: Decoder;
   private readonly ipv4StartNode: number;
+  /** The children of nodes near the top (KEPT_DEPTH), by `node * 2 + bit`. */
+  private readonly kept = new Map<number, number>();
 
   private constructor(
     private readonly fd: number,
@@ -67,7 +75,15 @@ export class MmdbOnDisk<T> {
     const bits = raw.length * 8;
     let node = raw.length === 4 ? this.ipv4StartNode : 0;
     let depth = 0;
-    for (; depth < bits && node < nodeCount; depth++) node = this.child(node, ip.bitAt(raw, depth) === 1);
+    for (; depth < bits && node < nodeCount; depth++) {
+      const bit = ip.bitAt(raw, depth);
+      if (depth < KEPT_DEPTH) {
+        const key = node * 2 + bit;
+        let next = this.kept.get(key);
+        if (next === undefined) this.kept.set(key, (next = this.child(node, bit === 1)));
+        node = next;
+      } else node = this.child(node, bit === 1);
+    }
     if (node <= nodeCount) return [null, depth];
     const decoded = this.decoder.decodeFast(node - nodeCount - DATA_SECTION_SEPARATOR_SIZE) as { value: T };
     return [decoded.value, depth];
