@@ -36,8 +36,9 @@ type Accept = (body: unknown) => object | null;
  * metadata once and calls the same constraint functions (IsString's, Length's, IsIP's, a custom one's), with the
  * same arguments, on the same instance class-transformer would build. It only accepts: a body it cannot vouch for
  * (a failed constraint, an unknown property, a nested one it gives, a class with groups, `each`, async or
- * class-transformer Transform rules) goes through the whole pipe as before, so every refusal keeps class-validator's messages. The spec holds
- * both ways to the same answer over a corpus of good and hostile bodies for every class it serves.
+ * class-transformer Transform rules) goes through the whole pipe as before, so every refusal keeps
+ * class-validator's messages. The spec holds both ways to the same answer over a corpus of good and hostile bodies
+ * for every class it serves.
  */
 export class CompiledValidationPipe extends ValidationPipe {
   private readonly compiled = new Map<unknown, Accept | null>();

@@ -25,8 +25,8 @@ const KEPT_DEPTH = 14;
  * Reader holds the whole file in each process, and a city database's tree is most of it (DB-IP's city files: 103 of
  * 134 MB), so every worker paid 135 MB before serving a request. Here the tree's pages live in the kernel's page
  * cache, shared by all workers. A lookup reads one node per bit of the address walked (at most 32 for IPv4, 128 for
- * IPv6) below the first KEPT_DEPTH, a few microseconds each from the page cache, once per login; answers are the Reader's, byte for byte (the
- * spec compares the two over the built-in files).
+ * IPv6) below the first KEPT_DEPTH, a few microseconds each from the page cache, once per login; answers are the
+ * Reader's, byte for byte (the spec compares the two over the built-in files).
  */
 export class MmdbOnDisk<T> {
   private readonly node = Buffer.alloc(NODE_MAX_BYTES);

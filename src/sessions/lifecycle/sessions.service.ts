@@ -22,6 +22,7 @@ import { EventPage, EventStore } from '../persistence/event.store';
 import { ReadRouting } from '../persistence/read-routing';
 import { SessionRef, SessionStore } from '../persistence/session.store';
 import { LoginDevice, LoginInsight } from '../persistence/session.sql';
+import { isUserId } from '../persistence/user-match';
 import { toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
@@ -43,8 +44,6 @@ import { timeoutDefaults } from '../policy/session-timeouts';
 import { isCanonicalUuid } from '../uuid';
 import { checkNewSession, NewSessionInput, requireIp } from './session-input';
 import { NO_SESSION_OBSERVER, SESSION_OBSERVER, SessionObserver } from './session-observer';
-
-const MAX_USER_ID = 2147483647;
 
 /** A session's life: login, reads with exact totals, logout, revocation. */
 @Injectable()
@@ -311,7 +310,7 @@ export class SessionsService {
   /** Revokes every live session of several users (authentik's bulk_delete); superusers only. */
   async revokeAllForUsers(caller: Caller, userIds: number[], face: Face): Promise<number> {
     requireSuperuser(caller);
-    const valid = userIds.filter((id) => Number.isSafeInteger(id) && id > 0 && id <= MAX_USER_ID);
+    const valid = userIds.filter(isUserId);
     if (valid.length === 0) return 0;
     const ids = await this.sessions.transaction((tx) =>
       this.sessions.end({ userIds: valid }, 'revoked', 'revoke_all', caller.userId, face, tx),

@@ -27,14 +27,15 @@ export function insightParams(userId: number, arrival: InsightArrival, newSessio
   ];
 }
 
-/** What login insight knew of user $1: the row `toUserHistory` reads. */
-const INSIGHT_OF_USER_SQL = `SELECT sessions, devices, countries, last_geo, last_ip, last_at
-  FROM login_insight WHERE user_id = $1`;
+/** What login insight knew of the user `userId` (an SQL expression): the row `toUserHistory` reads. */
+function insightOfUserSql(userId: string): string {
+  return `SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = ${userId}`;
+}
 
 /** The user whose `column` is $1, with what login insight knew of them as JSON (`insight`, null if nothing). */
 export function userWithInsightSql(column: UserMatch['column']): string {
   return `SELECT ${USER_SELECT},
-      (SELECT to_jsonb(b) FROM (${INSIGHT_OF_USER_SQL.replace('$1', 'u.id')}) b) AS insight
+      (SELECT to_jsonb(b) FROM (${insightOfUserSql('u.id')}) b) AS insight
     FROM users u WHERE u.${column} = $1`;
 }
 
@@ -45,7 +46,7 @@ export function userWithInsightSql(column: UserMatch['column']): string {
  * when it has coordinates. Both see the row as the statement found it.
  */
 export function insightCtes(first: number): string {
-  return `insight_before AS (${INSIGHT_OF_USER_SQL.replace('$1', `$${first}`)}), ${insightRecordedCte(first)}`;
+  return `insight_before AS (${insightOfUserSql(`$${first}`)}), ${insightRecordedCte(first)}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Finding } from '../insight/login-insight';
-import { InsightArrival, insightCtes, insightParams, insightRecordedCte } from './insight.sql';
+import { InsightArrival, insightParams, insightRecordedCte } from './insight.sql';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS } from './tables/sessions.table';
 import { insertRow, NOW, SqlValue } from './tables/table';
 
@@ -40,25 +40,33 @@ export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now(), ${SLIDE_EXPI
  * table's definition; first and last seen are the database's `now()`, as created_at is. The bench floor's login
  * (with UPSERT_DEVICE_SQL before it, in a transaction); the service's is loginStatement.
  */
-export function insertSessionStatement(
-  row: NewSessionRow,
-  insight?: InsightArrival,
-): { text: string; params: unknown[] } {
+export function insertSessionStatement(row: NewSessionRow): { text: string; params: unknown[] } {
   const insert = insertRow(SESSIONS, {
     ...row,
     first_seen_at: NOW,
     last_seen_at: NOW,
   });
-  // Login insight rides along: its memory of the user is read and updated without another round trip.
-  const insightPart = insight ? `, ${insightCtes(insert.params.length + 1)}` : '';
-  const insightColumn = insight ? `, (SELECT to_jsonb(b) FROM insight_before b) AS insight_before` : '';
   return {
     text: `WITH s AS (${insert.text} RETURNING *), created AS (
         INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent)
         SELECT id, user_id, 'created', NULL, 'hub', first_ip, first_user_agent FROM s
-      )${insightPart}
-      SELECT ${SESSION_SELECT}${insightColumn} FROM s JOIN users u ON u.id = s.user_id`,
-    params: insight ? [...insert.params, ...insightParams(row.user_id, insight, true)] : insert.params,
+      )
+      SELECT ${SESSION_SELECT} FROM s JOIN users u ON u.id = s.user_id`,
+    params: insert.params,
+  };
+}
+
+/**
+ * A user's device found, or added when new: a CTE `added` (the INSERT, with the new device's id when it added one)
+ * and the SELECT of the device's id either way. No id when a concurrent insert won after the statement's snapshot.
+ */
+function findOrAddDevice(added: string, pfid: string, user: string, fingerprint: string) {
+  return {
+    insert: `${added} AS (
+    INSERT INTO devices (pfid, user_id, fingerprint) VALUES (${pfid}, ${user}, ${fingerprint})
+    ON CONFLICT (user_id, fingerprint) DO NOTHING RETURNING pfid
+  )`,
+    select: `SELECT pfid FROM ${added} UNION ALL SELECT pfid FROM devices WHERE user_id = ${user} AND fingerprint = ${fingerprint}`,
   };
 }
 
@@ -66,11 +74,9 @@ export function insertSessionStatement(
  * The device id for (user $2, fingerprint $3), inserting $1 if there was none; no row if a concurrent insert won.
  * The bench floor's; the service's login finds its device inside loginStatement.
  */
-export const UPSERT_DEVICE_SQL = `WITH inserted AS (
-    INSERT INTO devices (pfid, user_id, fingerprint) VALUES ($1, $2, $3) ON CONFLICT (user_id, fingerprint) DO NOTHING
-    RETURNING pfid
-  )
-  SELECT pfid FROM inserted UNION ALL SELECT pfid FROM devices WHERE user_id = $2 AND fingerprint = $3`;
+const floorDevice = findOrAddDevice('inserted', '$1', '$2', '$3');
+export const UPSERT_DEVICE_SQL = `WITH ${floorDevice.insert}
+  ${floorDevice.select}`;
 
 /** Where a login's device comes from: the id the caller gives, or the user's device by fingerprint (added when new). */
 export type LoginDevice = { id: string } | { fingerprint: string; newPfid: string };
@@ -99,19 +105,12 @@ export function loginStatement(
   );
   const params = [...insert.params];
   const $ = (value: unknown) => `$${params.push(value)}`;
-  const deviceCtes =
-    'id' in device
-      ? `device AS (SELECT ${$(device.id)}::char(32) AS pfid)`
-      : (() => {
-          const [pfid, user, fingerprint] = [$(device.newPfid), $(row.user_id), $(device.fingerprint)];
-          return `device_added AS (
-        INSERT INTO devices (pfid, user_id, fingerprint) VALUES (${pfid}, ${user}, ${fingerprint})
-        ON CONFLICT (user_id, fingerprint) DO NOTHING RETURNING pfid
-      ), device AS (
-        SELECT pfid FROM device_added
-        UNION ALL SELECT pfid FROM devices WHERE user_id = ${user} AND fingerprint = ${fingerprint}
-      )`;
-        })();
+  let deviceCtes: string;
+  if ('id' in device) deviceCtes = `device AS (SELECT ${$(device.id)}::char(32) AS pfid)`;
+  else {
+    const found = findOrAddDevice('device_added', $(device.newPfid), $(row.user_id), $(device.fingerprint));
+    deviceCtes = `${found.insert}, device AS (${found.select})`;
+  }
   // The findings as a JSON array, numbered so that their events follow `created` in id order.
   const found = insight?.findings.length
     ? `UNION ALL SELECT f.n + 1, f.finding ->> 'kind', 'system', f.finding -> 'detail'

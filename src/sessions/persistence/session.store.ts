@@ -482,7 +482,6 @@ export class SessionStore {
     };
   }
 
-  /** Returns the device id for (user, fingerprint), inserting `candidate` if there was none. */
   /** An installation setting, written once: the first value stored wins. */
   async settingOnce(key: string, value: string): Promise<string> {
     await this.db.rows(`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, value]);

@@ -6,7 +6,10 @@ export interface UserMatch {
   value: number | string;
 }
 
-const MAX_USER_ID = 2147483647;
+/** Whether `id` can be a user's id (a positive PostgreSQL integer). */
+export function isUserId(id: number): boolean {
+  return Number.isSafeInteger(id) && id > 0 && id <= 2147483647;
+}
 
 /**
  * How a reference given as id, uuid or username names a user, in the order to try: an integer is an id; a uuid is
@@ -14,8 +17,7 @@ const MAX_USER_ID = 2147483647;
  * when it can name no one (an id out of range).
  */
 export function userMatches(ref: number | string): UserMatch[] {
-  if (typeof ref === 'number')
-    return Number.isSafeInteger(ref) && ref > 0 && ref <= MAX_USER_ID ? [{ column: 'id', value: ref }] : [];
+  if (typeof ref === 'number') return isUserId(ref) ? [{ column: 'id', value: ref }] : [];
   if (UUID_PATTERN.test(ref))
     return [
       { column: 'uuid', value: ref.toLowerCase() },
