@@ -253,6 +253,50 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect(rows[0]).toEqual({ devices: 1, sessions: 40, created: 40 });
     });
 
+    it('should write many users logging in at once, each login whole: session, device, events in order, insight', async () => {
+      // Logins arriving together share statements (one login per user in each): every user's login must come back
+      // as its own, with its own device, `created` first and insight's findings after it, and insight counting all
+      // five of one user's logins, which cannot share a statement.
+      const users = await Promise.all(Array.from({ length: 12 }, (_, i) => makeUser(admin, { username: `crowd${i}` })));
+      // Each user has logged in once before, so insight judges the logins below against what it knew.
+      for (const user of users) await makeSession(admin, user, { userAgent: USER_AGENTS.windowsChrome });
+      const logins = users.flatMap((user, i) =>
+        Array.from({ length: i === 0 ? 5 : 1 }, (_, n) => ({
+          user: user.username,
+          ip: `81.2.69.${160 + n}`,
+          userAgent: `${USER_AGENTS.linuxFirefox} crowd/${i}`,
+        })),
+      );
+      const answers = await Promise.all(logins.map((body) => admin.post('/api/hub/v1/sessions', body)));
+      expect(answers.map((res) => res.status)).toEqual(answers.map(() => 201));
+      answers.forEach((res, i) => {
+        expect(res.body.user).toMatchObject({ username: logins[i].user });
+        expect(res.body.lastSeen).toMatchObject({ ip: logins[i].ip, userAgent: logins[i].userAgent });
+      });
+      const events = await t.sql<{ username: string; kinds: string[] }>(
+        `SELECT s.username, array_agg(e.kind ORDER BY e.id) AS kinds FROM sessions s
+         JOIN session_events e ON e.session_id = s.id WHERE s.id = ANY ($1) GROUP BY s.id, s.username`,
+        [answers.map((res) => res.body.id)],
+      );
+      expect(events).toHaveLength(logins.length);
+      for (const { kinds } of events) expect(kinds[0]).toBe('created');
+      // Each user's only login here is from a new device.
+      for (const user of users.slice(1))
+        expect(events.find((e) => e.username === user.username)?.kinds).toEqual(
+          expect.arrayContaining(['created', 'new_device']),
+        );
+      const memory = await t.sql<{ user_id: number; sessions: number; devices: number }>(
+        `SELECT user_id, sessions, (SELECT count(*)::int FROM devices d WHERE d.user_id = i.user_id) AS devices
+         FROM login_insight i WHERE user_id = ANY ($1) ORDER BY user_id`,
+        [users.map((user) => user.id)],
+      );
+      expect(memory).toEqual(
+        users
+          .map((user, i) => ({ user_id: user.id, sessions: i === 0 ? 6 : 2, devices: 2 }))
+          .sort((a, b) => a.user_id - b.user_id),
+      );
+    });
+
     it('should refuse bad session input with 400 or 404, never 500', async () => {
       const cases: Array<[Record<string, unknown>, number]> = [
         [{ user: alice.id, ip: 'not-an-ip', userAgent: 'x' }, 400],

@@ -110,16 +110,17 @@ export class SessionsService {
       const arrival = { deviceLabel: deviceLabel(agent.parsed, device), geo, ip, at };
       insight = { arrival, findings: this.judge(history, arrival) };
     }
+    const login = { row, device: loginDevice, insight };
     let evicted = 0;
-    // Without a limit a login is one statement (its own transaction); a limit holds the user's other logins
-    // while it counts and evicts, in a transaction around both.
+    // Without a limit a login is one statement (its own transaction), shared with the logins arriving meanwhile
+    // (LoginBatches); a limit holds the user's other logins while it counts and evicts, in a transaction around both.
     const session =
       limit > 0
         ? await this.sessions.transaction(async (tx) => {
             evicted = await this.makeRoom(user, limit, tx);
-            return this.sessions.insertLogin(row, loginDevice, insight, tx);
+            return this.sessions.insertLogin(login, tx);
           })
-        : await this.sessions.insertLogin(row, loginDevice, insight);
+        : await this.sessions.insertLogin(login);
     await this.routing.wrote(caller);
     this.observer.sessionCreated('hub');
     if (evicted > 0) this.observer.sessionsEnded('hub', 'revoked', 'system', evicted);

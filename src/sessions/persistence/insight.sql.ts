@@ -41,37 +41,43 @@ export function userWithInsightSql(column: UserMatch['column']): string {
 
 /**
  * Two CTEs, `insight_before` (the user's row as it was) and `insight_recorded` (the upsert), over six parameters
- * starting at $`first` (insightParams): what was known of the user, and that knowledge after this arrival: one
- * more session at a login, the device and country added when new (keeping the latest INSIGHT_MEMORY), the position
- * when it has coordinates. Both see the row as the statement found it.
+ * starting at $`first` (insightParams): what was known of the user, and that knowledge after this arrival. Both see
+ * the row as the statement found it.
  */
 export function insightCtes(first: number): string {
-  return `insight_before AS (${insightOfUserSql(`$${first}`)}), ${insightRecordedCte(first)}`;
+  const [user, count, device, country, geo, ip] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
+  return `insight_before AS (${insightOfUserSql(user)}), ${insightRecordedCte(
+    `SELECT ${user}::int AS user_id, ${count}::int AS sessions, ${device}::text AS device,
+      ${country}::text AS country, ${geo}::jsonb AS geo, ${ip}::text AS ip`,
+  )}`;
 }
 
 /**
- * The `insight_recorded` CTE of insightCtes alone; with `onlyWith` (a CTE's name), written only when that CTE has
- * a row (a login's session: a login statement that inserted none records nothing).
+ * The CTE `insight_recorded`: login insight's memory after the arrivals `arrivals` selects, one per user (columns
+ * user_id, sessions (how many new sessions: 1 at a login, 0 at a validate), device (label), country, geo, ip): the
+ * sessions counted, the device and country added when new (keeping the latest INSIGHT_MEMORY), the position
+ * when it has coordinates. Users' rows are written in id order, so two statements lock them in the same order.
  */
-export function insightRecordedCte(first: number, onlyWith?: string): string {
-  const [user, count, device, country, geo, ip] = [0, 1, 2, 3, 4, 5].map((i) => `$${first + i}`);
-  const located = `${geo}::jsonb ->> 'lat' IS NOT NULL`;
-  const values = `${user}::int, ${count}::int, coalesce(array_remove(ARRAY[${device}::text], NULL), '{}'),
-        coalesce(array_remove(ARRAY[${country}::text], NULL), '{}'),
-        CASE WHEN ${located} THEN ${geo}::jsonb END, CASE WHEN ${located} THEN ${ip}::text END,
-        CASE WHEN ${located} THEN now() END`;
+export function insightRecordedCte(arrivals: string): string {
+  const keepLatest = (
+    column: string,
+  ) => `CASE WHEN excluded.${column} = '{}' OR excluded.${column}[1] = ANY (i.${column})
+          THEN i.${column}
+          ELSE (i.${column} || excluded.${column})[greatest(1, cardinality(i.${column}) + 2 - ${INSIGHT_MEMORY}):] END`;
+  const located = `a.geo ->> 'lat' IS NOT NULL`;
   return `insight_recorded AS (
       INSERT INTO login_insight AS i (user_id, sessions, devices, countries, last_geo, last_ip, last_at)
-      ${onlyWith ? `SELECT ${values} WHERE EXISTS (SELECT 1 FROM ${onlyWith})` : `VALUES (${values})`}
+      SELECT a.user_id, a.sessions, coalesce(array_remove(ARRAY[a.device], NULL), '{}'),
+        coalesce(array_remove(ARRAY[a.country], NULL), '{}'),
+        CASE WHEN ${located} THEN a.geo END, CASE WHEN ${located} THEN a.ip END, CASE WHEN ${located} THEN now() END
+      FROM (${arrivals}) a ORDER BY a.user_id
       ON CONFLICT (user_id) DO UPDATE SET
-        sessions = i.sessions + ${count},
-        devices = CASE WHEN ${device}::text IS NULL OR ${device}::text = ANY (i.devices) THEN i.devices
-          ELSE (i.devices || ${device}::text)[greatest(1, cardinality(i.devices) + 2 - ${INSIGHT_MEMORY}):] END,
-        countries = CASE WHEN ${country}::text IS NULL OR ${country}::text = ANY (i.countries) THEN i.countries
-          ELSE (i.countries || ${country}::text)[greatest(1, cardinality(i.countries) + 2 - ${INSIGHT_MEMORY}):] END,
-        last_geo = CASE WHEN ${located} THEN ${geo}::jsonb ELSE i.last_geo END,
-        last_ip = CASE WHEN ${located} THEN ${ip}::text ELSE i.last_ip END,
-        last_at = CASE WHEN ${located} THEN now() ELSE i.last_at END
+        sessions = i.sessions + excluded.sessions,
+        devices = ${keepLatest('devices')},
+        countries = ${keepLatest('countries')},
+        last_geo = coalesce(excluded.last_geo, i.last_geo),
+        last_ip = CASE WHEN excluded.last_geo IS NULL THEN i.last_ip ELSE excluded.last_ip END,
+        last_at = CASE WHEN excluded.last_geo IS NULL THEN i.last_at ELSE excluded.last_at END
     )`;
 }
 

@@ -1,7 +1,7 @@
 import { Finding } from '../insight/login-insight';
-import { InsightArrival, insightParams, insightRecordedCte } from './insight.sql';
+import { InsightArrival, insightRecordedCte } from './insight.sql';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS } from './tables/sessions.table';
-import { insertRow, NOW, SqlValue } from './tables/table';
+import { insertRow, NOW } from './tables/table';
 
 /**
  * The SQL of one session's reads and writes, as constants and pure functions: the store runs it, and the bench
@@ -57,26 +57,14 @@ export function insertSessionStatement(row: NewSessionRow): { text: string; para
 }
 
 /**
- * A user's device found, or added when new: a CTE `added` (the INSERT, with the new device's id when it added one)
- * and the SELECT of the device's id either way. No id when a concurrent insert won after the statement's snapshot.
+ * The device id for (user $2, fingerprint $3), inserting $1 if there was none; no row if a concurrent insert won
+ * after the statement's snapshot. The bench floor's; the service finds its devices inside loginsStatement.
  */
-function findOrAddDevice(added: string, pfid: string, user: string, fingerprint: string) {
-  return {
-    insert: `${added} AS (
-    INSERT INTO devices (pfid, user_id, fingerprint) VALUES (${pfid}, ${user}, ${fingerprint})
+export const UPSERT_DEVICE_SQL = `WITH inserted AS (
+    INSERT INTO devices (pfid, user_id, fingerprint) VALUES ($1, $2, $3)
     ON CONFLICT (user_id, fingerprint) DO NOTHING RETURNING pfid
-  )`,
-    select: `SELECT pfid FROM ${added} UNION ALL SELECT pfid FROM devices WHERE user_id = ${user} AND fingerprint = ${fingerprint}`,
-  };
-}
-
-/**
- * The device id for (user $2, fingerprint $3), inserting $1 if there was none; no row if a concurrent insert won.
- * The bench floor's; the service's login finds its device inside loginStatement.
- */
-const floorDevice = findOrAddDevice('inserted', '$1', '$2', '$3');
-export const UPSERT_DEVICE_SQL = `WITH ${floorDevice.insert}
-  ${floorDevice.select}`;
+  )
+  SELECT pfid FROM inserted UNION ALL SELECT pfid FROM devices WHERE user_id = $2 AND fingerprint = $3`;
 
 /** Where a login's device comes from: the id the caller gives, or the user's device by fingerprint (added when new). */
 export type LoginDevice = { id: string } | { fingerprint: string; newPfid: string };
@@ -87,45 +75,101 @@ export interface LoginInsight {
   findings: Finding[];
 }
 
+/** One login as loginsStatement writes it. */
+export interface LoginWrite {
+  row: Omit<NewSessionRow, 'device_id'>;
+  device: LoginDevice;
+  insight?: LoginInsight;
+}
+
+/** A column a login writes from its row. */
+type LoginColumn = Extract<keyof LoginWrite['row'], string>;
+
+/** A login's values beside its session's columns, as loginsStatement's JSON input names them. */
+const LOGIN_EXTRAS = {
+  login: 'int',
+  given_device: 'char(32)',
+  new_device: 'char(32)',
+  fingerprint: 'char(64)',
+  findings: 'jsonb',
+  insight: 'boolean',
+  insight_device: 'text',
+  insight_country: 'text',
+  insight_geo: 'jsonb',
+  insight_ip: 'text',
+} as const;
+
+/** The statement's text per set of session columns (toNewSessionRow always sets the same ones: one text). */
+const loginsTexts = new Map<string, string>();
+
 /**
- * A whole login as one statement, so its own transaction with one round trip: the device (found, or added), the
- * session, its `created` event and insight's findings after it (one INSERT, in that order), and insight's memory of
- * the user. Answers the session's row; no row when a concurrent login added the same device after this
- * statement's snapshot (then nothing was written, and the statement is run again).
+ * Logins, at most one per user, as one statement (its own transaction, one round trip, the counter triggers run
+ * once): each one's device (found, or added), session, its `created` event and insight's findings after it (in that
+ * order, sessions in the order given), and insight's memory of each user. The logins travel as one JSON parameter,
+ * so the text is the same for one login or fifty and is prepared once. Answers each written session's row with
+ * `login`, its index in `logins`; a login has no row when a concurrent one added its device after this statement's
+ * snapshot (then nothing of it was written, and it is run again).
  */
-export function loginStatement(
-  row: Omit<NewSessionRow, 'device_id'>,
-  device: LoginDevice,
-  insight?: LoginInsight,
-): { text: string; params: unknown[] } {
-  const insert = insertRow(
-    SESSIONS,
-    { ...row, device_id: new SqlValue('device.pfid'), first_seen_at: NOW, last_seen_at: NOW },
-    'device',
-  );
-  const params = [...insert.params];
-  const $ = (value: unknown) => `$${params.push(value)}`;
-  let deviceCtes: string;
-  if ('id' in device) deviceCtes = `device AS (SELECT ${$(device.id)}::char(32) AS pfid)`;
-  else {
-    const found = findOrAddDevice('device_added', $(device.newPfid), $(row.user_id), $(device.fingerprint));
-    deviceCtes = `${found.insert}, device AS (${found.select})`;
-  }
-  // The findings as a JSON array, numbered so that their events follow `created` in id order.
-  const found = insight?.findings.length
-    ? `UNION ALL SELECT f.n + 1, f.finding ->> 'kind', 'system', f.finding -> 'detail'
-          FROM jsonb_array_elements(${$(JSON.stringify(insight.findings))}::jsonb) WITH ORDINALITY AS f(finding, n)`
-    : '';
-  const recorded = insight ? `, ${insightRecordedCte(params.length + 1, 's')}` : '';
-  if (insight) params.push(...insightParams(row.user_id, insight.arrival, true));
-  return {
-    text: `WITH ${deviceCtes}, s AS (${insert.text} RETURNING *), events AS (
-        INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent, detail)
-        SELECT s.id, s.user_id, e.kind, NULL, e.face, s.first_ip, s.first_user_agent, e.detail
-        FROM s, (SELECT 0::bigint AS n, 'created' AS kind, 'hub' AS face, NULL::jsonb AS detail ${found}) e
-        ORDER BY e.n
-      )${recorded}
-      SELECT ${SESSION_SELECT} FROM s JOIN users u ON u.id = s.user_id`,
-    params,
-  };
+export function loginsStatement(logins: readonly LoginWrite[]): { text: string; params: unknown[] } {
+  const columns = Object.keys(logins[0].row) as LoginColumn[];
+  const key = columns.join();
+  let text = loginsTexts.get(key);
+  if (!text) loginsTexts.set(key, (text = loginsText(columns)));
+  const input = logins.map(({ row, device, insight }, login) => ({
+    ...row,
+    login,
+    given_device: 'id' in device ? device.id : null,
+    new_device: 'id' in device ? null : device.newPfid,
+    fingerprint: 'id' in device ? null : device.fingerprint,
+    findings: insight?.findings ?? [],
+    insight: insight !== undefined,
+    insight_device: insight?.arrival.deviceLabel ?? null,
+    insight_country: insight?.arrival.geo?.country ?? null,
+    insight_geo: insight?.arrival.geo ?? null,
+    insight_ip: insight?.arrival.ip ?? null,
+  }));
+  return { text, params: [JSON.stringify(input)] };
+}
+
+function loginsText(columns: readonly LoginColumn[]): string {
+  const types = [
+    ...columns.map((column) => `${column} ${SESSIONS.columns[column]}`),
+    ...Object.entries(LOGIN_EXTRAS).map(([name, type]) => `${name} ${type}`),
+  ];
+  return `WITH input AS MATERIALIZED (SELECT * FROM json_to_recordset($1::json) AS l(${types.join(', ')})),
+    device_added AS (
+      INSERT INTO devices (pfid, user_id, fingerprint)
+      SELECT l.new_device, l.user_id, l.fingerprint FROM input l WHERE l.given_device IS NULL
+      ORDER BY l.user_id, l.fingerprint
+      ON CONFLICT (user_id, fingerprint) DO NOTHING RETURNING pfid, user_id, fingerprint
+    ),
+    device AS (
+      SELECT l.login, coalesce(l.given_device, a.pfid, d.pfid) AS pfid FROM input l
+      LEFT JOIN device_added a ON l.given_device IS NULL AND a.user_id = l.user_id AND a.fingerprint = l.fingerprint
+      LEFT JOIN devices d ON l.given_device IS NULL AND d.user_id = l.user_id AND d.fingerprint = l.fingerprint
+    ),
+    s AS (
+      INSERT INTO sessions (${columns.join(', ')}, device_id, first_seen_at, last_seen_at)
+      SELECT ${columns.map((column) => `l.${column}`).join(', ')}, device.pfid, now(), now()
+      FROM input l JOIN device ON device.login = l.login WHERE device.pfid IS NOT NULL ORDER BY l.login
+      RETURNING *
+    ),
+    events AS (
+      INSERT INTO session_events (session_id, user_id, kind, actor_user_id, face, ip, user_agent, detail)
+      SELECT s.id, s.user_id, e.kind, NULL, e.face, s.first_ip, s.first_user_agent, e.detail
+      FROM s JOIN input l ON l.uuid = s.uuid CROSS JOIN LATERAL (
+        SELECT 0::bigint AS n, 'created' AS kind, 'hub' AS face, NULL::jsonb AS detail
+        UNION ALL SELECT f.n, f.finding ->> 'kind', 'system', f.finding -> 'detail'
+          FROM jsonb_array_elements(l.findings) WITH ORDINALITY AS f(finding, n)
+      ) e
+      ORDER BY s.id, e.n
+    ),
+    ${insightRecordedCte(
+      `SELECT l.user_id, 1 AS sessions, l.insight_device AS device, l.insight_country AS country,
+        l.insight_geo AS geo, l.insight_ip AS ip
+      FROM input l WHERE l.insight AND EXISTS (SELECT 1 FROM s WHERE s.user_id = l.user_id)`,
+    )}
+    SELECT l.login, ${SESSION_SELECT} FROM s JOIN input l ON l.uuid = s.uuid
+      -- Each session's user by its key: joined plainly, the planner (guessing 100 sessions) reads every user.
+      CROSS JOIN LATERAL (SELECT * FROM users WHERE users.id = s.user_id OFFSET 0) u`;
 }

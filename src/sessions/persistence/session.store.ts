@@ -42,13 +42,11 @@ import {
   SESSION_BY_UUID_SQL,
   SLIDE_EXPIRY_SQL,
   TOUCH_SQL,
-  LoginDevice,
-  LoginInsight,
-  loginStatement,
+  LoginWrite,
 } from './session.sql';
+import { LoginBatches, writeLogin } from './login-batches';
 import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
 import {
-  NewSessionRow,
   SESSION_FROM,
   SESSION_SELECT,
   sessionProjection,
@@ -74,9 +72,11 @@ export type SeenChange = Pick<SessionRow, SeenColumn>;
 @Injectable()
 export class SessionStore {
   private readonly agentCounts: AgentCountsSnapshot;
+  private readonly logins: LoginBatches;
 
   constructor(@Inject(DATABASE) private readonly db: Database) {
     this.agentCounts = new AgentCountsSnapshot(db);
+    this.logins = new LoginBatches(db);
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -95,20 +95,15 @@ export class SessionStore {
   }
 
   /**
-   * A login: its device, session, events and insight's memory in one statement (loginStatement), run again when a
-   * concurrent login added the same device after its snapshot (a new statement sees that device).
+   * A login: its device, session, events and insight's memory in one statement (loginsStatement), grouped with the
+   * logins that arrive meanwhile unless it runs in `tx`; run again when a concurrent login added the same device
+   * after the statement's snapshot (a new statement sees that device).
    */
-  async insertLogin(
-    row: Omit<NewSessionRow, 'device_id'>,
-    device: LoginDevice,
-    insight: LoginInsight | undefined,
-    tx: Queryable = this.db,
-  ): Promise<Session> {
-    const { text, params } = loginStatement(row, device, insight);
+  async insertLogin(login: LoginWrite, tx?: Queryable): Promise<Session> {
     for (let attempt = 1; ; attempt++) {
-      const [inserted] = await tx.rows(text, params, { prepare: true });
+      const inserted = tx ? await writeLogin(login, tx) : await this.logins.write(login);
       if (inserted) return toSession(inserted);
-      if (attempt === 3) throw new Error(`login of user ${row.user_id}: its device was neither found nor added`);
+      if (attempt === 3) throw new Error(`login of user ${login.row.user_id}: its device was neither found nor added`);
     }
   }
 

@@ -1,0 +1,78 @@
+import { Queryable, Row } from '../../database/database';
+import { LoginBatches } from './login-batches';
+import { LoginWrite } from './session.sql';
+
+/**
+ * The queue's rules, over a database stand-in that answers each login of a statement as PostgreSQL would (its
+ * `login` index) and refuses a statement holding a doomed user, as a foreign key refuses a deleted one. What the
+ * statement writes is tested end to end (test/hub.e2e-spec.ts, many users logging in at once).
+ */
+class Statements implements Queryable {
+  readonly batches: number[][] = [];
+  private release: (() => void)[] = [];
+
+  constructor(private readonly doomed = new Set<number>()) {}
+
+  async rows(_text: string, params: unknown[] = []): Promise<Row[]> {
+    const logins = JSON.parse(params[0] as string) as { login: number; user_id: number }[];
+    this.batches.push(logins.map((l) => l.user_id));
+    await new Promise<void>((resolve) => this.release.push(resolve));
+    if (logins.some((l) => this.doomed.has(l.user_id))) throw new Error('violates foreign key constraint');
+    return logins.map((l) => ({ login: l.login, user_id: l.user_id }));
+  }
+
+  /** Lets every running statement finish, and waits until the queue has sent what follows. */
+  async finish(): Promise<void> {
+    const running = this.release;
+    this.release = [];
+    running.forEach((resolve) => resolve());
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const login = (user: number): LoginWrite =>
+  ({ row: { user_id: user }, device: { id: 'd'.repeat(32) } }) as unknown as LoginWrite;
+
+describe('LoginBatches', () => {
+  it('writes a login at once when idle, and gathers those arriving meanwhile into one statement', async () => {
+    const db = new Statements();
+    const batches = new LoginBatches(db);
+    const answers = [1, 2, 3, 4, 5].map((user) => batches.write(login(user)));
+    // Two statements run at once: the first two logins went alone, the others wait together.
+    expect(db.batches).toEqual([[1], [2]]);
+    await db.finish();
+    expect(db.batches).toEqual([[1], [2], [3, 4, 5]]);
+    await db.finish();
+    expect((await Promise.all(answers)).map((row) => row?.user_id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("keeps a user's second login for the next statement", async () => {
+    const db = new Statements();
+    const batches = new LoginBatches(db);
+    const answers = [1, 2, 7, 8, 7, 9, 7].map((user) => batches.write(login(user)));
+    await db.finish();
+    // Two statements free up: the second takes user 7's second login, the third waits for the next one.
+    expect(db.batches.slice(2)).toEqual([[7, 8, 9], [7]]);
+    await db.finish();
+    expect(db.batches.slice(4)).toEqual([[7]]);
+    await db.finish();
+    expect((await Promise.all(answers)).map((row) => row?.user_id)).toEqual([1, 2, 7, 8, 7, 9, 7]);
+  });
+
+  it('runs each login of a failed statement alone, so only the bad one fails', async () => {
+    const db = new Statements(new Set([4]));
+    const batches = new LoginBatches(db);
+    const answers = [1, 2, 3, 4, 5].map((user) => batches.write(login(user)).catch((error: Error) => error.message));
+    await db.finish();
+    await db.finish();
+    expect(db.batches.slice(2)).toEqual([[3, 4, 5], [3], [4], [5]]);
+    await db.finish();
+    expect((await Promise.all(answers)).map((a) => (typeof a === 'string' ? a : a?.user_id))).toEqual([
+      1,
+      2,
+      3,
+      'violates foreign key constraint',
+      5,
+    ]);
+  });
+});
