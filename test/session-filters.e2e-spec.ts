@@ -127,4 +127,41 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     expect(await matches({ username: 'Ann-filters' })).toBe(false);
     expect(await matches({ lastIp: '2001:db8::2' })).toBe(false);
   });
+
+  it('should find live sessions by name, address or agent as a plain pattern match does, a brand-new agent at once', async () => {
+    // The search asks the live agents' counters first whether any agent holds a term that only an agent could hold
+    // (session-list.sql.ts, agentGate); the plain match below does not, so a gate that misses an agent fails here.
+    const agent = `SearchProbe/${Date.now()} (Gate)`;
+    const oracle = async (term: string) => {
+      const [{ n }] = await t.sql<{ n: number }>(
+        `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at > now()
+           AND (lower(u.username) LIKE $1 OR lower(host(s.last_ip) || E'\\x1f' || s.last_user_agent) LIKE $1)`,
+        [`%${term.toLowerCase()}%`],
+      );
+      return n;
+    };
+    const total = async (term: string) =>
+      (
+        await domain.sessions.listSessions(
+          root,
+          {
+            scope: { liveOnly: true },
+            filters: { searchTerms: [term] },
+            order: [{ field: 'id', descending: false }],
+            offset: 0,
+            limit: 100,
+          },
+          'hub',
+          ALL_SESSION_FIELDS,
+        )
+      ).total;
+    const terms = ['ann-f', 'macintosh', 'CURL/8', 'searchprobe', 'gate)', 'no-such-thing', '203.0.113', 'db8', 'x'];
+    for (const term of terms) expect([term, await total(term)]).toEqual([term, await oracle(term)]);
+    expect(await total('searchprobe')).toBe(0);
+    await domain.sessions.createSession(root, { user: 'ben-filters', ip: '192.0.2.77', userAgent: agent });
+    for (const term of terms) expect([term, await total(term)]).toEqual([term, await oracle(term)]);
+    expect(await total('searchprobe')).toBe(1);
+    expect(await total('gate)')).toBe(1);
+  });
 });
