@@ -38,7 +38,7 @@ export const TOUCH_SQL = `UPDATE sessions SET last_seen_at = now(), ${SLIDE_EXPI
 /**
  * One statement writes a session and its `created` event and reads the row back. The column list comes from the
  * table's definition; first and last seen are the database's `now()`, as created_at is. The bench floor's login
- * (with UPSERT_DEVICE_SQL before it, in a transaction); the service's is loginStatement.
+ * (with UPSERT_DEVICE_SQL before it, in a transaction); the service's is loginsStatement.
  */
 export function insertSessionStatement(row: NewSessionRow): { text: string; params: unknown[] } {
   const insert = insertRow(SESSIONS, {
