@@ -69,6 +69,38 @@ describe.each(engines())('hostile input on %s', (engine) => {
     expect((await admin.get(`/api/hub/v1/users?search=nul-${engine}`)).body.total).toBe(0);
   });
 
+  it('should refuse a login whose texts hold a lone UTF-16 surrogate with 400, and write the logins beside it', async () => {
+    // Text that cannot be UTF-8 is refused as a value that cannot be stored, as NUL is. Logins arriving together
+    // share a statement; the bad one fails that statement, and each of its logins runs again alone.
+    const lone = 'a\ud800b';
+    const others = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => makeUser(admin, { username: `lone-${engine}-${i}` })),
+    );
+    const bodies = [
+      { user: owner.id, ip: '192.0.2.1', userAgent: 'ua', device: { brand: lone } },
+      ...others.map((user) => ({ user: user.id, ip: '192.0.2.2', userAgent: USER_AGENTS.curl })),
+      { user: owner.id, ip: '192.0.2.1', userAgent: `ua ${lone}` },
+      { user: owner.id, ip: '192.0.2.1', userAgent: 'ua', title: lone },
+    ];
+    const before = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [owner.id]);
+    const answers = await Promise.all(bodies.map((body) => admin.post(HUB_SESSIONS, body)));
+    expect(answers.map((res) => res.status)).toEqual([400, 201, 201, 201, 201, 201, 400, 400]);
+    expect(answers[0].body).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: 'The request holds a value that cannot be stored.',
+    });
+    const after = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM sessions WHERE user_id = $1`, [owner.id]);
+    expect(after[0].n).toBe(before[0].n);
+    const nul = await admin.post(HUB_SESSIONS, {
+      user: owner.id,
+      ip: '192.0.2.1',
+      userAgent: 'ua',
+      device: { brand: 'a\u0000b' },
+    });
+    expect(nul.status).toBe(400);
+  });
+
   it('should refuse an IPv6 address with a zone id in every place an address is taken', async () => {
     const zoned = 'fe80::1%eth0';
     const login = await admin.post(HUB_SESSIONS, { user: owner.id, ip: zoned, userAgent: USER_AGENTS.curl });
