@@ -113,7 +113,7 @@ export class SessionsService {
     const login = { row, device: loginDevice, insight };
     let evicted = 0;
     // Without a limit a login is one statement (its own transaction), shared with the logins arriving meanwhile
-    // (LoginBatches); a limit holds the user's other logins while it counts and evicts, in a transaction around both.
+    // (login-batches.ts); a limit holds the user's other logins while it counts and evicts, in a transaction around both.
     const session =
       limit > 0
         ? await this.sessions.transaction(async (tx) => {

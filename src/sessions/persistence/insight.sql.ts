@@ -32,11 +32,17 @@ function insightOfUserSql(userId: string): string {
   return `SELECT sessions, devices, countries, last_geo, last_ip, last_at FROM login_insight WHERE user_id = ${userId}`;
 }
 
-/** The user whose `column` is $1, with what login insight knew of them as JSON (`insight`, null if nothing). */
-export function userWithInsightSql(column: UserMatch['column']): string {
+/** The SQL type of each column a user is looked up by. */
+const MATCH_TYPES: Record<UserMatch['column'], string> = { id: 'int', uuid: 'uuid', username: 'text' };
+
+/**
+ * The users whose `column` is one of the array $1, each with what login insight knew of them as JSON (`insight`,
+ * null if nothing). The logins gathered while a lookup runs ask together (SessionStore.userWithInsight).
+ */
+export function usersWithInsightSql(column: UserMatch['column']): string {
   return `SELECT ${USER_SELECT},
       (SELECT to_jsonb(b) FROM (${insightOfUserSql('u.id')}) b) AS insight
-    FROM users u WHERE u.${column} = $1`;
+    FROM users u WHERE u.${column} = ANY ($1::${MATCH_TYPES[column]}[])`;
 }
 
 /**

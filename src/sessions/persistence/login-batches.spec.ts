@@ -1,5 +1,5 @@
 import { Queryable, Row } from '../../database/database';
-import { LoginBatches } from './login-batches';
+import { loginBatches } from './login-batches';
 import { LoginWrite } from './session.sql';
 
 /**
@@ -33,46 +33,42 @@ class Statements implements Queryable {
 const login = (user: number): LoginWrite =>
   ({ row: { user_id: user }, device: { id: 'd'.repeat(32) } }) as unknown as LoginWrite;
 
-describe('LoginBatches', () => {
+describe('loginBatches (group commit, gathered.ts)', () => {
   it('writes a login at once when idle, and gathers those arriving meanwhile into one statement', async () => {
     const db = new Statements();
-    const batches = new LoginBatches(db);
-    const answers = [1, 2, 3, 4, 5].map((user) => batches.write(login(user)));
+    const batches = loginBatches(db);
+    const answers = [1, 2, 3, 4, 5].map((user) => batches.add(login(user)));
     // Two statements run at once: the first two logins went alone, the others wait together.
     expect(db.batches).toEqual([[1], [2]]);
     await db.finish();
     expect(db.batches).toEqual([[1], [2], [3, 4, 5]]);
     await db.finish();
-    expect((await Promise.all(answers)).map((row) => row?.user_id)).toEqual([1, 2, 3, 4, 5]);
+    expect((await Promise.all(answers)).map((row: Row | null) => row?.user_id)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("keeps a user's second login for the next statement", async () => {
     const db = new Statements();
-    const batches = new LoginBatches(db);
-    const answers = [1, 2, 7, 8, 7, 9, 7].map((user) => batches.write(login(user)));
+    const batches = loginBatches(db);
+    const answers = [1, 2, 7, 8, 7, 9, 7].map((user) => batches.add(login(user)));
     await db.finish();
     // Two statements free up: the second takes user 7's second login, the third waits for the next one.
     expect(db.batches.slice(2)).toEqual([[7, 8, 9], [7]]);
     await db.finish();
     expect(db.batches.slice(4)).toEqual([[7]]);
     await db.finish();
-    expect((await Promise.all(answers)).map((row) => row?.user_id)).toEqual([1, 2, 7, 8, 7, 9, 7]);
+    expect((await Promise.all(answers)).map((row: Row | null) => row?.user_id)).toEqual([1, 2, 7, 8, 7, 9, 7]);
   });
 
   it('runs each login of a failed statement alone, so only the bad one fails', async () => {
     const db = new Statements(new Set([4]));
-    const batches = new LoginBatches(db);
-    const answers = [1, 2, 3, 4, 5].map((user) => batches.write(login(user)).catch((error: Error) => error.message));
+    const batches = loginBatches(db);
+    const answers = [1, 2, 3, 4, 5].map((user) => batches.add(login(user)).catch((error: Error) => error.message));
     await db.finish();
     await db.finish();
     expect(db.batches.slice(2)).toEqual([[3, 4, 5], [3], [4], [5]]);
     await db.finish();
-    expect((await Promise.all(answers)).map((a) => (typeof a === 'string' ? a : a?.user_id))).toEqual([
-      1,
-      2,
-      3,
-      'violates foreign key constraint',
-      5,
-    ]);
+    expect(
+      (await Promise.all(answers)).map((a: Row | string | null) => (typeof a === 'string' ? a : a?.user_id)),
+    ).toEqual([1, 2, 3, 'violates foreign key constraint', 5]);
   });
 });

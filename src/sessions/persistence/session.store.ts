@@ -17,9 +17,12 @@ import { Finding, UserHistory } from '../insight/login-insight';
 import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { HeldOrRead, RowsHeld } from '../rows-held';
 import { json } from './tables/decode';
-import { InsightArrival, insightCtes, insightParams, toUserHistory, userWithInsightSql } from './insight.sql';
+import { InsightArrival, insightCtes, insightParams, toUserHistory, usersWithInsightSql } from './insight.sql';
 import { toUser } from './tables/users.table';
 import { UserMatch } from './user-match';
+
+/** Login user lookups gathered into one statement (gathered.ts): as many at once, and at most, as logins. */
+const USER_LOOKUPS = { atOnce: 2, most: 64 };
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
@@ -44,7 +47,8 @@ import {
   TOUCH_SQL,
   LoginWrite,
 } from './session.sql';
-import { LoginBatches, writeLogin } from './login-batches';
+import { Gathered } from './gathered';
+import { loginBatches, writeLogin } from './login-batches';
 import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
 import {
   SESSION_FROM,
@@ -72,11 +76,15 @@ export type SeenChange = Pick<SessionRow, SeenColumn>;
 @Injectable()
 export class SessionStore {
   private readonly agentCounts: AgentCountsSnapshot;
-  private readonly logins: LoginBatches;
+  private readonly logins: Gathered<LoginWrite, Row | null>;
+  private readonly userLookups: Record<UserMatch['column'], Gathered<number | string, Row | null>>;
 
   constructor(@Inject(DATABASE) private readonly db: Database) {
     this.agentCounts = new AgentCountsSnapshot(db);
-    this.logins = new LoginBatches(db);
+    this.logins = loginBatches(db);
+    const lookups = (column: UserMatch['column']) =>
+      new Gathered((values: (number | string)[]) => this.usersWithInsight(column, values), USER_LOOKUPS);
+    this.userLookups = { id: lookups('id'), uuid: lookups('uuid'), username: lookups('username') };
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -101,7 +109,7 @@ export class SessionStore {
    */
   async insertLogin(login: LoginWrite, tx?: Queryable): Promise<Session> {
     for (let attempt = 1; ; attempt++) {
-      const inserted = tx ? await writeLogin(login, tx) : await this.logins.write(login);
+      const inserted = tx ? await writeLogin(login, tx) : await this.logins.add(login);
       if (inserted) return toSession(inserted);
       if (attempt === 3) throw new Error(`login of user ${login.row.user_id}: its device was neither found nor added`);
     }
@@ -109,12 +117,19 @@ export class SessionStore {
 
   /**
    * The user a login names, with what login insight knew of them before it (nothing at their first): both in the
-   * login's one read before its statement.
+   * login's one read before its statement, shared with the lookups of the logins arriving meanwhile.
    */
   async userWithInsight(match: UserMatch): Promise<{ user: User; history: UserHistory } | null> {
-    const [row] = await this.db.rows(userWithInsightSql(match.column), [match.value], { prepare: true });
+    const row = await this.userLookups[match.column].add(match.value);
     if (!row) return null;
     return { user: toUser(row), history: toUserHistory(row.insight == null ? null : json<Row>(row.insight)) };
+  }
+
+  /** Each user looked up by `column` (null where none has the value), in the order asked. */
+  private async usersWithInsight(column: UserMatch['column'], values: (number | string)[]): Promise<(Row | null)[]> {
+    const rows = await this.db.rows(usersWithInsightSql(column), [values], { prepare: true });
+    const byValue = new Map(rows.map((row) => [String(row[column]), row]));
+    return values.map((value) => byValue.get(String(value)) ?? null);
   }
 
   find(ref: SessionRef, tx?: Queryable): Promise<Session | null> {
