@@ -11,6 +11,8 @@ import { LoginWrite, loginsStatement } from './session.sql';
 const STATEMENTS_AT_ONCE = 2;
 /** Most logins in one statement: bounds the JSON parameter and how long one statement holds its locks. */
 const MOST_PER_STATEMENT = 64;
+/** How logins gather; the user lookups before them gather alike (SessionStore.userWithInsight). */
+export const LOGIN_GROUPS = { atOnce: STATEMENTS_AT_ONCE, most: MOST_PER_STATEMENT };
 
 /**
  * Group commit for logins without a session limit (a limited login runs in its own transaction: writeLogin). A
@@ -20,8 +22,7 @@ const MOST_PER_STATEMENT = 64;
  */
 export function loginBatches(db: Queryable): Gathered<LoginWrite, Row | null> {
   return new Gathered((logins) => writeLogins(logins, db), {
-    atOnce: STATEMENTS_AT_ONCE,
-    most: MOST_PER_STATEMENT,
+    ...LOGIN_GROUPS,
     apart: (login) => login.row.user_id,
   });
 }

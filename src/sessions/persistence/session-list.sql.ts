@@ -58,10 +58,6 @@ function scopeClauses(scope: SessionScope, push: Push): string[] {
 }
 
 /**
- * Each filter's SQL: the only place filter and search semantics live (lists, and detail lookups narrowed by the
- * same filters, as authentik's filter backends narrow a retrieve). The Record type makes a new filter name its SQL.
- */
-/**
  * How a filter's SQL will be used: `walk`, testing the rows an ordered index walk passes (see whereOf); `live`, over
  * live sessions only (the scope's liveOnly).
  */
@@ -70,6 +66,10 @@ interface FilterUse {
   live: boolean;
 }
 
+/**
+ * Each filter's SQL: the only place filter and search semantics live (lists, and detail lookups narrowed by the
+ * same filters, as authentik's filter backends narrow a retrieve). The Record type makes a new filter name its SQL.
+ */
 const FILTER_SQL: {
   [K in keyof SessionFilters]-?: (value: NonNullable<SessionFilters[K]>, push: Push, use: FilterUse) => string[];
 } = {

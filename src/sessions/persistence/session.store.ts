@@ -21,9 +21,6 @@ import { InsightArrival, insightCtes, insightParams, toUserHistory, usersWithIns
 import { toUser } from './tables/users.table';
 import { UserMatch } from './user-match';
 
-/** Login user lookups gathered into one statement (gathered.ts): as many at once, and at most, as logins. */
-const USER_LOOKUPS = { atOnce: 2, most: 64 };
-
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
 const LOGIN_LOCK_SPACE = 7301;
 import {
@@ -48,7 +45,7 @@ import {
   LoginWrite,
 } from './session.sql';
 import { Gathered } from './gathered';
-import { loginBatches, writeLogin } from './login-batches';
+import { LOGIN_GROUPS, loginBatches, writeLogin } from './login-batches';
 import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.table';
 import {
   SESSION_FROM,
@@ -83,7 +80,7 @@ export class SessionStore {
     this.agentCounts = new AgentCountsSnapshot(db);
     this.logins = loginBatches(db);
     const lookups = (column: UserMatch['column']) =>
-      new Gathered((values: (number | string)[]) => this.usersWithInsight(column, values), USER_LOOKUPS);
+      new Gathered((values: (number | string)[]) => this.usersWithInsight(column, values), LOGIN_GROUPS);
     this.userLookups = { id: lookups('id'), uuid: lookups('uuid'), username: lookups('username') };
   }
 
