@@ -100,11 +100,13 @@ const FILTER_SQL: {
  * sessions' trigram index spent 2 ms at 1M sessions finding that out through the posting lists of trigrams every
  * user agent holds; the live agents' own trigram index (live_agent_counts, one row per agent and shard, kept by
  * the counter triggers in the writing transaction, so it holds every live session's agent) answers in 0.04 ms.
- * A term that an address could hold is matched as before.
+ * A term that an address could hold is matched as before. A count, not EXISTS: EXISTS is planned for its first row,
+ * and with a parameter for a pattern the planner expects one in a few rows to match, so it read all 364 agents
+ * (lower() of each, 0.4 ms) instead of the trigram index (0.02 ms); the whole search took 1.25 against 0.38 ms.
  */
 function agentGate(lowered: string, p: number): string {
   if (ADDRESS_CHARACTERS.test(lowered)) return `$${p}`;
-  return `(CASE WHEN EXISTS (SELECT 1 FROM live_agent_counts c WHERE lower(c.agent) LIKE $${p}) THEN $${p} END)`;
+  return `(CASE WHEN (SELECT count(*) FROM live_agent_counts c WHERE lower(c.agent) LIKE $${p}) > 0 THEN $${p} END)`;
 }
 
 function isSet(value: unknown): boolean {
