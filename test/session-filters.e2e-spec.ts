@@ -164,4 +164,60 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     expect(await total('searchprobe')).toBe(1);
     expect(await total('gate)')).toBe(1);
   });
+
+  it('should page a name many sessions share as a plain match does, in every order, by the walks', async () => {
+    // A name no agent holds is counted from its users' counters and its page found by a walk (nameSearchDecision,
+    // ownersPageStatement and walkPageStatement in session-list.sql.ts); on a database this small every such name
+    // takes that path, so any page or total the walks get wrong differs from the plain match here.
+    const names = ['zed-walker', 'ada-walker', 'mia-walker2', 'bo-walker'];
+    for (const [n, username] of names.entries()) {
+      const user = await domain.accounts.insertUser({ username });
+      for (let i = 0; i < 3 + n; i++) {
+        await domain.sessions.createSession(root, { user: user.id, ip: `192.0.2.${10 + i}`, userAgent: 'walk/1' });
+      }
+    }
+    // Past expiry but not swept yet: counted by the users' counters, so the total must subtract it.
+    await t.sql(
+      `UPDATE sessions SET expires_at = now() - interval '1 second'
+       WHERE id = (SELECT min(s.id) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = 'mia-walker2')`,
+    );
+    const orders = {
+      username: 's.username ASC, s.id ASC',
+      '-username': 's.username DESC, s.id ASC',
+      user: 's.user_id ASC, s.id ASC',
+      '-user,-id': 's.user_id DESC, s.id DESC',
+      '-last_seen': 's.last_seen_at DESC, s.id ASC',
+    };
+    for (const [order, sql] of Object.entries(orders)) {
+      const fields = order.split(',').map((f) => ({
+        field: f.replace('-', '') as 'username' | 'user' | 'id' | 'last_seen',
+        descending: f.startsWith('-'),
+      }));
+      for (const [offset, limit] of [
+        [0, 5],
+        [4, 5],
+        [15, 5],
+        [0, 100],
+      ]) {
+        const expected = await t.sql<{ id: string }>(
+          `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
+           WHERE s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at > now()
+             AND lower(u.username) LIKE '%walker%' ORDER BY ${sql}`,
+        );
+        const page = await domain.sessions.listSessions(
+          root,
+          { scope: { liveOnly: true }, filters: { searchTerms: ['WALKER'] }, order: fields, offset, limit },
+          'hub',
+          ALL_SESSION_FIELDS,
+        );
+        expect([order, offset, page.total]).toEqual([order, offset, expected.length]);
+        expect([order, offset, page.items.map((x) => String(x.id))]).toEqual([
+          order,
+          offset,
+          expected.slice(offset, offset + limit).map((x) => String(x.id)),
+        ]);
+      }
+    }
+    expect(await t.sql(`SELECT 1 FROM live_agent_counts WHERE lower(agent) LIKE '%walker%'`)).toEqual([]);
+  });
 });

@@ -64,6 +64,11 @@ function scopeClauses(scope: SessionScope, push: Push): string[] {
 interface FilterUse {
   walk: boolean;
   live: boolean;
+  /**
+   * The search runs under SEARCH_DECISION (a one-term name search, see nameSearchDecision): the matching users and
+   * whether any live agent holds the term are read from it, not found a second time.
+   */
+  decided?: boolean;
 }
 
 /**
@@ -76,7 +81,7 @@ const FILTER_SQL: {
   username: (value, push) => [`s.username = $${push(value)}`],
   lastIp: (value, push) => [`s.last_ip = $${push(value)}::inet`],
   lastUserAgent: (value, push) => [`s.last_user_agent = $${push(value)}`],
-  searchTerms: (terms, push, { walk, live }) =>
+  searchTerms: (terms, push, { walk, live, decided }) =>
     terms.map((term) => {
       // A term holding the field separator could only match across two fields: it matches nothing.
       if (term.includes(SEARCH_FIELD_SEPARATOR)) return 'false';
@@ -85,7 +90,10 @@ const FILTER_SQL: {
       // fragment does not walk the posting lists of every session's user agent.
       const lowered = term.toLowerCase();
       const p = push(`%${escapeLike(lowered)}%`);
-      const users = `ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE $${p})`;
+      if (decided) {
+        return `(s.user_id = ANY((SELECT d.owners FROM ${SEARCH_DECISION} d)::int[]) OR ${AGENT_IP_SEARCH} LIKE (CASE WHEN (SELECT d.agents_hold FROM ${SEARCH_DECISION} d) THEN $${p} END))`;
+      }
+      const users = ownersSql(`$${p}`);
       // The ordered walk of a broad term tests each row it passes: the same test written so that no index
       // matches it. Given the chance, the planner trusts the trigram index's estimate (tens of rows for a term
       // most sessions match) and gathers every match instead: 7 s at 1M sessions against 0.4 ms for the walk.
@@ -106,8 +114,18 @@ const FILTER_SQL: {
  */
 function agentGate(lowered: string, p: number): string {
   if (ADDRESS_CHARACTERS.test(lowered)) return `$${p}`;
-  return `(CASE WHEN (SELECT count(*) FROM live_agent_counts c WHERE lower(c.agent) LIKE $${p}) > 0 THEN $${p} END)`;
+  return `(CASE WHEN ${agentsHoldSql(`$${p}`)} THEN $${p} END)`;
 }
+
+/** Whether any live agent holds `pattern` (see agentGate for why a count). */
+const agentsHoldSql = (pattern: string) =>
+  `((SELECT count(*) FROM live_agent_counts c WHERE lower(c.agent) LIKE ${pattern}) > 0)`;
+
+/** The ids of the users whose name matches `pattern`, through users' trigram index. */
+const ownersSql = (pattern: string) => `ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE ${pattern})`;
+
+/** The name of the CTE a decided search (nameSearchDecision) reads its owners and agent gate from. */
+const SEARCH_DECISION = 'search_decision';
 
 function isSet(value: unknown): boolean {
   return value !== undefined && !(Array.isArray(value) && value.length === 0);
@@ -133,9 +151,16 @@ function filterClauses(filters: SessionFilters, push: Push, use: FilterUse): str
  * The WHERE clause of a scope and its filters, and its parameters. `walk`: for a page found by walking the order's
  * index (a broad search), the search tests are written so that no index serves them.
  */
-export function whereOf(scope: SessionScope, filters: SessionFilters, params: unknown[] = [], walk = false): Statement {
+export function whereOf(
+  scope: SessionScope,
+  filters: SessionFilters,
+  params: unknown[] = [],
+  walk = false,
+  decided = false,
+): Statement {
   const push: Push = (value) => params.push(value);
-  const clauses = [...scopeClauses(scope, push), ...filterClauses(filters, push, { walk, live: !!scope.liveOnly })];
+  const use = { walk, live: !!scope.liveOnly, decided };
+  const clauses = [...scopeClauses(scope, push), ...filterClauses(filters, push, use)];
   return { text: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
@@ -159,8 +184,8 @@ interface ListParts {
   searching: boolean;
 }
 
-function listParts(query: SessionQuery): ListParts {
-  const { text: where, params } = whereOf(query.scope, query.filters);
+function listParts(query: SessionQuery, decided = false): ListParts {
+  const { text: where, params } = whereOf(query.scope, query.filters, [], false, decided);
   const order = query.order.map((o) => `${SORT_COLUMNS[o.field]} ${o.descending ? 'DESC' : 'ASC'}`);
   if (!query.order.some((o) => o.field === 'id')) order.push('s.id ASC');
   return { where, params, order: order.join(', '), searching: isSet(query.filters.searchTerms) };
@@ -218,9 +243,10 @@ export function listStatement(
   query: SessionQuery,
   select: string,
 ): Statement & { prepare: boolean; genericPlan: boolean } {
-  const { where, params, order, searching } = listParts(query);
+  const term = decidableTerm(query);
+  const { where, params, order, searching } = listParts(query, term !== null);
   const statement = searching
-    ? searchStatement(query, where, params, select)
+    ? searchStatement(query, where, params, select, term)
     : pageWithTotalStatement(query, where, params, select, order);
   const prepare = servicePreparable(query, searching);
   return { ...statement, prepare, genericPlan: prepare && searching };
@@ -256,6 +282,38 @@ export function walkPageStatement(query: SessionQuery, select: string): Statemen
 }
 
 /**
+ * The page of a name search whose matches are exactly its users' live sessions (nameSearchDecision's `walk`), ordered
+ * by username or user: those users in that order, each one's sessions by id, until the page is full. The order's
+ * index would pass every session of the users before the first match (half the table for "mateo", 3 s at 1M);
+ * this reads the matching users and at most a page of sessions from each. Only for that decision: with no live
+ * agent holding the term, the users' sessions are every match. A session's username is its user's (usernames never
+ * change), so the users' order is the sessions'. Null for other orders (walkPageStatement then: an order that does
+ * not follow the name spreads the matches along its index).
+ */
+export function ownersPageStatement(query: SessionQuery, select: string): Statement | null {
+  const term = decidableTerm(query);
+  const [first, ...rest] = query.order;
+  const byOwner = first && (first.field === 'username' || first.field === 'user');
+  if (term === null || !byOwner || rest.some((o) => o.field !== 'id')) return null;
+  const ownerKey = first.field === 'username' ? 'o.username' : 'o.id';
+  const direction = first.descending ? 'DESC' : 'ASC';
+  const idDirection = rest[0]?.descending ? 'DESC' : 'ASC';
+  const rows = rowsToPageEnd(query);
+  return {
+    text: `SELECT ${select} FROM (
+        SELECT s.* FROM (
+          SELECT u2.id, u2.username FROM users u2 WHERE u2.username ILIKE $1 ORDER BY ${ownerKey.replace('o.', 'u2.')} ${direction}
+        ) o CROSS JOIN LATERAL (
+          SELECT ${SERVICE_PAGE_COLUMNS} FROM sessions s WHERE s.user_id = o.id AND ${LIVE_SQL}
+          ORDER BY s.id ${idDirection} LIMIT ${rows}
+        ) s
+        ORDER BY ${ownerKey} ${direction}, s.id ${idDirection} ${limitOffset(query.limit, query.offset)}
+      ) s JOIN users u ON u.id = s.user_id ORDER BY ${listParts(query).order}`,
+    params: [`%${escapeLike(term)}%`],
+  };
+}
+
+/**
  * A broad search's exact total from counters: one term, over every live session (a superuser's unfiltered list),
  * that no address can contain. Such a term matches a session through its user agent or its user's name only, so
  * its total is the live-agent counter of every agent it matches, less those sessions expired but not yet swept,
@@ -267,14 +325,9 @@ export function walkPageStatement(query: SessionQuery, select: string): Statemen
 export function broadSearchCount(
   query: SessionQuery,
 ): (Statement & { term: string; rowsBeforePageEnd: number }) | null {
-  const { searchTerms, ...otherFilters } = query.filters;
-  const scopeKeys = (Object.keys(query.scope) as (keyof SessionScope)[]).filter(
-    (key) => query.scope[key] !== undefined && query.scope[key] !== false,
-  );
-  if (searchTerms?.length !== 1 || hasFilters(otherFilters) || scopeKeys.join() !== 'liveOnly') return null;
-  const term = searchTerms[0].toLowerCase();
-  if (term.includes(SEARCH_FIELD_SEPARATOR) || ADDRESS_CHARACTERS.test(term)) return null;
-  const rowsBeforePageEnd = Math.trunc(query.offset) + Math.trunc(query.limit);
+  const term = decidableTerm(query);
+  if (term === null) return null;
+  const rowsBeforePageEnd = rowsToPageEnd(query);
   return {
     // The expired-but-unswept ids first (a short index-only range): left to itself the planner may fold the agent
     // pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
@@ -300,6 +353,24 @@ export function broadSearchCount(
   };
 }
 
+/**
+ * The lowered term of a search whose total counters can give: one term, over every live session and nothing else,
+ * that no address can contain, so it matches a session only through its user's name or its user agent. Null for
+ * any other query.
+ */
+function decidableTerm(query: SessionQuery): string | null {
+  const { searchTerms, ...otherFilters } = query.filters;
+  const scopeKeys = (Object.keys(query.scope) as (keyof SessionScope)[]).filter(
+    (key) => query.scope[key] !== undefined && query.scope[key] !== false,
+  );
+  if (searchTerms?.length !== 1 || hasFilters(otherFilters) || scopeKeys.join() !== 'liveOnly') return null;
+  const term = searchTerms[0].toLowerCase();
+  if (term.includes(SEARCH_FIELD_SEPARATOR) || ADDRESS_CHARACTERS.test(term)) return null;
+  return term;
+}
+
+const rowsToPageEnd = (query: SessionQuery) => Math.trunc(query.offset) + Math.trunc(query.limit);
+
 /** Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper. */
 export const MAX_ROWS_WALKED = 2_000;
 
@@ -311,8 +382,43 @@ export function orderedWalkIsShort(total: number, live: number, query: SessionQu
   return total > 0 && ((query.offset + query.limit) * live) / total <= MAX_ROWS_WALKED;
 }
 
-/** For searches: the matches, narrow (id and sort keys), are gathered once, counted, and the page cut from them. */
-function searchStatement(query: SessionQuery, where: string, params: unknown[], select: string): Statement {
+/**
+ * A one-term search's decision (decidableTerm), made inside its own statement: the users whose name matches, whether
+ * any live agent holds the term, and, when none does, the matches' count from the users' live counters (`named`:
+ * every match is a session of those users). When that count makes the ordered walk short (orderedWalkIsShort, with
+ * the live counter's total), `walk` is true: the statement gathers nothing and answers the exact total (`named` less
+ * the users' sessions expired but not swept yet), and the store finds the page by the walk. A name most sessions
+ * share ("an" matches 200,000 of 780,000 at 1M) took the statement timeout to gather; the walk answers in
+ * milliseconds. A name few share is gathered as before, one statement either way. (OFFSET 0 keeps each subquery
+ * whole: pulled up, every reference to its column would run its subplan again.)
+ */
+function nameSearchDecision(query: SessionQuery, term: string, params: unknown[]): string {
+  const q = `$${params.push(`%${escapeLike(term)}%`)}`;
+  return `${SEARCH_DECISION} AS MATERIALIZED (
+      SELECT d.*, coalesce(d.named > 0 AND d.named * ${MAX_ROWS_WALKED} >= ${rowsToPageEnd(query)}
+          * (SELECT coalesce(sum(c.n), 0) FROM session_counts c WHERE c.scope = 'live'), false) AS walk
+      FROM (
+        SELECT o.owners, g.agents_hold, CASE WHEN NOT g.agents_hold THEN
+            (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(o.owners))
+          END AS named
+        FROM (SELECT ${ownersSql(q)} AS owners OFFSET 0) o, (SELECT ${agentsHoldSql(q)} AS agents_hold OFFSET 0) g
+        OFFSET 0
+      ) d
+    )`;
+}
+
+/**
+ * For searches: the matches, narrow (id and sort keys), are gathered once, counted, and the page cut from them.
+ * With `term` (decidableTerm, the service's lists only), the statement decides first (nameSearchDecision) and
+ * answers `walk`.
+ */
+function searchStatement(
+  query: SessionQuery,
+  where: string,
+  params: unknown[],
+  select: string,
+  term: string | null = null,
+): Statement {
   const keys = query.order
     .filter((o) => o.field !== 'id')
     .map((o, i) => ({ expr: SORT_COLUMNS[o.field], alias: `k${i}`, o }));
@@ -320,11 +426,21 @@ function searchStatement(query: SessionQuery, where: string, params: unknown[], 
     (o) => `m.${o.field === 'id' ? 'id' : keys.find((k) => k.o === o)!.alias} ${o.descending ? 'DESC' : 'ASC'}`,
   );
   if (!query.order.some((o) => o.field === 'id')) keyOrder.push('m.id ASC');
+  const decision = term === null ? null : nameSearchDecision(query, term, params);
+  const gathered = decision ? `${where} AND NOT (SELECT d.walk FROM ${SEARCH_DECISION} d)` : where;
+  const totals = decision
+    ? // The expired-but-unswept sessions first (a short range), then their users: by the users' ids first, a
+      // broad name would read every one of their sessions.
+      `CASE WHEN d.walk THEN d.named - (SELECT count(*) FROM (
+          SELECT s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} OFFSET 0
+        ) x WHERE x.user_id = ANY(d.owners))
+        ELSE t.total END AS total, d.walk, p.* FROM ${SEARCH_DECISION} d CROSS JOIN`
+    : `t.total, p.* FROM`;
   return {
-    text: `WITH m AS MATERIALIZED (
-        SELECT s.id${keys.map((k) => `, ${k.expr} AS ${k.alias}`).join('')} FROM sessions s ${where}
+    text: `WITH ${decision ? `${decision},` : ''} m AS MATERIALIZED (
+        SELECT s.id${keys.map((k) => `, ${k.expr} AS ${k.alias}`).join('')} FROM sessions s ${gathered}
       )
-      SELECT t.total, p.* FROM (SELECT count(*) AS total FROM m) t
+      SELECT ${totals} (SELECT count(*) AS total FROM m) t
       LEFT JOIN LATERAL (
         SELECT ${select}, pick.pos FROM (
           SELECT cut.id, row_number() OVER () AS pos FROM (
