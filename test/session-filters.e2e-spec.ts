@@ -166,9 +166,9 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
   });
 
   it('should page a name many sessions share as a plain match does, in every order, by the walks', async () => {
-    // A name no agent holds is counted from its users' counters and its page found by a walk (nameSearchDecision,
-    // ownersPageStatement and walkPageStatement in session-list.sql.ts); on a database this small every such name
-    // takes that path, so any page or total the walks get wrong differs from the plain match here.
+    // A name no agent holds is counted from its users' counters and its page found from its users or by the walk
+    // (nameSearchDecision, ownersPickSql and walkPageStatement in session-list.sql.ts); on a database this small
+    // every such name takes that path, so any page or total they get wrong differs from the plain match here.
     const names = ['zed-walker', 'ada-walker', 'mia-walker2', 'bo-walker'];
     for (const [n, username] of names.entries()) {
       const user = await domain.accounts.insertUser({ username });
@@ -188,7 +188,10 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
       '-user,-id': 's.user_id DESC, s.id DESC',
       '-last_seen': 's.last_seen_at DESC, s.id ASC',
     };
-    for (const [order, sql] of Object.entries(orders)) {
+    // 'walker' no agent holds (counted, paged by the users or the walk); 'walk' the agent 'walk/1' holds (gathered).
+    for (const [term, [order, sql]] of ['WALKER', 'walk'].flatMap((term) =>
+      Object.entries(orders).map((entry) => [term, entry] as const),
+    )) {
       const fields = order.split(',').map((f) => ({
         field: f.replace('-', '') as 'username' | 'user' | 'id' | 'last_seen',
         descending: f.startsWith('-'),
@@ -202,16 +205,19 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
         const expected = await t.sql<{ id: string }>(
           `SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id
            WHERE s.status IN ('new', 'unauthenticated', 'authenticated') AND s.expires_at > now()
-             AND lower(u.username) LIKE '%walker%' ORDER BY ${sql}`,
+             AND (lower(u.username) LIKE $1 OR lower(host(s.last_ip) || E'\\x1f' || s.last_user_agent) LIKE $1)
+           ORDER BY ${sql}`,
+          [`%${term.toLowerCase()}%`],
         );
         const page = await domain.sessions.listSessions(
           root,
-          { scope: { liveOnly: true }, filters: { searchTerms: ['WALKER'] }, order: fields, offset, limit },
+          { scope: { liveOnly: true }, filters: { searchTerms: [term] }, order: fields, offset, limit },
           'hub',
           ALL_SESSION_FIELDS,
         );
-        expect([order, offset, page.total]).toEqual([order, offset, expected.length]);
-        expect([order, offset, page.items.map((x) => String(x.id))]).toEqual([
+        expect([term, order, offset, page.total]).toEqual([term, order, offset, expected.length]);
+        expect([term, order, offset, page.items.map((x) => String(x.id))]).toEqual([
+          term,
           order,
           offset,
           expected.slice(offset, offset + limit).map((x) => String(x.id)),

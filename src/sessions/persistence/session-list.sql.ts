@@ -282,35 +282,39 @@ export function walkPageStatement(query: SessionQuery, select: string): Statemen
 }
 
 /**
- * The page of a name search whose matches are exactly its users' live sessions (nameSearchDecision's `walk`), ordered
- * by username or user: those users in that order, each one's sessions by id, until the page is full. The order's
- * index would pass every session of the users before the first match (half the table for "mateo", 3 s at 1M);
- * this reads the matching users and at most a page of sessions from each. Only for that decision: with no live
- * agent holding the term, the users' sessions are every match. A session's username is its user's (usernames never
- * change), so the users' order is the sessions'. Null for other orders (walkPageStatement then: an order that does
- * not follow the name spreads the matches along its index).
+ * How a name search ordered by username or user (then id at most) follows its matching users: a session's username
+ * is its user's (usernames never change), so the users in that order, each one's sessions by id, are the page's
+ * order. Null for other orders, which spread a name's matches along their index.
  */
-export function ownersPageStatement(query: SessionQuery, select: string): Statement | null {
-  const term = decidableTerm(query);
+function ownerOrder(query: SessionQuery): { key: string; direction: string; idDirection: string } | null {
   const [first, ...rest] = query.order;
-  const byOwner = first && (first.field === 'username' || first.field === 'user');
-  if (term === null || !byOwner || rest.some((o) => o.field !== 'id')) return null;
-  const ownerKey = first.field === 'username' ? 'o.username' : 'o.id';
-  const direction = first.descending ? 'DESC' : 'ASC';
-  const idDirection = rest[0]?.descending ? 'DESC' : 'ASC';
-  const rows = rowsToPageEnd(query);
+  if (!first || (first.field !== 'username' && first.field !== 'user') || rest.some((o) => o.field !== 'id')) {
+    return null;
+  }
   return {
-    text: `SELECT ${select} FROM (
-        SELECT s.* FROM (
-          SELECT u2.id, u2.username FROM users u2 WHERE u2.username ILIKE $1 ORDER BY ${ownerKey.replace('o.', 'u2.')} ${direction}
-        ) o CROSS JOIN LATERAL (
-          SELECT ${SERVICE_PAGE_COLUMNS} FROM sessions s WHERE s.user_id = o.id AND ${LIVE_SQL}
-          ORDER BY s.id ${idDirection} LIMIT ${rows}
-        ) s
-        ORDER BY ${ownerKey} ${direction}, s.id ${idDirection} ${limitOffset(query.limit, query.offset)}
-      ) s JOIN users u ON u.id = s.user_id ORDER BY ${listParts(query).order}`,
-    params: [`%${escapeLike(term)}%`],
+    key: first.field === 'username' ? 'o.username' : 'o.id',
+    direction: first.descending ? 'DESC' : 'ASC',
+    idDirection: rest[0]?.descending ? 'DESC' : 'ASC',
   };
+}
+
+/**
+ * The page of a decided name search (nameSearchDecision's `by_owners`) in its owner order: the matching users in
+ * that order, at most a page of sessions from each, until the page is full. Ids and positions, as the gathered
+ * page's `pick`; nothing when the decision says otherwise. The order's index would pass every session of the users
+ * before the first match (half the table for "mateo", 3 s at 1M); gathering visits every match (3,162 at 10M).
+ */
+function ownersPickSql(query: SessionQuery, order: NonNullable<ReturnType<typeof ownerOrder>>): string {
+  const { key, direction, idDirection } = order;
+  return `SELECT cut.id, row_number() OVER () AS pos FROM (
+      SELECT x.id FROM (
+        SELECT u2.id, u2.username FROM users u2 WHERE u2.id = ANY(d.owners) ORDER BY ${key.replace('o.', 'u2.')} ${direction}
+      ) o CROSS JOIN LATERAL (
+        SELECT s.id FROM sessions s WHERE s.user_id = o.id AND ${LIVE_SQL} ORDER BY s.id ${idDirection} LIMIT ${rowsToPageEnd(query)}
+      ) x
+      WHERE d.by_owners
+      ORDER BY ${key} ${direction}, x.id ${idDirection} ${limitOffset(query.limit, query.offset)}
+    ) cut`;
 }
 
 /**
@@ -385,25 +389,34 @@ export function orderedWalkIsShort(total: number, live: number, query: SessionQu
 /**
  * A one-term search's decision (decidableTerm), made inside its own statement: the users whose name matches, whether
  * any live agent holds the term, and, when none does, the matches' count from the users' live counters (`named`:
- * every match is a session of those users). When that count makes the ordered walk short (orderedWalkIsShort, with
- * the live counter's total), `walk` is true: the statement gathers nothing and answers the exact total (`named` less
- * the users' sessions expired but not swept yet), and the store finds the page by the walk. A name most sessions
- * share ("an" matches 200,000 of 780,000 at 1M) took the statement timeout to gather; the walk answers in
- * milliseconds. A name few share is gathered as before, one statement either way. (OFFSET 0 keeps each subquery
- * whole: pulled up, every reference to its column would run its subplan again.)
+ * every match is a session of those users). Then the total is `named` less the users' sessions expired but not swept
+ * yet (`counted`), and nothing is gathered:
+ * - ordered by username or user (ownerOrder), the page comes from the users in that order (`by_owners`,
+ *   ownersPickSql), in the same statement, whatever the name's breadth;
+ * - in another order, when `named` makes the ordered walk short (orderedWalkIsShort, with the live counter's
+ *   total), the statement answers `walk` and the store finds the page by the walk (walkPageStatement).
+ * Otherwise the matches are gathered as before. A name most sessions share ("an" matches 200,000 of 780,000 at 1M)
+ * took the statement timeout to gather. (OFFSET 0 keeps each subquery whole: pulled up, every reference to its
+ * column would run its subplan again.)
  */
-function nameSearchDecision(query: SessionQuery, term: string, params: unknown[]): string {
+function nameSearchDecision(query: SessionQuery, term: string, params: unknown[], byOwners: boolean): string {
   const q = `$${params.push(`%${escapeLike(term)}%`)}`;
+  const walk = byOwners
+    ? 'false'
+    : `coalesce(d.named > 0 AND d.named * ${MAX_ROWS_WALKED} >= ${rowsToPageEnd(query)}
+          * (SELECT coalesce(sum(c.n), 0) FROM session_counts c WHERE c.scope = 'live'), false)`;
   return `${SEARCH_DECISION} AS MATERIALIZED (
-      SELECT d.*, coalesce(d.named > 0 AND d.named * ${MAX_ROWS_WALKED} >= ${rowsToPageEnd(query)}
-          * (SELECT coalesce(sum(c.n), 0) FROM session_counts c WHERE c.scope = 'live'), false) AS walk
-      FROM (
-        SELECT o.owners, g.agents_hold, CASE WHEN NOT g.agents_hold THEN
-            (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(o.owners))
-          END AS named
-        FROM (SELECT ${ownersSql(q)} AS owners OFFSET 0) o, (SELECT ${agentsHoldSql(q)} AS agents_hold OFFSET 0) g
+      SELECT w.*, w.walk OR w.by_owners AS counted FROM (
+        SELECT d.*, ${walk} AS walk, ${byOwners ? 'NOT d.agents_hold' : 'false'} AS by_owners
+        FROM (
+          SELECT o.owners, g.agents_hold, CASE WHEN NOT g.agents_hold THEN
+              (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(o.owners))
+            END AS named
+          FROM (SELECT ${ownersSql(q)} AS owners OFFSET 0) o, (SELECT ${agentsHoldSql(q)} AS agents_hold OFFSET 0) g
+          OFFSET 0
+        ) d
         OFFSET 0
-      ) d
+      ) w
     )`;
 }
 
@@ -426,27 +439,32 @@ function searchStatement(
     (o) => `m.${o.field === 'id' ? 'id' : keys.find((k) => k.o === o)!.alias} ${o.descending ? 'DESC' : 'ASC'}`,
   );
   if (!query.order.some((o) => o.field === 'id')) keyOrder.push('m.id ASC');
-  const decision = term === null ? null : nameSearchDecision(query, term, params);
-  const gathered = decision ? `${where} AND NOT (SELECT d.walk FROM ${SEARCH_DECISION} d)` : where;
+  const byOwners = term === null ? null : ownerOrder(query);
+  const decision = term === null ? null : nameSearchDecision(query, term, params, byOwners !== null);
+  const gathered = decision ? `${where} AND NOT (SELECT d.counted FROM ${SEARCH_DECISION} d)` : where;
   const totals = decision
     ? // The expired-but-unswept sessions first (a short range), then their users: by the users' ids first, a
       // broad name would read every one of their sessions.
-      `CASE WHEN d.walk THEN d.named - (SELECT count(*) FROM (
-          SELECT s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} OFFSET 0
-        ) x WHERE x.user_id = ANY(d.owners))
-        ELSE t.total END AS total, d.walk, p.* FROM ${SEARCH_DECISION} d CROSS JOIN`
-    : `t.total, p.* FROM`;
+      // In a one-row subquery, so it runs once and not for each row of the page.
+      `t.total, d.walk, p.* FROM ${SEARCH_DECISION} d CROSS JOIN LATERAL (
+        SELECT CASE WHEN d.counted THEN d.named - (SELECT count(*) FROM (
+            SELECT s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} OFFSET 0
+          ) x WHERE x.user_id = ANY(d.owners))
+        ELSE (SELECT count(*) FROM m) END AS total OFFSET 0
+      ) t`
+    : `t.total, p.* FROM (SELECT count(*) AS total FROM m) t`;
+  const gatheredPick = `SELECT cut.id, row_number() OVER () AS pos FROM (
+      SELECT m.id FROM m ORDER BY ${keyOrder.join(', ')} ${limitOffset(query.limit, query.offset)}
+    ) cut`;
+  const pick = byOwners ? `${gatheredPick} UNION ALL ${ownersPickSql(query, byOwners)}` : gatheredPick;
   return {
     text: `WITH ${decision ? `${decision},` : ''} m AS MATERIALIZED (
         SELECT s.id${keys.map((k) => `, ${k.expr} AS ${k.alias}`).join('')} FROM sessions s ${gathered}
       )
-      SELECT ${totals} (SELECT count(*) AS total FROM m) t
+      SELECT ${totals}
       LEFT JOIN LATERAL (
-        SELECT ${select}, pick.pos FROM (
-          SELECT cut.id, row_number() OVER () AS pos FROM (
-            SELECT m.id FROM m ORDER BY ${keyOrder.join(', ')} ${limitOffset(query.limit, query.offset)}
-          ) cut
-        ) pick JOIN sessions s ON s.id = pick.id JOIN users u ON u.id = s.user_id
+        SELECT ${select}, pick.pos FROM (${pick}) pick
+        JOIN sessions s ON s.id = pick.id JOIN users u ON u.id = s.user_id
       ) p ON true
       ORDER BY p.pos`,
     params,

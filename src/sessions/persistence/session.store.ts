@@ -31,7 +31,6 @@ import {
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
   walkPageStatement,
-  ownersPageStatement,
   whereOf,
 } from './session-list.sql';
 import { usersWithLiveWithTotalSql } from './users-with-live.sql';
@@ -438,8 +437,8 @@ export class SessionStore {
     const total = Number(rows[0].total);
     if (total === 0 || query.offset >= total) return { items: [], total };
     if (rows[0].walk === true) {
-      // A name many sessions share: the statement counted it from the users' counters and left the page to a walk.
-      const walk = ownersPageStatement(query, select) ?? walkPageStatement(query, select);
+      // A name many sessions share: the statement counted it from the users' counters and left the page to the walk.
+      const walk = walkPageStatement(query, select);
       return { items: (await from.rows(walk.text, walk.params, { signal })).map(read), total };
     }
     return { items: rows.filter((r) => r.id != null).map(read), total };
