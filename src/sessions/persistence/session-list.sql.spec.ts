@@ -60,3 +60,41 @@ describe('which session lists are prepared', () => {
         expect(text).not.toContain('xmin');
   });
 });
+
+describe('which searches decide from counters inside their statement', () => {
+  const decides = (query: SessionQuery) => listStatement(query, SELECT).text.includes('search_decision');
+
+  it('decides one term over every live session that no address can contain', () => {
+    expect(decides(search(['maria']))).toBe(true);
+    expect(decides(search(['mozilla'], { order: [{ field: 'last_seen', descending: true }] }))).toBe(true);
+  });
+
+  it('gathers every other search as the floor does: several terms, address text, a scope or another filter', () => {
+    expect(decides(search(['maria', 'chrome']))).toBe(false);
+    expect(decides(search(['10.0.0']))).toBe(false);
+    expect(decides(search(['cafe']))).toBe(false);
+    expect(decides(search(['maria'], { scope: { liveOnly: true, userIds: [1] } }))).toBe(false);
+    expect(decides(search(['maria'], { filters: { searchTerms: ['maria'], username: 'x' } }))).toBe(false);
+    expect(decides(search(['maria'], { scope: { liveOnly: false } }))).toBe(false);
+    expect(listStatements(search(['maria'])).combined!.text).not.toContain('search_decision');
+  });
+
+  it('takes the page from the matching users only where the order follows their names', () => {
+    const fromUsers = (order: SessionQuery['order']) =>
+      listStatement(search(['maria'], { order }), SELECT).text.includes('u2.id = ANY(d.owners)');
+    expect(fromUsers([{ field: 'username', descending: false }])).toBe(true);
+    expect(
+      fromUsers([
+        { field: 'user', descending: true },
+        { field: 'id', descending: true },
+      ]),
+    ).toBe(true);
+    expect(
+      fromUsers([
+        { field: 'username', descending: false },
+        { field: 'last_seen', descending: true },
+      ]),
+    ).toBe(false);
+    expect(fromUsers([{ field: 'last_seen', descending: true }])).toBe(false);
+  });
+});
