@@ -61,8 +61,14 @@ describe.each(SETUPS)('Shared Signals push across a kill -9 ($label)', (setup) =
     expect([revokeAll.status, revokeAll.body]).toEqual([200, { revoked: REVOKED_TOGETHER }]);
 
     // Committed, and pushed at least once but refused: the service holds the stream's lease when it is killed.
+    // The receiver has answered the first push before the service records that answer: wait for the record too.
     await receiver.waitFor(1);
-    const committed = inDeliveryOrder(await allReceipts(admin, streamId));
+    const committed = inDeliveryOrder(
+      await eventually(
+        () => allReceipts(admin, streamId),
+        (all) => inDeliveryOrder(all)[0]?.lastStatus === 503,
+      ),
+    );
     expect(committed).toHaveLength(sessions.length);
     expect(committed.map((receipt) => receipt.state)).toEqual(sessions.map(() => 'pending'));
     expect(committed[0]).toMatchObject({ lastStatus: 503 });
