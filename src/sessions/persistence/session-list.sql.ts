@@ -286,13 +286,13 @@ export function walkPageStatement(query: SessionQuery, select: string): Statemen
  * is its user's (usernames never change), so the users in that order, each one's sessions by id, are the page's
  * order. Null for other orders, which spread a name's matches along their index.
  */
-function ownerOrder(query: SessionQuery): { key: string; direction: string; idDirection: string } | null {
+function ownerOrder(query: SessionQuery): { column: 'username' | 'id'; direction: string; idDirection: string } | null {
   const [first, ...rest] = query.order;
   if (!first || (first.field !== 'username' && first.field !== 'user') || rest.some((o) => o.field !== 'id')) {
     return null;
   }
   return {
-    key: first.field === 'username' ? 'o.username' : 'o.id',
+    column: first.field === 'username' ? 'username' : 'id',
     direction: first.descending ? 'DESC' : 'ASC',
     idDirection: rest[0]?.descending ? 'DESC' : 'ASC',
   };
@@ -305,15 +305,15 @@ function ownerOrder(query: SessionQuery): { key: string; direction: string; idDi
  * before the first match (half the table for "mateo", 3 s at 1M); gathering visits every match (3,162 at 10M).
  */
 function ownersPickSql(query: SessionQuery, order: NonNullable<ReturnType<typeof ownerOrder>>): string {
-  const { key, direction, idDirection } = order;
+  const { column, direction, idDirection } = order;
   return `SELECT cut.id, row_number() OVER () AS pos FROM (
       SELECT x.id FROM (
-        SELECT u2.id, u2.username FROM users u2 WHERE u2.id = ANY(d.owners) ORDER BY ${key.replace('o.', 'u2.')} ${direction}
+        SELECT u2.id, u2.username FROM users u2 WHERE u2.id = ANY(d.owners) ORDER BY u2.${column} ${direction}
       ) o CROSS JOIN LATERAL (
         SELECT s.id FROM sessions s WHERE s.user_id = o.id AND ${LIVE_SQL} ORDER BY s.id ${idDirection} LIMIT ${rowsToPageEnd(query)}
       ) x
       WHERE d.by_owners
-      ORDER BY ${key} ${direction}, x.id ${idDirection} ${limitOffset(query.limit, query.offset)}
+      ORDER BY o.${column} ${direction}, x.id ${idDirection} ${limitOffset(query.limit, query.offset)}
     ) cut`;
 }
 
@@ -342,7 +342,7 @@ export function broadSearchCount(
       live AS (
         SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live') - (SELECT count(*) FROM expired) AS n
       )
-      SELECT CASE WHEN agents.n * ${MAX_ROWS_WALKED} >= ${rowsBeforePageEnd} * live.n THEN
+      SELECT CASE WHEN ${walkIsShortSql('agents.n', 'live.n', query)} THEN
           agents.n
           - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x) AND lower(s.last_user_agent) LIKE $1)
           + (SELECT count(*) FROM sessions s WHERE ${LIVE_SQL}
@@ -378,6 +378,10 @@ const rowsToPageEnd = (query: SessionQuery) => Math.trunc(query.offset) + Math.t
 /** Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper. */
 export const MAX_ROWS_WALKED = 2_000;
 
+/** orderedWalkIsShort's rule in SQL, for `matches` among `live` sessions (both SQL expressions). */
+const walkIsShortSql = (matches: string, live: string, query: SessionQuery) =>
+  `${matches} * ${MAX_ROWS_WALKED} >= ${rowsToPageEnd(query)} * ${live}`;
+
 /**
  * Whether the page of a search with `total` matches among `live` sessions is found quickly by walking the list's
  * ordered index and skipping non-matches: the rows walked are about (offset + limit) * live / total.
@@ -403,8 +407,11 @@ function nameSearchDecision(query: SessionQuery, term: string, params: unknown[]
   const q = `$${params.push(`%${escapeLike(term)}%`)}`;
   const walk = byOwners
     ? 'false'
-    : `coalesce(d.named > 0 AND d.named * ${MAX_ROWS_WALKED} >= ${rowsToPageEnd(query)}
-          * (SELECT coalesce(sum(c.n), 0) FROM session_counts c WHERE c.scope = 'live'), false)`;
+    : `coalesce(d.named > 0 AND ${walkIsShortSql(
+        'd.named',
+        `(SELECT coalesce(sum(c.n), 0) FROM session_counts c WHERE c.scope = 'live')`,
+        query,
+      )}, false)`;
   return `${SEARCH_DECISION} AS MATERIALIZED (
       SELECT w.*, w.walk OR w.by_owners AS counted FROM (
         SELECT d.*, ${walk} AS walk, ${byOwners ? 'NOT d.agents_hold' : 'false'} AS by_owners

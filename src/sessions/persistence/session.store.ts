@@ -423,10 +423,8 @@ export class SessionStore {
       if (counted.n != null) {
         const total = Number(counted.n);
         if (total === 0 || query.offset >= total) return { items: [], total };
-        if (orderedWalkIsShort(total, Number(counted.live), query)) {
-          const walk = walkPageStatement(query, select);
-          return { items: (await from.rows(walk.text, walk.params, { signal })).map(read), total };
-        }
+        if (orderedWalkIsShort(total, Number(counted.live), query))
+          return this.walkedPage(query, select, read, total, signal, from);
       }
     }
     // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
@@ -436,12 +434,22 @@ export class SessionStore {
     const rows = await from.rows(text, params, { prepare, genericPlan, signal });
     const total = Number(rows[0].total);
     if (total === 0 || query.offset >= total) return { items: [], total };
-    if (rows[0].walk === true) {
-      // A name many sessions share: the statement counted it from the users' counters and left the page to the walk.
-      const walk = walkPageStatement(query, select);
-      return { items: (await from.rows(walk.text, walk.params, { signal })).map(read), total };
-    }
+    // A name many sessions share: the statement counted it from the users' counters and left the page to the walk.
+    if (rows[0].walk === true) return this.walkedPage(query, select, read, total, signal, from);
     return { items: rows.filter((r) => r.id != null).map(read), total };
+  }
+
+  /** A broad search's page, found by walking the order's index, with the total its counters gave. */
+  private async walkedPage<T>(
+    query: SessionQuery,
+    select: string,
+    read: (row: Row) => T,
+    total: number,
+    signal: AbortSignal | undefined,
+    from: Queryable,
+  ): Promise<Page<T>> {
+    const walk = walkPageStatement(query, select);
+    return { items: (await from.rows(walk.text, walk.params, { signal })).map(read), total };
   }
 
   /**
