@@ -36,7 +36,10 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
   const count = async (where: string, params: unknown[] = []) =>
     Number((await t.sql<{ n: number }>(`SELECT count(*) AS n FROM sessions WHERE ${where}`, params))[0].n);
 
-  /** Search terms: broad ones (through user agents, answered from the agent counters) and names. */
+  /**
+   * Search terms: broad ones (through user agents, answered from the agent counters), names, and a term both hold
+   * ('curl': the user curly and the curl agent, counted once through the per-user agent counters).
+   */
   const SEARCH_TERMS = ['mozilla', 'Safari', 'windows', 'curl', 'alice', 'bob-', 'nothing-matches', '81.2', 'é'];
 
   /** A superuser's search over every live session: its total and first page, against the rows. */
@@ -70,6 +73,15 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
   /** Every total the faces read, against the rows. */
   const expectExactTotals = async () => {
     await expectExactSearches();
+    // Each user's live-status sessions per agent (what a search that names and agents both hold counts once).
+    const kept = await t.sql(
+      `SELECT user_id, agent_hash, n FROM live_user_agent_counts WHERE n <> 0 ORDER BY user_id, agent_hash`,
+    );
+    const recounted = await t.sql(
+      `SELECT user_id, md5(last_user_agent)::uuid AS agent_hash, count(*)::int AS n FROM sessions WHERE ${LIVE}
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(kept).toEqual(recounted);
     const liveNow = `${LIVE} AND expires_at > now()`;
     const all = await list({ liveOnly: false }, [{ field: 'id', descending: false }], 1);
     expect(all.total).toBe(await count('true'));
@@ -102,6 +114,9 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
     for (let i = 0; i < 5; i++) a.push((await login(alice.username)).session);
     for (let i = 0; i < 3; i++) await login(bob.username, { poolId: pool });
     const c = (await login(carol.username, { poolId: pool, status: 'new' })).session;
+    const curly = await domain.accounts.createUser(root, { username: `curly-${engine}` });
+    const curlys = [(await login(curly.username)).session, (await login(curly.username)).session];
+    await login(curly.username, { userAgent: USER_AGENTS.curl });
     await expectExactTotals();
 
     // A new user agent on a live session moves it from one agent's counter to another's.
@@ -119,14 +134,17 @@ describe.each(engines())('exact list totals from counters on %s', (engine) => {
 
     // Expired but not yet swept: gone from every live total at once, and carol from the users with live sessions.
     await t.sql(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1::bigint[])`, [
-      [a[2].id, c.id],
+      [a[2].id, c.id, curlys[0].id],
     ]);
     await expectExactTotals();
     expect((await domain.sessions.usersWithLiveSessions(root, 0, 100)).items.map((u) => u.username)).not.toContain(
       carol.username,
     );
 
-    expect(await domain.housekeeping.run()).toEqual({ expired: 2, purged: 0, eventsPurged: 0 });
+    expect(await t.sql(`SELECT 1 FROM live_user_agent_counts WHERE n = 0 LIMIT 1`)).not.toEqual([]);
+    expect(await domain.housekeeping.run()).toEqual({ expired: 3, purged: 0, eventsPurged: 0 });
+    // Counters of (user, agent) pairs no live session holds any longer are gone.
+    expect(await t.sql(`SELECT 1 FROM live_user_agent_counts WHERE n = 0`)).toEqual([]);
     await expectExactTotals();
 
     // Ended long ago: purged, and gone from the all-status totals too.

@@ -173,9 +173,13 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     for (const [n, username] of names.entries()) {
       const user = await domain.accounts.insertUser({ username });
       for (let i = 0; i < 3 + n; i++) {
-        await domain.sessions.createSession(root, { user: user.id, ip: `192.0.2.${10 + i}`, userAgent: 'walk/1' });
+        // Half under an agent the term 'walk' also holds: those the search must count once, not twice.
+        const userAgent = i % 2 ? 'walk/1' : 'other/2';
+        await domain.sessions.createSession(root, { user: user.id, ip: `192.0.2.${10 + i}`, userAgent });
       }
     }
+    // The agent alone holds 'walk' for this one.
+    await domain.sessions.createSession(root, { user: 'ann-filters', ip: '192.0.2.9', userAgent: 'walk/1' });
     // Past expiry but not swept yet: counted by the users' counters, so the total must subtract it.
     await t.sql(
       `UPDATE sessions SET expires_at = now() - interval '1 second'
@@ -188,7 +192,8 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
       '-user,-id': 's.user_id DESC, s.id DESC',
       '-last_seen': 's.last_seen_at DESC, s.id ASC',
     };
-    // 'walker' no agent holds (counted, paged by the users or the walk); 'walk' the agent 'walk/1' holds (gathered).
+    // 'walker' no agent holds (counted, paged by the users or the walk); 'walk' the agent 'walk/1' holds too
+    // (counted from the agents', users' and per-user agents' counters, paged by the walk: broadSearchCount).
     for (const [term, [order, sql]] of ['WALKER', 'walk'].flatMap((term) =>
       Object.entries(orders).map((entry) => [term, entry] as const),
     )) {

@@ -15,9 +15,9 @@ export interface HousekeepingReport {
 const BATCH = 1000;
 
 /**
- * Marks expired sessions complete, purges those ended past retention and events past theirs, every HOUSEKEEPING_INTERVAL_SECONDS,
- * once per deployment: each tick of every process tries to take the interval's lease in the database, and only
- * the one that gets it works (a lease row, not a session advisory lock, so no connection is held between ticks).
+ * Marks expired sessions complete, purges those ended past retention, events past theirs and spent per-user agent
+ * counters, every HOUSEKEEPING_INTERVAL_SECONDS, once per deployment: each tick of every process tries to take the
+ * interval's lease in the database, and only the one that gets it works (a lease row, not a session advisory lock, so no connection is held between ticks).
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -63,6 +63,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     for (let n = -1; n !== 0;) purged += n = await this.store.purgeEnded(this.config.RETENTION_DAYS, BATCH);
     let eventsPurged = 0;
     for (let n = -1; n !== 0;) eventsPurged += n = await this.events.purge(this.config.EVENT_RETENTION_DAYS, BATCH);
+    for (let n = -1; n !== 0;) n = await this.store.pruneSpentAgentCounts(BATCH);
     // Totals of the event history count from here on only what arrives after this.
     await this.events.advanceCountCheckpoint();
     this.observer.sessionsEnded('system', 'expired', 'system', expired);

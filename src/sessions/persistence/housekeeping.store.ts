@@ -54,6 +54,23 @@ export class HousekeepingStore {
   }
 
   /**
+   * Deletes per-user agent counters that have fallen to zero: a user's agent strings change with every browser
+   * update, so without this the table would keep every (user, agent) pair ever seen. In key order and skipping rows
+   * a login holds, so it never waits on a login's trigger nor makes one wait in another order; a row counted again
+   * meanwhile is kept (the lock re-reads `n`), and one deleted is inserted anew by the next login's upsert.
+   */
+  async pruneSpentAgentCounts(batch: number): Promise<number> {
+    const rows = await this.db.rows(
+      `DELETE FROM live_user_agent_counts c WHERE (c.user_id, c.agent_hash) IN (
+         SELECT z.user_id, z.agent_hash FROM live_user_agent_counts z WHERE z.n = 0
+         ORDER BY z.user_id, z.agent_hash LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING 1`,
+      [batch],
+    );
+    return rows.length;
+  }
+
+  /**
    * Takes the lease `name` for the next `seconds` unless another process holds it: true for exactly one caller per
    * interval across every process sharing the database.
    */

@@ -320,8 +320,9 @@ function ownersPickSql(query: SessionQuery, order: NonNullable<ReturnType<typeof
 /**
  * A broad search's exact total from counters: one term, over every live session (a superuser's unfiltered list),
  * that no address can contain. Such a term matches a session through its user agent or its user's name only, so
- * its total is the live-agent counter of every agent it matches, less those sessions expired but not yet swept,
- * plus the matching users' sessions whose agent does not match (both small index ranges). Answers the total (`n`)
+ * its total is the live-agent counter of every agent it matches, plus the matching users' live counters, less
+ * their sessions whose agent matches too (live_user_agent_counts: counted once, not twice), less the sessions
+ * among all these that expired but are not swept yet (a short index range). Answers the total (`n`)
  * and the live total (`live`), from which the store judges whether an ordered index walk finds a page quickly;
  * `n` is null for a term its agents do not make broad. Null where the rule does not apply: the matches are then
  * gathered and counted (searchStatement).
@@ -336,19 +337,22 @@ export function broadSearchCount(
     // The expired-but-unswept ids first (a short index-only range): left to itself the planner may fold the agent
     // pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
     // alone make the term broad enough for the ordered walk (its subqueries run only in that branch); otherwise
-    // `n` is null and the store gathers the matches as for any search.
+    // `n` is null and the store gathers the matches as for any search. The users' agents are joined to the term's
+    // (IN): as `= ANY` of both arrays the primary key was descended once per pair (13 ms against 3 ms for "el").
     text: `WITH expired AS MATERIALIZED (SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}),
-      agents AS (SELECT coalesce(sum(c.n), 0) AS n FROM live_agent_counts c WHERE lower(c.agent) LIKE $1),
+      matching AS MATERIALIZED (SELECT c.agent_hash, c.n FROM live_agent_counts c WHERE lower(c.agent) LIKE $1),
+      agents AS (SELECT coalesce(sum(m.n), 0) AS n FROM matching m),
       live AS (
         SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live') - (SELECT count(*) FROM expired) AS n
       )
-      SELECT CASE WHEN ${walkIsShortSql('agents.n', 'live.n', query)} THEN
-          agents.n
-          - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x) AND lower(s.last_user_agent) LIKE $1)
-          + (SELECT count(*) FROM sessions s WHERE ${LIVE_SQL}
-              AND s.user_id = ANY(ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE $1))
-              AND lower(s.last_user_agent) NOT LIKE $1)
-        END AS n,
+      SELECT CASE WHEN ${walkIsShortSql('agents.n', 'live.n', query)} THEN agents.n + (
+          SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(o.ids))
+            - (SELECT coalesce(sum(c.n), 0) FROM live_user_agent_counts c WHERE c.user_id = ANY(o.ids)
+                AND c.agent_hash IN (SELECT m.agent_hash::uuid FROM matching m))
+            - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x)
+                AND (s.user_id = ANY(o.ids) OR lower(s.last_user_agent) LIKE $1))
+          FROM (SELECT ${ownersSql('$1')} AS ids OFFSET 0) o
+        ) END AS n,
         live.n AS live
       FROM agents, live`,
     params: [`%${escapeLike(term)}%`],
