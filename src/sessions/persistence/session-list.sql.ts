@@ -91,7 +91,13 @@ const FILTER_SQL: {
       const lowered = term.toLowerCase();
       const p = push(`%${escapeLike(lowered)}%`);
       if (decided) {
-        return `(s.user_id = ANY((SELECT d.owners FROM ${SEARCH_DECISION} d)::int[]) OR ${AGENT_IP_SEARCH} LIKE (CASE WHEN (SELECT d.agents_hold FROM ${SEARCH_DECISION} d) THEN $${p} END))`;
+        // When the decision merges (`merge`: its users' sessions come from ownersTopSql), only the other users'
+        // sessions under a matching agent are gathered: the users' arm gets no ids (its index returns nothing) and
+        // a session's own copy of its username leaves the users' out.
+        const decision = (column: string) => `(SELECT ${column} FROM ${SEARCH_DECISION} d)`;
+        const owners = decision(`CASE WHEN d.merge THEN '{}'::int[] ELSE d.owners END`);
+        const gate = `(CASE WHEN ${decision('d.agents_hold')} THEN $${p} END)`;
+        return `((s.user_id = ANY(${owners}::int[]) OR ${AGENT_IP_SEARCH} LIKE ${gate}) AND NOT (${decision('d.merge')} AND s.username ILIKE $${p}))`;
       }
       const users = ownersSql(`$${p}`);
       // The ordered walk of a broad term tests each row it passes: the same test written so that no index
@@ -123,6 +129,23 @@ const agentsHoldSql = (pattern: string) =>
 
 /** The ids of the users whose name matches `pattern`, through users' trigram index. */
 const ownersSql = (pattern: string) => `ARRAY(SELECT u2.id FROM users u2 WHERE u2.username ILIKE ${pattern})`;
+
+/** Live-status sessions under an agent matching `pattern` (the live agents' counters). */
+const agentsCountSql = (pattern: string) =>
+  `(SELECT coalesce(sum(c.n), 0) FROM live_agent_counts c WHERE lower(c.agent) LIKE ${pattern})`;
+
+/**
+ * Live-status sessions of the users `owners` (an int[] expression) under an agent matching `pattern`: a term names
+ * and agents both hold counts them once (live_user_agent_counts). Joined to the term's agents (IN): as `= ANY` of
+ * both arrays the primary key was descended once per pair (13 ms against 3 ms for "el" at 1M).
+ */
+const ownersUnderAgentsSql = (owners: string, pattern: string) =>
+  `(SELECT coalesce(sum(c.n), 0) FROM live_user_agent_counts c WHERE c.user_id = ANY(${owners})
+     AND c.agent_hash IN (SELECT a.agent_hash::uuid FROM live_agent_counts a WHERE lower(a.agent) LIKE ${pattern}))`;
+
+/** Live-status sessions of the users `owners` (an int[] expression): their live counters. */
+const ownersCountSql = (owners: string) =>
+  `(SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(${owners}))`;
 
 /** The name of the CTE a decided search (nameSearchDecision) reads its owners and agent gate from. */
 const SEARCH_DECISION = 'search_decision';
@@ -299,22 +322,21 @@ function ownerOrder(query: SessionQuery): { column: 'username' | 'id'; direction
 }
 
 /**
- * The page of a decided name search (nameSearchDecision's `by_owners`) in its owner order: the matching users in
- * that order, at most a page of sessions from each, until the page is full. Ids and positions, as the gathered
- * page's `pick`; nothing when the decision says otherwise. The order's index would pass every session of the users
- * before the first match (half the table for "mateo", 3 s at 1M); gathering visits every match (3,162 at 10M).
+ * The first sessions of a decided name search (nameSearchDecision's `by_owners`) in its owner order, up to the
+ * page's end: the matching users in that order, at most that many sessions from each. Ids and sort keys, for
+ * searchStatement to merge with the gathered matches (other users' sessions under a matching agent) and cut the
+ * page; nothing when the decision says otherwise. The order's index would pass every session of the users before
+ * the first match (half the table for "mateo", 3 s at 1M); gathering visits every match (3,162 at 10M).
  */
-function ownersPickSql(query: SessionQuery, order: NonNullable<ReturnType<typeof ownerOrder>>): string {
+function ownersTopSql(query: SessionQuery, order: NonNullable<ReturnType<typeof ownerOrder>>): string {
   const { column, direction, idDirection } = order;
-  return `SELECT cut.id, row_number() OVER () AS pos FROM (
-      SELECT x.id FROM (
+  return `SELECT x.id, o.${column} AS key FROM (
         SELECT u2.id, u2.username FROM users u2 WHERE u2.id = ANY(d.owners) ORDER BY u2.${column} ${direction}
       ) o CROSS JOIN LATERAL (
         SELECT s.id FROM sessions s WHERE s.user_id = o.id AND ${LIVE_SQL} ORDER BY s.id ${idDirection} LIMIT ${rowsToPageEnd(query)}
       ) x
       WHERE d.by_owners
-      ORDER BY o.${column} ${direction}, x.id ${idDirection} ${limitOffset(query.limit, query.offset)}
-    ) cut`;
+      ORDER BY o.${column} ${direction}, x.id ${idDirection} LIMIT ${rowsToPageEnd(query)}`;
 }
 
 /**
@@ -337,18 +359,14 @@ export function broadSearchCount(
     // The expired-but-unswept ids first (a short index-only range): left to itself the planner may fold the agent
     // pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
     // alone make the term broad enough for the ordered walk (its subqueries run only in that branch); otherwise
-    // `n` is null and the store gathers the matches as for any search. The users' agents are joined to the term's
-    // (IN): as `= ANY` of both arrays the primary key was descended once per pair (13 ms against 3 ms for "el").
+    // `n` is null and the store gathers the matches as for any search.
     text: `WITH expired AS MATERIALIZED (SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}),
-      matching AS MATERIALIZED (SELECT c.agent_hash, c.n FROM live_agent_counts c WHERE lower(c.agent) LIKE $1),
-      agents AS (SELECT coalesce(sum(m.n), 0) AS n FROM matching m),
+      agents AS (SELECT ${agentsCountSql('$1')} AS n),
       live AS (
         SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live') - (SELECT count(*) FROM expired) AS n
       )
       SELECT CASE WHEN ${walkIsShortSql('agents.n', 'live.n', query)} THEN agents.n + (
-          SELECT (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(o.ids))
-            - (SELECT coalesce(sum(c.n), 0) FROM live_user_agent_counts c WHERE c.user_id = ANY(o.ids)
-                AND c.agent_hash IN (SELECT m.agent_hash::uuid FROM matching m))
+          SELECT ${ownersCountSql('o.ids')} - ${ownersUnderAgentsSql('o.ids', '$1')}
             - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x)
                 AND (s.user_id = ANY(o.ids) OR lower(s.last_user_agent) LIKE $1))
           FROM (SELECT ${ownersSql('$1')} AS ids OFFSET 0) o
@@ -396,40 +414,49 @@ export function orderedWalkIsShort(total: number, live: number, query: SessionQu
 
 /**
  * A one-term search's decision (decidableTerm), made inside its own statement: the users whose name matches, whether
- * any live agent holds the term, and, when none does, the matches' count from the users' live counters (`named`:
- * every match is a session of those users). Then the total is `named` less the users' sessions expired but not swept
- * yet (`counted`), and nothing is gathered:
+ * any live agent holds the term, and the matches' count from counters (`named`): the users' live counters, plus,
+ * when agents hold the term, the sessions under those agents less the users' own among them (counted once, by the
+ * per-user agent counters). The total is then `named` less the matches expired but not swept yet (`counted`):
  * - ordered by username or user (ownerOrder), the page comes from the users in that order (`by_owners`,
- *   ownersPickSql), in the same statement, whatever the name's breadth;
+ *   ownersTopSql), in the same statement, whatever the name's breadth; when agents hold the term too (`merge`),
+ *   merged with the other users' sessions under those agents, which are gathered;
  * - in another order, when `named` makes the ordered walk short (orderedWalkIsShort, with the live counter's
  *   total), the statement answers `walk` and the store finds the page by the walk (walkPageStatement).
  * Otherwise the matches are gathered as before. A name most sessions share ("an" matches 200,000 of 780,000 at 1M)
- * took the statement timeout to gather. (OFFSET 0 keeps each subquery whole: pulled up, every reference to its
- * column would run its subplan again.)
+ * took the statement timeout to gather; a name shared by 31,000 sessions and held by a few agents ("ate") 0.2–0.5 s.
+ * (OFFSET 0 keeps each subquery whole: pulled up, every reference to its column would run its subplan again.)
  */
-function nameSearchDecision(query: SessionQuery, term: string, params: unknown[], byOwners: boolean): string {
+function nameSearchDecision(
+  query: SessionQuery,
+  term: string,
+  params: unknown[],
+  byOwners: boolean,
+): { cte: string; pattern: string } {
   const q = `$${params.push(`%${escapeLike(term)}%`)}`;
   const walk = byOwners
     ? 'false'
-    : `coalesce(d.named > 0 AND ${walkIsShortSql(
+    : `(d.named > 0 AND ${walkIsShortSql(
         'd.named',
         `(SELECT coalesce(sum(c.n), 0) FROM session_counts c WHERE c.scope = 'live')`,
         query,
-      )}, false)`;
-  return `${SEARCH_DECISION} AS MATERIALIZED (
+      )})`;
+  const cte = `${SEARCH_DECISION} AS MATERIALIZED (
       SELECT w.*, w.walk OR w.by_owners AS counted FROM (
-        SELECT d.*, ${walk} AS walk, ${byOwners ? 'NOT d.agents_hold' : 'false'} AS by_owners
+        SELECT d.*, ${walk} AS walk, ${byOwners} AS by_owners, ${byOwners} AND d.agents_hold AS merge
         FROM (
-          SELECT o.owners, g.agents_hold, CASE WHEN NOT g.agents_hold THEN
-              (SELECT coalesce(sum(c.n), 0) FROM live_session_counts c WHERE c.user_id = ANY(o.owners))
-            END AS named
+          SELECT o.owners, g.agents_hold, ${ownersCountSql('o.owners')} + CASE WHEN g.agents_hold
+              THEN ${agentsCountSql(q)} - ${ownersUnderAgentsSql('o.owners', q)} ELSE 0 END AS named
           FROM (SELECT ${ownersSql(q)} AS owners OFFSET 0) o, (SELECT ${agentsHoldSql(q)} AS agents_hold OFFSET 0) g
           OFFSET 0
         ) d
         OFFSET 0
       ) w
     )`;
+  return { cte, pattern: q };
 }
+
+/** The sessions past expiry that the sweeper has not marked yet (read only where a total subtracts them). */
+const EXPIRED_CTE = `expired AS MATERIALIZED (SELECT s.id, s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL})`;
 
 /**
  * For searches: the matches, narrow (id and sort keys), are gathered once, counted, and the page cut from them.
@@ -452,24 +479,38 @@ function searchStatement(
   if (!query.order.some((o) => o.field === 'id')) keyOrder.push('m.id ASC');
   const byOwners = term === null ? null : ownerOrder(query);
   const decision = term === null ? null : nameSearchDecision(query, term, params, byOwners !== null);
-  const gathered = decision ? `${where} AND NOT (SELECT d.counted FROM ${SEARCH_DECISION} d)` : where;
+  // A merging decision gathers the other users' sessions under the term's agents (FILTER_SQL's `decided`).
+  const gathered = decision
+    ? `${where} AND (SELECT NOT d.counted OR d.merge FROM ${SEARCH_DECISION} d)`
+    : where;
   const totals = decision
-    ? // The expired-but-unswept sessions first (a short range), then their users: by the users' ids first, a
-      // broad name would read every one of their sessions.
+    ? // The expired-but-unswept sessions first (`expired`, a short range, index-only), then their users and, where
+      // agents hold the term, the others' agents by primary key: by the users' ids first, a broad name would read
+      // every one of their sessions; as a correlated EXISTS, the planner hashed a scan of every session's agent.
       // In a one-row subquery, so it runs once and not for each row of the page.
       `t.total, d.walk, p.* FROM ${SEARCH_DECISION} d CROSS JOIN LATERAL (
-        SELECT CASE WHEN d.counted THEN d.named - (SELECT count(*) FROM (
-            SELECT s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} OFFSET 0
-          ) x WHERE x.user_id = ANY(d.owners))
+        SELECT CASE WHEN d.counted THEN d.named
+          - (SELECT count(*) FROM expired x WHERE x.user_id = ANY(d.owners))
+          - CASE WHEN d.agents_hold THEN (SELECT count(*) FROM sessions s WHERE s.id IN (
+              SELECT x.id FROM expired x WHERE NOT x.user_id = ANY(d.owners)
+            ) AND lower(s.last_user_agent) LIKE ${decision.pattern}) ELSE 0 END
         ELSE (SELECT count(*) FROM m) END AS total OFFSET 0
       ) t`
     : `t.total, p.* FROM (SELECT count(*) AS total FROM m) t`;
-  const gatheredPick = `SELECT cut.id, row_number() OVER () AS pos FROM (
-      SELECT m.id FROM m ORDER BY ${keyOrder.join(', ')} ${limitOffset(query.limit, query.offset)}
-    ) cut`;
-  const pick = byOwners ? `${gatheredPick} UNION ALL ${ownersPickSql(query, byOwners)}` : gatheredPick;
+  const ordered = keyOrder.join(', ');
+  const pick = byOwners
+    ? // The gathered matches' first rows and the users' first sessions, merged in the order and cut.
+      `SELECT cut.id, row_number() OVER () AS pos FROM (
+        SELECT c.id FROM (
+          (SELECT m.id, m.k0 AS key FROM m ORDER BY ${ordered} LIMIT ${rowsToPageEnd(query)})
+          UNION ALL (${ownersTopSql(query, byOwners)})
+        ) c ORDER BY c.key ${byOwners.direction}, c.id ${byOwners.idDirection} ${limitOffset(query.limit, query.offset)}
+      ) cut`
+    : `SELECT cut.id, row_number() OVER () AS pos FROM (
+        SELECT m.id FROM m ORDER BY ${ordered} ${limitOffset(query.limit, query.offset)}
+      ) cut`;
   return {
-    text: `WITH ${decision ? `${decision},` : ''} m AS MATERIALIZED (
+    text: `WITH ${decision ? `${decision.cte}, ${EXPIRED_CTE},` : ''} m AS MATERIALIZED (
         SELECT s.id${keys.map((k) => `, ${k.expr} AS ${k.alias}`).join('')} FROM sessions s ${gathered}
       )
       SELECT ${totals}
