@@ -480,9 +480,7 @@ function searchStatement(
   const byOwners = term === null ? null : ownerOrder(query);
   const decision = term === null ? null : nameSearchDecision(query, term, params, byOwners !== null);
   // A merging decision gathers the other users' sessions under the term's agents (FILTER_SQL's `decided`).
-  const gathered = decision
-    ? `${where} AND (SELECT NOT d.counted OR d.merge FROM ${SEARCH_DECISION} d)`
-    : where;
+  const gathered = decision ? `${where} AND (SELECT NOT d.counted OR d.merge FROM ${SEARCH_DECISION} d)` : where;
   const totals = decision
     ? // The expired-but-unswept sessions first (`expired`, a short range, index-only), then their users and, where
       // agents hold the term, the others' agents by primary key: by the users' ids first, a broad name would read
