@@ -97,4 +97,11 @@ describe('which searches decide from counters inside their statement', () => {
     ).toBe(false);
     expect(fromUsers([{ field: 'last_seen', descending: true }])).toBe(false);
   });
+
+  it("merges the users' sessions with the other matches only where the page comes from the users", () => {
+    const merges = (order: SessionQuery['order']) =>
+      listStatement(search(['maria'], { order }), SELECT).text.includes('true AND d.agents_hold AS merge');
+    expect(merges([{ field: 'username', descending: true }])).toBe(true);
+    expect(merges([{ field: 'last_seen', descending: true }])).toBe(false);
+  });
 });
