@@ -432,7 +432,10 @@ function nameSearchDecision(
   params: unknown[],
   byOwners: boolean,
 ): { cte: string; pattern: string } {
-  const q = `$${params.push(`%${escapeLike(term)}%`)}`;
+  // The search filter's own parameter holds the same pattern (FILTER_SQL): one value, not two.
+  const pattern = `%${escapeLike(term)}%`;
+  const known = params.indexOf(pattern);
+  const q = `$${known >= 0 ? known + 1 : params.push(pattern)}`;
   const walk = byOwners
     ? 'false'
     : `(d.named > 0 AND ${walkIsShortSql(
