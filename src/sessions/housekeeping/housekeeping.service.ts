@@ -17,7 +17,8 @@ const BATCH = 1000;
 /**
  * Marks expired sessions complete, purges those ended past retention, events past theirs and spent per-user agent
  * counters, every HOUSEKEEPING_INTERVAL_SECONDS, once per deployment: each tick of every process tries to take the
- * interval's lease in the database, and only the one that gets it works (a lease row, not a session advisory lock, so no connection is held between ticks).
+ * interval's lease in the database, and only the one that gets it works (a lease row, not a session advisory lock,
+ * so no connection is held between ticks).
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnModuleDestroy {

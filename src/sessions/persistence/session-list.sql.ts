@@ -356,19 +356,17 @@ export function broadSearchCount(
   if (term === null) return null;
   const rowsBeforePageEnd = rowsToPageEnd(query);
   return {
-    // The expired-but-unswept ids first (a short index-only range): left to itself the planner may fold the agent
-    // pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
+    // The expired-but-unswept sessions first (a short index-only range): left to itself the planner may fold the
+    // agent pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
     // alone make the term broad enough for the ordered walk (its subqueries run only in that branch); otherwise
     // `n` is null and the store gathers the matches as for any search.
-    text: `WITH expired AS MATERIALIZED (SELECT s.id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL}),
+    text: `WITH ${EXPIRED_CTE},
       agents AS (SELECT ${agentsCountSql('$1')} AS n),
       live AS (
         SELECT (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'live') - (SELECT count(*) FROM expired) AS n
       )
       SELECT CASE WHEN ${walkIsShortSql('agents.n', 'live.n', query)} THEN agents.n + (
-          SELECT ${ownersCountSql('o.ids')} - ${ownersUnderAgentsSql('o.ids', '$1')}
-            - (SELECT count(*) FROM sessions s WHERE s.id IN (SELECT x.id FROM expired x)
-                AND (s.user_id = ANY(o.ids) OR lower(s.last_user_agent) LIKE $1))
+          SELECT ${ownersCountSql('o.ids')} - ${ownersUnderAgentsSql('o.ids', '$1')} - ${expiredMatchesSql('o.ids', '$1')}
           FROM (SELECT ${ownersSql('$1')} AS ids OFFSET 0) o
         ) END AS n,
         live.n AS live
@@ -462,6 +460,18 @@ function nameSearchDecision(
 const EXPIRED_CTE = `expired AS MATERIALIZED (SELECT s.id, s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL})`;
 
 /**
+ * How many of a term's matches are in EXPIRED_CTE: those of the users `owners` (an int[] expression), index-only,
+ * and, when `agentsHold` (an SQL boolean), the other users' under an agent matching `pattern`, by primary key. By the
+ * users' ids first, a broad name would read every one of their sessions; as a correlated EXISTS, the planner hashed
+ * a scan of every session's agent.
+ */
+const expiredMatchesSql = (owners: string, pattern: string, agentsHold = 'true') =>
+  `((SELECT count(*) FROM expired x WHERE x.user_id = ANY(${owners}))
+    + CASE WHEN ${agentsHold} THEN (SELECT count(*) FROM sessions s WHERE s.id IN (
+        SELECT x.id FROM expired x WHERE NOT x.user_id = ANY(${owners})
+      ) AND lower(s.last_user_agent) LIKE ${pattern}) ELSE 0 END)`;
+
+/**
  * For searches: the matches, narrow (id and sort keys), are gathered once, counted, and the page cut from them.
  * With `term` (decidableTerm, the service's lists only), the statement decides first (nameSearchDecision) and
  * answers `walk`.
@@ -485,16 +495,9 @@ function searchStatement(
   // A merging decision gathers the other users' sessions under the term's agents (FILTER_SQL's `decided`).
   const gathered = decision ? `${where} AND (SELECT NOT d.counted OR d.merge FROM ${SEARCH_DECISION} d)` : where;
   const totals = decision
-    ? // The expired-but-unswept sessions first (`expired`, a short range, index-only), then their users and, where
-      // agents hold the term, the others' agents by primary key: by the users' ids first, a broad name would read
-      // every one of their sessions; as a correlated EXISTS, the planner hashed a scan of every session's agent.
-      // In a one-row subquery, so it runs once and not for each row of the page.
+    ? // In a one-row subquery, so it runs once and not for each row of the page.
       `t.total, d.walk, p.* FROM ${SEARCH_DECISION} d CROSS JOIN LATERAL (
-        SELECT CASE WHEN d.counted THEN d.named
-          - (SELECT count(*) FROM expired x WHERE x.user_id = ANY(d.owners))
-          - CASE WHEN d.agents_hold THEN (SELECT count(*) FROM sessions s WHERE s.id IN (
-              SELECT x.id FROM expired x WHERE NOT x.user_id = ANY(d.owners)
-            ) AND lower(s.last_user_agent) LIKE ${decision.pattern}) ELSE 0 END
+        SELECT CASE WHEN d.counted THEN d.named - ${expiredMatchesSql('d.owners', decision.pattern, 'd.agents_hold')}
         ELSE (SELECT count(*) FROM m) END AS total OFFSET 0
       ) t`
     : `t.total, p.* FROM (SELECT count(*) AS total FROM m) t`;
