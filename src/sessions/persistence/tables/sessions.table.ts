@@ -100,6 +100,8 @@ const USER_COLUMNS: Record<UserColumn, string> = {
   user_uuid: 'u.uuid AS user_uuid',
   user_is_operator: 'u.is_operator AS user_is_operator',
 };
+/** The `users` columns those read, and the row version's `xmin`: what stands in for `users u` on a one-user page. */
+export const USER_ROW_READ = 'u.id, u.uuid, u.is_operator, u.xmin AS xmin';
 
 /** What the app reported about its device at login (Session's `device`), as columns. */
 export const DEVICE_COLUMNS = [
