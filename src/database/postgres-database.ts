@@ -76,49 +76,62 @@ function on(client: Pool | PoolClient, failed?: QueryErrorListener): Queryable {
   return { rows: (text, params = [], options) => rowsOf(client, text, params, options, failed) };
 }
 
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
+function quietPool(options: ReturnType<typeof poolOptions>): Pool {
+  const pool = new Pool(options);
+  // A connection that dies (server restart) must not crash the process: idle ones report to the pool, checked-out
+  // ones to themselves; the query on it fails (and is classified), the next one reconnects.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return pool;
 }
 
-/** One server (the primary, or a replica) through a `pg` pool this object owns. */
+/**
+ * One server (the primary, or a replica) through `pg` pools this object owns: one for every statement, and one
+ * whose connections plan every prepared statement generically, for the `genericPlan` statements.
+ */
 class PgServer implements Queryable {
   readonly pool: Pool;
-  private readonly direct: Queryable;
+  private genericPlanPool?: Pool;
 
   constructor(
-    settings: PostgresSettings,
+    private readonly settings: PostgresSettings,
     private readonly failed?: QueryErrorListener,
   ) {
-    this.pool = new Pool(poolOptions(settings));
-    // A connection that dies (server restart) must not crash the process: idle ones report to the pool, checked-out
-    // ones to themselves; the query on it fails (and is classified), the next one reconnects.
-    this.pool.on('error', () => undefined);
-    this.pool.on('connect', (client) => client.on('error', () => undefined));
-    this.direct = on(this.pool, failed);
+    this.pool = quietPool(poolOptions(settings));
   }
 
   /**
    * A query; with a signal it is cancelled (pg_cancel_backend) when the signal fires before the answer. With
-   * `genericPlan`, plan_cache_mode is forced around it on its connection: two short round trips where planning a
-   * search with its pattern takes 1.6 ms of the server's CPU (PostgreSQL 15 has no per-statement setting).
+   * `genericPlan`, on a connection of the generic-plan pool, where planning a search with its pattern takes 1.6 ms
+   * of the server's CPU. PostgreSQL 15 has no per-statement setting; setting plan_cache_mode around each statement
+   * on a shared connection took two more round trips a search (SET and RESET: 2 of its 3 statements).
    */
   async rows(text: string, params: unknown[] = [], options?: QueryOptions): Promise<Row[]> {
+    const pool = options?.genericPlan === true && options.prepare === true ? this.genericPlans() : this.pool;
     const signal = options?.signal;
-    const generic = options?.genericPlan === true && options.prepare === true;
-    if (!signal && !generic) return this.direct.rows(text, params, options);
-    const client = await this.connect();
+    if (!signal) return rowsOf(pool, text, params, options, this.failed);
+    const client = await this.connect(pool);
     const cancel = () => void this.cancel(client);
-    signal?.addEventListener('abort', cancel, { once: true });
-    let unusable: Error | undefined;
+    signal.addEventListener('abort', cancel, { once: true });
     try {
-      if (generic) await rowsOf(client, 'SET plan_cache_mode = force_generic_plan', [], undefined, this.failed);
       return await rowsOf(client, text, params, options, this.failed);
     } finally {
-      signal?.removeEventListener('abort', cancel);
-      // Back in the pool a connection plans as every other statement expects; one that cannot say so is closed.
-      if (generic) unusable = await client.query('RESET plan_cache_mode').then(() => undefined, asError);
-      client.release(unusable);
+      signal.removeEventListener('abort', cancel);
+      client.release();
     }
+  }
+
+  /** Opened on first use, as many connections at most as the main pool: only searches use it. */
+  private genericPlans(): Pool {
+    if (!this.genericPlanPool) {
+      const options = poolOptions(this.settings);
+      this.genericPlanPool = quietPool({ ...options, options: `${options.options} -c plan_cache_mode=force_generic_plan` });
+    }
+    return this.genericPlanPool;
+  }
+
+  async end(): Promise<void> {
+    await Promise.all([this.pool.end(), this.genericPlanPool?.end()]);
   }
 
   /** A plain query without classification: the replica probes judge failures themselves. */
@@ -126,9 +139,9 @@ class PgServer implements Queryable {
     return (await this.pool.query(text)).rows as Row[];
   }
 
-  async connect(): Promise<PoolClient> {
+  async connect(pool = this.pool): Promise<PoolClient> {
     try {
-      return await this.pool.connect();
+      return await pool.connect();
     } catch (error) {
       const classified = classifyDatabaseError(error);
       this.failed?.(classified);
@@ -243,6 +256,6 @@ export class PostgresDatabase implements Database {
 
   async close(): Promise<void> {
     this.replicas?.stop();
-    await Promise.all([this.pool.end(), ...(this.replicas?.servers ?? []).map((server) => server.pool.end())]);
+    await Promise.all([this.primary.end(), ...(this.replicas?.servers ?? []).map((server) => server.end())]);
   }
 }
