@@ -120,7 +120,12 @@ export class AppConfig extends ServiceSettings {
   @IntSetting(1, 64, 'Processes serving one port (PostgreSQL only).', '2')
   WORKERS = 1;
 
-  @IntSetting(1, 200, 'PostgreSQL connections per process, and as many again at most for searches (planned generically).', '10')
+  @IntSetting(
+    1,
+    200,
+    'PostgreSQL connections per process, and as many again at most for searches (planned generically).',
+    '10',
+  )
   DATABASE_POOL_SIZE = 10;
 
   @IntSetting(

@@ -125,7 +125,10 @@ class PgServer implements Queryable {
   private genericPlans(): Pool {
     if (!this.genericPlanPool) {
       const options = poolOptions(this.settings);
-      this.genericPlanPool = quietPool({ ...options, options: `${options.options} -c plan_cache_mode=force_generic_plan` });
+      this.genericPlanPool = quietPool({
+        ...options,
+        options: `${options.options} -c plan_cache_mode=force_generic_plan`,
+      });
     }
     return this.genericPlanPool;
   }
