@@ -133,6 +133,11 @@ class PgServer implements Queryable {
     return this.genericPlanPool;
   }
 
+  /** The generic-plan pool, once a search has opened it (metrics). */
+  get genericPlanPoolIfOpen(): Pool | undefined {
+    return this.genericPlanPool;
+  }
+
   async end(): Promise<void> {
     await Promise.all([this.pool.end(), this.genericPlanPool?.end()]);
   }
@@ -188,6 +193,11 @@ export class PostgresDatabase implements Database {
       );
       this.replicas.start();
     }
+  }
+
+  /** The primary's pool for searches planned generically, once a search has opened it. */
+  get genericPlanPool(): Pool | undefined {
+    return this.primary.genericPlanPoolIfOpen;
   }
 
   /** A query; with a signal it is cancelled (pg_cancel_backend) when the signal fires before the answer. */

@@ -174,6 +174,25 @@ export class Metrics implements SessionObserver {
         },
       });
       new Gauge({
+        name: 'sessionhub_db_generic_plan_pool_connections',
+        help: 'PostgreSQL connections of the pool for searches planned generically (opened by the first, at most DATABASE_POOL_SIZE): idle, or in use.',
+        labelNames: ['state'],
+        registers,
+        collect() {
+          const searches = db.genericPlanPool;
+          this.set({ state: 'idle' }, searches?.idleCount ?? 0);
+          this.set({ state: 'in_use' }, searches ? searches.totalCount - searches.idleCount : 0);
+        },
+      });
+      new Gauge({
+        name: 'sessionhub_db_generic_plan_pool_waiting',
+        help: 'Searches waiting for a free PostgreSQL connection of their pool.',
+        registers,
+        collect() {
+          this.set(db.genericPlanPool?.waitingCount ?? 0);
+        },
+      });
+      new Gauge({
         name: 'sessionhub_db_pool_max',
         help: 'The PostgreSQL pool size (DATABASE_POOL_SIZE).',
         registers,
