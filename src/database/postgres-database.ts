@@ -91,7 +91,7 @@ function quietPool(options: ReturnType<typeof poolOptions>): Pool {
  */
 class PgServer implements Queryable {
   readonly pool: Pool;
-  private genericPlanPool?: Pool;
+  private genericPool?: Pool;
 
   constructor(
     private readonly settings: PostgresSettings,
@@ -123,23 +123,23 @@ class PgServer implements Queryable {
 
   /** Opened on first use, as many connections at most as the main pool: only searches use it. */
   private genericPlans(): Pool {
-    if (!this.genericPlanPool) {
+    if (!this.genericPool) {
       const options = poolOptions(this.settings);
-      this.genericPlanPool = quietPool({
+      this.genericPool = quietPool({
         ...options,
         options: `${options.options} -c plan_cache_mode=force_generic_plan`,
       });
     }
-    return this.genericPlanPool;
+    return this.genericPool;
   }
 
   /** The generic-plan pool, once a search has opened it (metrics). */
-  get genericPlanPoolIfOpen(): Pool | undefined {
-    return this.genericPlanPool;
+  get genericPlanPool(): Pool | undefined {
+    return this.genericPool;
   }
 
   async end(): Promise<void> {
-    await Promise.all([this.pool.end(), this.genericPlanPool?.end()]);
+    await Promise.all([this.pool.end(), this.genericPool?.end()]);
   }
 
   /** A plain query without classification: the replica probes judge failures themselves. */
@@ -197,7 +197,7 @@ export class PostgresDatabase implements Database {
 
   /** The primary's pool for searches planned generically, once a search has opened it. */
   get genericPlanPool(): Pool | undefined {
-    return this.primary.genericPlanPoolIfOpen;
+    return this.primary.genericPlanPool;
   }
 
   /** A query; with a signal it is cancelled (pg_cancel_backend) when the signal fires before the answer. */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import cluster from 'node:cluster';
 import { Server } from 'node:http';
+import { Pool } from 'pg';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG, DATABASE } from '../config/tokens';
@@ -61,6 +62,37 @@ function queryErrorKind(error: unknown): 'unavailable' | 'unstorable' | 'other' 
   if (error instanceof DatabaseUnavailableError) return 'unavailable';
   if (error instanceof UnstorableValueError) return 'unstorable';
   return 'other';
+}
+
+/**
+ * `<prefix>_connections{state}` (idle, in_use) and `<prefix>_waiting` of a `pg` pool, read when scraped; a pool not
+ * opened yet reads as empty.
+ */
+function poolGauges(
+  registers: Registry[],
+  prefix: string,
+  pool: () => Pool | undefined,
+  help: { connections: string; waiting: string },
+): void {
+  new Gauge({
+    name: `${prefix}_connections`,
+    help: help.connections,
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const current = pool();
+      this.set({ state: 'idle' }, current?.idleCount ?? 0);
+      this.set({ state: 'in_use' }, current ? current.totalCount - current.idleCount : 0);
+    },
+  });
+  new Gauge({
+    name: `${prefix}_waiting`,
+    help: help.waiting,
+    registers,
+    collect() {
+      this.set(pool()?.waitingCount ?? 0);
+    },
+  });
 }
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -155,42 +187,14 @@ export class Metrics implements SessionObserver {
     // queries below borrow its connections.
     if (db instanceof PostgresDatabase) {
       const pool = db.pool;
-      new Gauge({
-        name: 'sessionhub_db_pool_connections',
-        help: 'PostgreSQL connections of the pool: idle, or in use by a query or transaction.',
-        labelNames: ['state'],
-        registers,
-        collect() {
-          this.set({ state: 'idle' }, pool.idleCount);
-          this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
-        },
+      poolGauges(registers, 'sessionhub_db_pool', () => pool, {
+        connections: 'PostgreSQL connections of the pool: idle, or in use by a query or transaction.',
+        waiting: 'Queries waiting for a free PostgreSQL connection of the pool.',
       });
-      new Gauge({
-        name: 'sessionhub_db_pool_waiting',
-        help: 'Queries waiting for a free PostgreSQL connection of the pool.',
-        registers,
-        collect() {
-          this.set(pool.waitingCount);
-        },
-      });
-      new Gauge({
-        name: 'sessionhub_db_generic_plan_pool_connections',
-        help: 'PostgreSQL connections of the pool for searches planned generically (opened by the first, at most DATABASE_POOL_SIZE): idle, or in use.',
-        labelNames: ['state'],
-        registers,
-        collect() {
-          const searches = db.genericPlanPool;
-          this.set({ state: 'idle' }, searches?.idleCount ?? 0);
-          this.set({ state: 'in_use' }, searches ? searches.totalCount - searches.idleCount : 0);
-        },
-      });
-      new Gauge({
-        name: 'sessionhub_db_generic_plan_pool_waiting',
-        help: 'Searches waiting for a free PostgreSQL connection of their pool.',
-        registers,
-        collect() {
-          this.set(db.genericPlanPool?.waitingCount ?? 0);
-        },
+      poolGauges(registers, 'sessionhub_db_generic_plan_pool', () => db.genericPlanPool, {
+        connections:
+          'PostgreSQL connections of the pool for searches planned generically (opened by the first, at most DATABASE_POOL_SIZE): idle, or in use.',
+        waiting: 'Searches waiting for a free PostgreSQL connection of their pool.',
       });
       new Gauge({
         name: 'sessionhub_db_pool_max',

@@ -96,12 +96,16 @@ export const SESSIONS = defineTable<SessionRow>('sessions', 's', {
 
 /** What a session read selects beyond `sessions s`: the two user facts MOVENS shows, from `users u`. */
 type UserColumn = 'user_uuid' | 'user_is_operator';
-const USER_COLUMNS: Record<UserColumn, string> = {
-  user_uuid: 'u.uuid AS user_uuid',
-  user_is_operator: 'u.is_operator AS user_is_operator',
-};
+const USER_SOURCES: Record<UserColumn, string> = { user_uuid: 'uuid', user_is_operator: 'is_operator' };
+const USER_COLUMNS = Object.fromEntries(
+  Object.entries(USER_SOURCES).map(([name, column]) => [name, `u.${column} AS ${name}`]),
+) as Record<UserColumn, string>;
 /** The `users` columns those read, and the row version's `xmin`: what stands in for `users u` on a one-user page. */
-export const USER_ROW_READ = 'u.id, u.uuid, u.is_operator, u.xmin AS xmin';
+export const USER_ROW_READ = [
+  'u.id',
+  ...Object.values(USER_SOURCES).map((column) => `u.${column}`),
+  'u.xmin AS xmin',
+].join(', ');
 
 /** What the app reported about its device at login (Session's `device`), as columns. */
 export const DEVICE_COLUMNS = [
