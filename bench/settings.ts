@@ -5,7 +5,7 @@ export const ROOT = resolve(__dirname, '..');
 
 /** One line per setting, for --help. */
 export const SETTINGS: string[] = [];
-function setting(name: string, fallback: string, description: string): string {
+export function setting(name: string, fallback: string, description: string): string {
   SETTINGS.push(`  ${name.padEnd(20)} ${description} (${fallback === '' ? 'unset' : fallback})`);
   const value = process.env[name];
   return value === undefined || value === '' ? fallback : value;
