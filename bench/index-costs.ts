@@ -50,7 +50,7 @@ interface Measured {
   without: number;
 }
 
-/** The prefixes of each group's members, by what reads them (docs/indexes.md). */
+/** Each group's members, by what reads them (docs/indexes.md). */
 const GROUPS: [string, (name: string) => boolean][] = [
   [
     'Prefactor orderings (pool, account, unscoped)',
