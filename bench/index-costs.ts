@@ -21,6 +21,7 @@ import { toNewSessionRow } from '../src/sessions/persistence/tables/sessions.tab
 import { generatePfid, generateRelatedPfid } from '../src/sessions/pfid';
 import { SEED_AGENTS } from '../src/cli/seed/agents';
 import { publicIpv4, RandomSource } from '../src/cli/seed-data';
+import { stats } from './service-run';
 import { DATABASE_URL, log, setting } from './settings';
 
 const ROUNDS = Number(setting('BENCH_INDEX_ROUNDS', '5', 'rounds of (every index, a group dropped) per group'));
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
           withIndex.push(await baseline());
         }
       }
-      const result = { group, withIndex: median(withIndex), without: median(without) };
+      const result = { group, withIndex: stats(withIndex).median, without: stats(without).median };
       results.push(result);
       log(
         `${group.name}: ${result.withIndex.toFixed(0)} → ${result.without.toFixed(0)} µs per login without it ` +
@@ -245,14 +246,8 @@ function backendCpu(pid: number): (() => number) | undefined {
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 function printTable(results: Measured[], measure: string): void {
-  const all = median(results.map((r) => r.withIndex));
+  const all = stats(results.map((r) => r.withIndex)).median;
   console.log(
     `\n${MEASURED_LOGINS} logins per measurement, ${ROUNDS} rounds, ${measure}; ` +
       `the login statement with every index: ${all.toFixed(0)} µs per login\n`,
