@@ -21,6 +21,7 @@ import { toNewSessionRow } from '../src/sessions/persistence/tables/sessions.tab
 import { generatePfid, generateRelatedPfid } from '../src/sessions/pfid';
 import { SEED_AGENTS } from '../src/cli/seed/agents';
 import { publicIpv4, RandomSource } from '../src/cli/seed-data';
+import { rebuildChurnedTables } from './data';
 import { stats } from './service-run';
 import { DATABASE_URL, log, setting } from './settings';
 
@@ -177,9 +178,7 @@ async function main(): Promise<void> {
     // The rolled-back rows left an entry in every index they met: rebuilt, the indexes are as the seed left them
     // (without this, one run doubled the sessions' indexes and slowed later bench runs). About 75 s at 1M sessions.
     log('vacuuming and rebuilding the indexes');
-    for (const table of LOGIN_TABLES)
-      for (const step of ['VACUUM', 'REINDEX TABLE', 'VACUUM ANALYZE'])
-        await db.query(`${step} ${table}`).catch((error) => log(`${step} ${table}: ${String(error)}`));
+    await rebuildChurnedTables(db, log);
     await db.end();
   }
 }
