@@ -160,8 +160,8 @@ export function databaseNow(): Promise<Date> {
   return withClient(async (db) => (await db.query('SELECT now() AS now')).rows[0].now as Date);
 }
 
-/** The tables whose rows runs create and delete (the counters' rows are updated in place). */
-const CHURNED_TABLES = ['sessions', 'session_events', 'devices'];
+/** The tables whose rows a login writes, and so runs create and delete (counters' rows are updated in place). */
+export const CHURNED_TABLES = ['sessions', 'session_events', 'devices'];
 
 /**
  * Deletes the sessions a run created, then vacuums what the deletes and the logins left dead, so the next run does

@@ -21,7 +21,7 @@ import { toNewSessionRow } from '../src/sessions/persistence/tables/sessions.tab
 import { generatePfid, generateRelatedPfid } from '../src/sessions/pfid';
 import { SEED_AGENTS } from '../src/cli/seed/agents';
 import { publicIpv4, RandomSource } from '../src/cli/seed-data';
-import { rebuildChurnedTables } from './data';
+import { CHURNED_TABLES, rebuildChurnedTables } from './data';
 import { stats } from './service-run';
 import { DATABASE_URL, log, setting } from './settings';
 
@@ -29,8 +29,6 @@ const ROUNDS = Number(setting('BENCH_INDEX_ROUNDS', '5', 'rounds of (every index
 const MEASURED_LOGINS = Number(setting('BENCH_INDEX_LOGINS', '2000', 'logins per measurement'));
 const EACH = setting('BENCH_INDEX_EACH', '', 'set: also each index alone (each is within the noise here)') !== '';
 const LOGINS_PER_STATEMENT = 32;
-/** The tables a login writes rows into (the counters' and insight's upserts mostly update rows in place). */
-const LOGIN_TABLES = ['sessions', 'session_events', 'devices'];
 
 interface Index {
   name: string;
@@ -107,7 +105,7 @@ async function main(): Promise<void> {
     };
     const indexes = await loginIndexes(db);
     log(
-      `${indexes.length} indexes on ${LOGIN_TABLES.join(', ')}; ${MEASURED_LOGINS} logins per measurement, ${ROUNDS} rounds`,
+      `${indexes.length} indexes on ${CHURNED_TABLES.join(', ')}; ${MEASURED_LOGINS} logins per measurement, ${ROUNDS} rounds`,
     );
 
     const random = new RandomSource();
@@ -194,7 +192,7 @@ async function loginIndexes(db: Client): Promise<Index[]> {
        -- The login's ON CONFLICT needs this one: without it the statement is refused, not cheaper.
        AND i.relname <> 'devices_user_id_fingerprint_key'
      ORDER BY t.relname <> 'sessions', pg_relation_size(i.oid) DESC`,
-    [LOGIN_TABLES],
+    [CHURNED_TABLES],
   );
   return rows as Index[];
 }

@@ -7,8 +7,9 @@ import { LoginWrite, loginsStatement } from './session.sql';
  * one ran. Two at once (the earlier choice, when one, two and four measured alike) now split the logins into
  * statements of about ten, and the two met on the same counter rows and index pages: in an A/B through the service
  * at 1M sessions (five alternating 10 s rounds, 64 connections) one statement served 797–1,069 logins/s (median 899)
- * against 610–844 (median 706), at 0.95 ms of PostgreSQL CPU per login against 1.58 (medians). In a statement of the SQL alone, 32 logins
- * cost 570 µs of PostgreSQL CPU each, 12 logins 700 µs and 4 logins 905 µs (docs/performance.md, seventeenth stop).
+ * against 610–844 (median 706), at 0.95 ms of PostgreSQL CPU per login against 1.58 (medians). In a statement of
+ * the SQL alone, 32 logins cost 570 µs of PostgreSQL CPU each, 12 logins 700 µs and 4 logins 905 µs
+ * (docs/performance.md, seventeenth stop).
  */
 const STATEMENTS_AT_ONCE = 1;
 /** Most logins in one statement: bounds the JSON parameter and how long one statement holds its locks. */
