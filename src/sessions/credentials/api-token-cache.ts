@@ -19,11 +19,15 @@ export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
  * - a read that began before the last drop is not stored; while the listening connection is down nothing is stored
  *   or used.
  * Only accepted tokens are kept: a refused key always reads the database (the rate limits bound those).
+ * When an entry is missing or has aged out, concurrent requests with the same key share one read instead of each
+ * reading (at 900 requests/s one key's expiry brought 74 reads in 5 s), but only a read that began after the last
+ * drop: a request that arrives after a change was heard never takes an answer read before it.
  */
 @Injectable()
 export class ApiTokenCache extends ListeningCopy {
   private readonly maxEntries: number;
   private readonly entries = new Map<string, { found: TokenWithOwner; readAt: number }>();
+  private readonly reading = new Map<string, { epoch: number; read: Promise<TokenWithOwner | null> }>();
 
   constructor(@Inject(DATABASE) db: Database, @Inject(APP_CONFIG) config: AppConfig) {
     super(db, CREDENTIALS_CHANGED_CHANNEL, config.API_TOKEN_CACHE_SECONDS * 1000);
@@ -51,6 +55,20 @@ export class ApiTokenCache extends ListeningCopy {
       return null;
     }
     return entry.found;
+  }
+
+  /**
+   * The read of a key already in flight, if it began since the last drop; otherwise `read()`, shared with the
+   * requests that come while it runs. Nothing is shared while not listening (a bound of 0 reads every time).
+   */
+  readOnce(keyHash: string, read: () => Promise<TokenWithOwner | null>): Promise<TokenWithOwner | null> {
+    const inFlight = this.reading.get(keyHash);
+    if (inFlight && inFlight.epoch === this.epoch) return inFlight.read;
+    const started: Promise<TokenWithOwner | null> = read().finally(() => {
+      if (this.reading.get(keyHash)?.read === started) this.reading.delete(keyHash);
+    });
+    if (this.listening) this.reading.set(keyHash, { epoch: this.epoch, read: started });
+    return started;
   }
 
   /** Keeps an accepted token just read (`readAt`: when the read began), unless a change was heard meanwhile. */

@@ -52,8 +52,12 @@ export class CredentialsService {
     throw new BadCredentialsError(await this.whyNotLive(keyHash));
   }
 
-  /** An API token and its owner from the database, kept for the next requests when it is accepted. */
-  private async readToken(keyHash: string): Promise<TokenWithOwner | null> {
+  /** An API token and its owner from the database (one read for concurrent requests), kept when it is accepted. */
+  private readToken(keyHash: string): Promise<TokenWithOwner | null> {
+    return this.tokens.readOnce(keyHash, () => this.readAndKeepToken(keyHash));
+  }
+
+  private async readAndKeepToken(keyHash: string): Promise<TokenWithOwner | null> {
     const ticket = this.tokens.ticket();
     const readAt = Date.now();
     const found = await this.accounts.tokenByHash(keyHash);
