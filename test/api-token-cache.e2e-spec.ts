@@ -140,7 +140,12 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
     return now;
   };
   const burst = (key: string, n: number) =>
-    Array.from({ length: n }, () => anon.as(key).get(TOKENS).then((r) => r.status));
+    Array.from({ length: n }, () =>
+      anon
+        .as(key)
+        .get(TOKENS)
+        .then((r) => r.status),
+    );
 
   it('should read a key once for many requests at the same moment, and once per key', async () => {
     const admin = anon.as(t.adminKey);
