@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import cluster from 'node:cluster';
 import { Server } from 'node:http';
 import { Pool } from 'pg';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG, DATABASE } from '../config/tokens';
 import { Database } from '../database/database';
@@ -22,6 +22,7 @@ import {
   SCRAPE_REFUSED,
   scrapeAllowed,
 } from './metrics-endpoint';
+import { derivedCounter, RequestDurationHistogram } from './request-durations';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,7 +49,8 @@ export function faceOfPath(path: string): HttpFace {
 }
 
 const VALIDATE_ROUTE = '/api/hub/v1/sessions/validate';
-type ValidateOutcome = 'valid' | 'invalid' | 'rate_limited' | 'error';
+const VALIDATE_OUTCOMES = ['valid', 'invalid', 'rate_limited', 'error'] as const;
+type ValidateOutcome = (typeof VALIDATE_OUTCOMES)[number];
 
 /** A validate's outcome from its answer: 2xx valid, 429 rate limited, 5xx error, any other refusal invalid. */
 function validateOutcome(status: number): ValidateOutcome {
@@ -105,8 +107,7 @@ const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.
 export class Metrics implements SessionObserver {
   readonly enabled: boolean;
   readonly registry = new Registry();
-  private readonly requestDuration: Histogram<'face' | 'route' | 'method' | 'status'>;
-  private readonly validations: Counter<'outcome'>;
+  private readonly requestDuration: RequestDurationHistogram;
   private readonly created: Counter<'face'>;
   private readonly ended: Counter<'face' | 'reason' | 'initiator'>;
   private readonly queryErrors: Counter<'kind'>;
@@ -122,17 +123,23 @@ export class Metrics implements SessionObserver {
     const registers = [this.registry];
     const counter = (name: string, help: string, labelNames: string[] = []) =>
       new Counter({ name, help, labelNames, registers });
-    this.requestDuration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP requests by face, route template, method and status: time from arrival to the last byte sent.',
-      labelNames: ['face', 'route', 'method', 'status'],
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.validations = counter(
+    this.requestDuration = new RequestDurationHistogram(
+      'http_request_duration_seconds',
+      'HTTP requests by face, route template, method and status: time from arrival to the last byte sent.',
+      DURATION_BUCKETS,
+      this.registry,
+    );
+    const requestDuration = this.requestDuration;
+    derivedCounter(
+      this.registry,
       'sessionhub_validations_total',
       'Session token validations (POST /api/hub/v1/sessions/validate) by outcome.',
-      ['outcome'],
+      'outcome',
+      VALIDATE_OUTCOMES,
+      () =>
+        requestDuration.countsBy(({ route, method, status }) =>
+          route === VALIDATE_ROUTE && method === 'POST' ? validateOutcome(Number(status)) : null,
+        ),
     );
     this.created = counter('sessionhub_sessions_created_total', 'Sessions created (logins), by face.', ['face']);
     this.ended = counter(
@@ -159,7 +166,6 @@ export class Metrics implements SessionObserver {
       'Session events housekeeping purged past EVENT_RETENTION_DAYS.',
     );
     if (!this.enabled) return;
-    for (const outcome of ['valid', 'invalid', 'rate_limited', 'error'] as const) this.validations.inc({ outcome }, 0);
     for (const kind of ['unavailable', 'unstorable', 'other'] as const) this.queryErrors.inc({ kind }, 0);
     for (const action of ['expired', 'purged'] as const) this.housekeepingSessions.inc({ action }, 0);
     this.databaseGauges(registers);
@@ -272,9 +278,18 @@ export class Metrics implements SessionObserver {
   }
 
   observeRequest(routeUrl: string | undefined, url: string, method: string, status: number, seconds: number): void {
-    const route = routeUrl ?? 'unmatched';
-    this.requestDuration.observe({ face: faceOfPath(routeUrl ?? url), route, method, status: String(status) }, seconds);
-    if (route === VALIDATE_ROUTE && method === 'POST') this.validations.inc({ outcome: validateOutcome(status) });
+    // A route's face is its template's; an unmatched request's is its URL's, so the face is part of its key.
+    const face = routeUrl === undefined ? faceOfPath(url) : '';
+    this.requestDuration.observe(
+      `${method} ${status} ${routeUrl ?? 'unmatched'} ${face}`,
+      () => ({
+        face: faceOfPath(routeUrl ?? url),
+        route: routeUrl ?? 'unmatched',
+        method,
+        status: String(status),
+      }),
+      seconds,
+    );
   }
 
   sessionCreated(face: Face): void {
