@@ -4,10 +4,10 @@
  * 100 ms; without the notification the copy still ends after API_TOKEN_CACHE_SECONDS; 0 reads the database every
  * time; concurrent requests with a key not in memory read it once.
  */
-import { Client } from 'pg';
 import { CREDENTIALS_CHANGED_CHANNEL } from '../src/sessions/credentials/api-token-cache';
 import { makeUser, TestUser } from './support/factories';
 import { Http } from './support/http';
+import { TableLock } from './support/table-lock';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
 const TOKENS = '/api/hub/v1/tokens';
@@ -105,37 +105,25 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
 (process.env.TEST_DATABASE_URL ? describe : describe.skip)('API token reads shared on postgres', () => {
   let t: TestApp;
   let anon: Http;
-  let locker: Client;
-  // A connection of its own: pg_stat_activity is read once per transaction, and the locker's stays open.
-  let observer: Client;
+  let lock: TableLock;
 
   beforeAll(async () => {
     t = await startTestApp('postgres', { API_TOKEN_CACHE_SECONDS: '30' });
     anon = new Http(t.baseUrl);
-    locker = new Client({ connectionString: t.config.DATABASE_URL });
-    observer = new Client({ connectionString: t.config.DATABASE_URL });
-    await Promise.all([locker.connect(), observer.connect()]);
+    lock = await TableLock.open(t.config.DATABASE_URL!);
   });
   afterAll(async () => {
-    await locker?.end();
-    await observer?.end();
+    await lock?.close();
     await t?.close();
   });
 
-  const waitingReads = async () => {
-    const rows = await observer.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-    );
-    return Number(rows.rows[0].n);
-  };
-  /** The count of waiting reads once it has stopped growing for 300 ms. */
+  /** The count of reads waiting on the lock once it has stopped changing for 300 ms. */
   const settledWaitingReads = async () => {
     let last = -1;
-    let now = await waitingReads();
+    let now = await lock.waiting();
     for (let i = 0; i < 40 && now !== last; i++) {
       await new Promise((r) => setTimeout(r, 300));
-      [last, now] = [now, await waitingReads()];
+      [last, now] = [now, await lock.waiting()];
     }
     return now;
   };
@@ -150,34 +138,26 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
   it('should read a key once for many requests at the same moment, and once per key', async () => {
     const admin = anon.as(t.adminKey);
     const [first, second] = [await makeUser(admin), await makeUser(admin)];
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE');
-    let answers: Promise<number>[];
-    try {
-      answers = [...burst(first.key, 12), ...burst(second.key, 12)];
+    const answers = await lock.holding('api_tokens', async () => {
+      const sent = [...burst(first.key, 12), ...burst(second.key, 12)];
       expect(await settledWaitingReads()).toBe(2);
-    } finally {
-      await locker.query('ROLLBACK');
-    }
+      return sent;
+    });
     expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
   });
 
   it('should not share a read that began before a change was heard', async () => {
     const user = await makeUser(anon.as(t.adminKey));
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE api_tokens IN ACCESS EXCLUSIVE MODE');
-    let answers: Promise<number>[];
-    try {
-      answers = burst(user.key, 6);
+    const answers = await lock.holding('api_tokens', async () => {
+      const sent = burst(user.key, 6);
       expect(await settledWaitingReads()).toBe(1);
       // What a token or user trigger sends: every process forgets its copies and the reads in flight.
-      await observer.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
+      await lock.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
       await new Promise((r) => setTimeout(r, 200));
-      answers.push(...burst(user.key, 6));
+      sent.push(...burst(user.key, 6));
       expect(await settledWaitingReads()).toBe(2);
-    } finally {
-      await locker.query('ROLLBACK');
-    }
+      return sent;
+    });
     expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
   });
 });

@@ -1,4 +1,4 @@
-import { Client } from 'pg';
+import { TableLock } from './support/table-lock';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -9,52 +9,35 @@ import { startTestApp, TestApp } from './support/test-app';
  */
 (process.env.TEST_DATABASE_URL ? describe : describe.skip)('client gone on postgres', () => {
   let t: TestApp;
-  let locker: Client;
-  // A connection of its own: pg_stat_activity is read once per transaction, and the locker's stays open.
-  let observer: Client;
+  let lock: TableLock;
 
   beforeAll(async () => {
     t = await startTestApp('postgres');
-    locker = new Client({ connectionString: t.config.DATABASE_URL });
-    observer = new Client({ connectionString: t.config.DATABASE_URL });
-    await Promise.all([locker.connect(), observer.connect()]);
+    lock = await TableLock.open(t.config.DATABASE_URL!);
   });
   afterAll(async () => {
-    await locker?.end();
-    await observer?.end();
+    await lock?.close();
     await t?.close();
   });
 
-  const waiting = async () => {
-    const rows = await observer.query<{ n: string }>(
-      `SELECT count(*) AS n FROM pg_stat_activity
-       WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'`,
-    );
-    return Number(rows.rows[0].n);
-  };
-
   it('should cancel the statements of an authentik list whose client went away', async () => {
-    await locker.query('BEGIN');
-    await locker.query('LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE');
-    try {
+    await lock.holding('sessions', async () => {
       const aborted = new AbortController();
       const request = fetch(`${t.baseUrl}/api/v3/core/authenticated_sessions/`, {
         headers: { authorization: `Bearer ${t.adminKey}` },
         signal: aborted.signal,
       }).catch((error: Error) => error.name);
-      for (let i = 0; i < 50 && (await waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-      expect(await waiting()).toBeGreaterThan(0);
+      for (let i = 0; i < 50 && (await lock.waiting()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await lock.waiting()).toBeGreaterThan(0);
       aborted.abort();
       expect(await request).toBe('AbortError');
-      let left = await waiting();
+      let left = await lock.waiting();
       for (let i = 0; i < 40 && left > 0; i++) {
         await new Promise((r) => setTimeout(r, 50));
-        left = await waiting();
+        left = await lock.waiting();
       }
       expect(left).toBe(0);
-    } finally {
-      await locker.query('ROLLBACK');
-    }
+    });
     // The service is fine afterwards.
     const after = await fetch(`${t.baseUrl}/api/v3/core/authenticated_sessions/`, {
       headers: { authorization: `Bearer ${t.adminKey}` },
