@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandomBytes } from './random-bytes';
 
 /**
  * Prefactor ids (PFIDs): 160 bits as 32 lowercase Crockford base32 characters: 2 zero bits, a 48-bit
@@ -27,11 +27,11 @@ export function isPfid(value: unknown): value is string {
 }
 
 export function randomPartition(): number {
-  return randomBytes(4).readUInt32BE(0) & 0x3fffffff;
+  return secureRandomBytes(4).readUInt32BE(0) & 0x3fffffff;
 }
 
 export function generatePfid(partition = randomPartition(), timestampMs = Date.now()): string {
-  const random = BigInt('0x' + randomBytes(10).toString('hex'));
+  const random = BigInt('0x' + secureRandomBytes(10).toString('hex'));
   return encode(BigInt(timestampMs), 10) + encode(BigInt(partition & 0x3fffffff), 6) + encode(random, 16);
 }
 

@@ -1,4 +1,5 @@
-import { hash, randomBytes } from 'node:crypto';
+import { hash } from 'node:crypto';
+import { secureRandomBytes } from '../random-bytes';
 
 /** Prefixes route a key to its table; keys without one (a chosen BOOTSTRAP_TOKEN) are looked up in both. */
 export const API_TOKEN_PREFIX = 'shk_';
@@ -6,7 +7,7 @@ export const SESSION_TOKEN_PREFIX = 'shs_';
 
 /** 256 random bits, URL-safe. */
 export function newKey(prefix: string): string {
-  return prefix + randomBytes(32).toString('base64url');
+  return prefix + secureRandomBytes(32).toString('base64url');
 }
 
 /**
