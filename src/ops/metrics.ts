@@ -129,7 +129,6 @@ export class Metrics implements SessionObserver {
       DURATION_BUCKETS,
       this.registry,
     );
-    const requestDuration = this.requestDuration;
     derivedCounter(
       this.registry,
       'sessionhub_validations_total',
@@ -137,7 +136,7 @@ export class Metrics implements SessionObserver {
       'outcome',
       VALIDATE_OUTCOMES,
       () =>
-        requestDuration.countsBy(({ route, method, status }) =>
+        this.requestDuration.countsBy(({ route, method, status }) =>
           route === VALIDATE_ROUTE && method === 'POST' ? validateOutcome(Number(status)) : null,
         ),
     );
@@ -278,16 +277,12 @@ export class Metrics implements SessionObserver {
   }
 
   observeRequest(routeUrl: string | undefined, url: string, method: string, status: number, seconds: number): void {
-    // A route's face is its template's; an unmatched request's is its URL's, so the face is part of its key.
-    const face = routeUrl === undefined ? faceOfPath(url) : '';
+    const route = routeUrl ?? 'unmatched';
+    // A route's face is its template's; an unmatched request's is its URL's, so that face is part of its key.
+    const urlFace = routeUrl === undefined ? faceOfPath(url) : '';
     this.requestDuration.observe(
-      `${method} ${status} ${routeUrl ?? 'unmatched'} ${face}`,
-      () => ({
-        face: faceOfPath(routeUrl ?? url),
-        route: routeUrl ?? 'unmatched',
-        method,
-        status: String(status),
-      }),
+      `${method} ${status} ${route} ${urlFace}`,
+      () => ({ face: urlFace || faceOfPath(route), route, method, status: String(status) }),
       seconds,
     );
   }
