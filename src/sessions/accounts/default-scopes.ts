@@ -10,17 +10,32 @@ export type ScopeKind = 'account' | 'domain' | 'pool';
  */
 @Injectable()
 export class DefaultScopes {
-  private readonly cache = new Map<ScopeKind, string>();
+  /**
+   * The read in flight or done, per kind: calls that come while the first read runs share it. Keeping only the
+   * answer, a service started under load read the settings again for every login until the first answer came: 591
+   * reads and as many inserts in its first second at 64 connections (docs/performance.md, nineteenth stop).
+   */
+  private readonly reads = new Map<ScopeKind, Promise<string>>();
 
   constructor(private readonly store: SessionStore) {}
 
-  async get(kind: ScopeKind): Promise<string> {
-    const cached = this.cache.get(kind);
-    if (cached) return cached;
-    const account = await this.store.settingOnce('default_account_id', generatePfid());
-    const value =
-      kind === 'account' ? account : await this.store.settingOnce(`default_${kind}_id`, generateRelatedPfid(account));
-    this.cache.set(kind, value);
-    return value;
+  get(kind: ScopeKind): Promise<string> {
+    let read = this.reads.get(kind);
+    if (!read) {
+      read = kind === 'account' ? this.readAccount() : this.readRelated(kind);
+      this.reads.set(kind, read);
+      // A failed read (the database away) is not kept: the next call reads again.
+      read.catch(() => this.reads.delete(kind));
+    }
+    return read;
+  }
+
+  private readAccount(): Promise<string> {
+    return this.store.settingOnce('default_account_id', generatePfid());
+  }
+
+  private async readRelated(kind: Exclude<ScopeKind, 'account'>): Promise<string> {
+    const account = await this.get('account');
+    return this.store.settingOnce(`default_${kind}_id`, generateRelatedPfid(account));
   }
 }
