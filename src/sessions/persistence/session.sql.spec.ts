@@ -35,25 +35,6 @@ function facts(n: number, overrides: Partial<NewSessionFacts> = {}): NewSessionF
   } as NewSessionFacts;
 }
 
-/** What the statement's JSON parameter held before it was written by parts: each row spread with its extras. */
-function spreadJson(logins: LoginWrite[]): string {
-  return JSON.stringify(
-    logins.map(({ row, device, insight }, login) => ({
-      ...row,
-      login,
-      given_device: 'id' in device ? device.id : null,
-      new_device: 'id' in device ? null : device.newPfid,
-      fingerprint: 'id' in device ? null : device.fingerprint,
-      findings: insight?.findings ?? [],
-      insight: insight !== undefined,
-      insight_device: insight?.arrival.deviceLabel ?? null,
-      insight_country: insight?.arrival.geo?.country ?? null,
-      insight_geo: insight?.arrival.geo ?? null,
-      insight_ip: insight?.arrival.ip ?? null,
-    })),
-  );
-}
-
 describe('loginsStatement', () => {
   const logins: LoginWrite[] = [
     { row: toNewSessionRow(facts(1)), device: { id: 'v'.repeat(32) } },
@@ -72,17 +53,58 @@ describe('loginsStatement', () => {
     },
   ];
 
-  it('writes the logins as one JSON array, each row joined with its extras, as spreading them would', () => {
+  /** Each login's row with its extra values, as the statement's json_to_recordset reads them. */
+  const expected = [
+    {
+      ...logins[0].row,
+      login: 0,
+      given_device: 'v'.repeat(32),
+      new_device: null,
+      fingerprint: null,
+      findings: [],
+      insight: false,
+      insight_device: null,
+      insight_country: null,
+      insight_geo: null,
+      insight_ip: null,
+    },
+    {
+      ...logins[1].row,
+      login: 1,
+      given_device: null,
+      new_device: 'n'.repeat(32),
+      fingerprint: 'e'.repeat(64),
+      findings: [{ kind: 'new_country', detail: { from: 'DE', to: 'GB' } }],
+      insight: true,
+      insight_device: 'Firefox on Linux',
+      insight_country: 'GB',
+      insight_geo: { country: 'GB' },
+      insight_ip: '81.2.69.2',
+    },
+    {
+      ...logins[2].row,
+      login: 2,
+      given_device: null,
+      new_device: 'm'.repeat(32),
+      fingerprint: 'e'.repeat(64),
+      findings: [],
+      insight: true,
+      insight_device: null,
+      insight_country: null,
+      insight_geo: null,
+      insight_ip: '81.2.69.3',
+    },
+  ];
+
+  it('writes the logins as one JSON array: each row with its extra values, as one object', () => {
     const [param] = loginsStatement(logins).params as [string];
-    expect(param).toBe(spreadJson(logins));
-    const parsed = JSON.parse(param) as Record<string, unknown>[];
-    expect(parsed.map((l) => l.login)).toEqual([0, 1, 2]);
-    expect(parsed[1]).toMatchObject({ username: 'user "2" \\ é', new_device: 'n'.repeat(32), insight_country: 'GB' });
+    expect(param).toBe(JSON.stringify(expected));
+    expect(JSON.parse(param)[1]).toMatchObject({ username: 'user "2" \\ é', title: 'Line\nbreak\u2028' });
   });
 
-  it('writes one login alone as an array of one', () => {
+  it('writes one login alone as an array of one, numbered 0', () => {
     const [param] = loginsStatement(logins.slice(2)).params as [string];
-    expect(param).toBe(spreadJson(logins.slice(2)));
+    expect(param).toBe(JSON.stringify([{ ...expected[2], login: 0 }]));
   });
 
   it('keeps one statement text for one login and for many', () => {
