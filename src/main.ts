@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
-  limitHeapGrowth(config.HEAP_GROWTH_PERCENT);
+  limitHeapGrowth(config.HEAP_GROWTH_PERCENT, config.HEAP_TARGET_MB);
   if (config.WORKERS > 1 && cluster.isPrimary) {
     if (!config.DATABASE_URL)
       throw new Error('WORKERS > 1 needs DATABASE_URL: the embedded database belongs to one process.');

@@ -136,6 +136,14 @@ export class AppConfig extends ServiceSettings {
   )
   HEAP_GROWTH_PERCENT = 100;
 
+  @IntSetting(
+    0,
+    65536,
+    "While a process's live JavaScript data plus HEAP_GROWTH_PERCENT would pass this many MB, the growth shrinks to fit it (to 25 % at least; 0: never).",
+    '100',
+  )
+  HEAP_TARGET_MB = 100;
+
   @IntSetting(0, 600_000, 'PostgreSQL cancels any statement of a request past this (0: no limit).', '5000')
   STATEMENT_TIMEOUT_MS = 5000;
 

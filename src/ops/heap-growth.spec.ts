@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { AppConfig } from '../config/app-config';
-import { heapGrowthFlag } from './heap-growth';
+import { growthPercentFor, heapGrowthFlag, MIN_GROWTH_PERCENT } from './heap-growth';
 
 /**
  * A process with about 60 MB of live objects that keeps promoting short-lived batches to the old generation (as a
@@ -40,5 +40,48 @@ describe('the heap growth limit (HEAP_GROWTH_PERCENT)', () => {
     expect(limited).toBeLessThan(400);
     // The default trades some of that memory for fewer full collections (about 400 MB here): still well under.
     expect(peakHeapMb(new AppConfig().HEAP_GROWTH_PERCENT)).toBeLessThan(ownRule * 0.85);
+  });
+});
+
+describe('the heap target (HEAP_TARGET_MB)', () => {
+  it('keeps the full growth while live data and growth fit the target, and shrinks it to fit, down to a floor', () => {
+    expect(growthPercentFor(45, 100, 100)).toBe(100);
+    expect(growthPercentFor(60, 100, 100)).toBe(66);
+    expect(growthPercentFor(90, 100, 100)).toBe(MIN_GROWTH_PERCENT);
+    expect(growthPercentFor(60, 100, 0)).toBe(100);
+    expect(growthPercentFor(60, 50, 1000)).toBe(50);
+  });
+
+  /** The churn above, yielding between rounds (as a server does between requests) so that GC observers run. */
+  const YIELDING_CHURN = `
+const { limitHeapGrowth } = require(${JSON.stringify(require.resolve('./heap-growth'))});
+limitHeapGrowth(100, Number(process.env.HEAP_TARGET));
+const live = Array.from({ length: 400000 }, (_, i) => ({ i, s: 'x'.repeat(50) + i }));
+const ring = new Array(64).fill(null);
+let peak = 0;
+(async () => {
+  for (let round = 0; round < 3000; round++) {
+    ring[round % 64] = Array.from({ length: 2000 }, (_, i) => ({ round, i, s: 'y' + i }));
+    peak = Math.max(peak, process.memoryUsage().heapTotal);
+    if (round % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  process.stdout.write(String(Math.round(peak / 2 ** 20)) + ' ' + live.length);
+})();
+`;
+
+  function peakWithTargetMb(targetMb: number): number {
+    const run = spawnSync(
+      process.execPath,
+      ['--single-threaded-gc', '-r', 'ts-node/register/transpile-only', '-e', YIELDING_CHURN],
+      { encoding: 'utf8', env: { ...process.env, HEAP_TARGET: String(targetMb) } },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    return Number(run.stdout.split(' ')[0]);
+  }
+
+  it("keeps a churning process's heap nearer its live data than the growth alone does", () => {
+    const growthAlone = peakWithTargetMb(0);
+    const targeted = peakWithTargetMb(80);
+    expect(targeted).toBeLessThan(growthAlone * 0.85);
   });
 });
