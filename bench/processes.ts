@@ -5,8 +5,10 @@ import { ROOT, sleep } from './settings';
 
 export function start(label: string, command: string, args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Both streams shown: at the bench's warn level the service logs only what went wrong (a 5xx, a lost connection),
+  // which an error count alone would not explain.
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${label}] ${d.toString()}`));
-  child.stdout?.resume();
+  child.stdout?.on('data', (d: Buffer) => process.stdout.write(`[${label}] ${d.toString()}`));
   return child;
 }
 

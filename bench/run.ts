@@ -178,6 +178,14 @@ function errorsOf(r: autocannon.Result): number {
   return r.non2xx + r.errors + r.timeouts;
 }
 
+/** What a run's errors were: the answers that were not 2xx by status, socket errors, timeouts. */
+function errorDetail(r: autocannon.Result): string {
+  const statuses = Object.entries(r.statusCodeStats ?? {})
+    .filter(([status]) => !status.startsWith('2'))
+    .map(([status, { count }]) => `${count}× ${status}`);
+  return [...statuses, `${r.errors} socket errors`, `${r.timeouts} timeouts`].join(', ');
+}
+
 async function probe(base: string, endpoint: Endpoint, fixtures: Fixtures): Promise<{ status: number; body: Buffer }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (endpoint.auth) headers.authorization = `Bearer ${BOOTSTRAP_TOKEN}`;
@@ -320,6 +328,13 @@ async function main(): Promise<void> {
           peakRssMb: peak,
         };
         results.push(result);
+        for (const [who, list] of [
+          ['service', runs],
+          ['floor', floorRuns],
+        ] as const)
+          list.forEach((run, round) => {
+            if (errorsOf(run) > 0) log(`${endpoint.name}: ${who}'s round ${round + 1}: ${errorDetail(run)}`);
+          });
         log(
           `${endpoint.name}: ${Math.round(result.rps!)} req/s (p50 ${result.p50} ms, p99 ${result.p99} ms), floor ${Math.round(result.floorRps!)} req/s, ` +
             `ratio ${ratioText(result, ', ')}` +
