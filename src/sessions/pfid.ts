@@ -27,11 +27,6 @@ function decode(text: string): number {
   return value;
 }
 
-/** Five bytes from `offset` as one 40-bit number. */
-function uint40(bytes: Buffer, offset: number): number {
-  return bytes.readUInt8(offset) * 2 ** 32 + bytes.readUInt32BE(offset + 1);
-}
-
 export function isPfid(value: unknown): value is string {
   return typeof value === 'string' && PFID_PATTERN.test(value);
 }
@@ -46,7 +41,7 @@ export function generatePfid(partition = randomPartition(), timestampMs = Date.n
 
 /** The PFID of a time, a partition and 10 random bytes. */
 export function pfidOf(timestampMs: number, partition: number, random: Buffer): string {
-  const randomPart = encode(uint40(random, 0), 8) + encode(uint40(random, 5), 8);
+  const randomPart = encode(random.readUIntBE(0, 5), 8) + encode(random.readUIntBE(5, 5), 8);
   return encode(timestampMs, 10) + encode(partition & 0x3fffffff, 6) + randomPart;
 }
 
