@@ -5,12 +5,13 @@
  * (src/database/postgres-database.ts), maps rows with the tables' own row mappers and writes the same JSON with the
  * faces' own pure mappers. The service's throughput is reported as a ratio to it.
  *
- *   DATABASE_URL=postgres://... PORT=3901 [WORKERS=N] [DATABASE_POOL_SIZE=10] node -r ts-node/register/transpile-only bench/floor-server.ts
+ *   DATABASE_URL=postgres://... PORT=3901 [WORKERS=N] [DATABASE_POOL_SIZE=N] node -r ts-node/register/transpile-only bench/floor-server.ts
  */
 import cluster from 'node:cluster';
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, PoolClient } from 'pg';
+import { defaultPoolSize } from '../src/config/app-config';
 import { Row } from '../src/database/database';
 import { poolOptions, queryConfig } from '../src/database/postgres-database';
 import { toAuthenticatedSession, toPagination } from '../src/dialects/authentik/authentik.mapper';
@@ -41,9 +42,13 @@ import { isLive, Session, User } from '../src/sessions/session.model';
 const TOUCH_INTERVAL_SECONDS = Number(process.env.TOUCH_INTERVAL_SECONDS ?? 60);
 const SESSION_TTL_SECONDS = 14 * 24 * 3600;
 
-// The service's own pool settings and statement naming (src/database/postgres-database.ts), on a pool of its own.
+// The service's own pool settings, default size included, and statement naming (src/database/postgres-database.ts),
+// on a pool of its own.
 const pool = new Pool(
-  poolOptions({ url: process.env.DATABASE_URL ?? '', poolSize: Number(process.env.DATABASE_POOL_SIZE ?? 10) }),
+  poolOptions({
+    url: process.env.DATABASE_URL ?? '',
+    poolSize: Number(process.env.DATABASE_POOL_SIZE || defaultPoolSize()),
+  }),
 );
 
 async function rows(text: string, values: unknown[], prepare = true, client: Pool | PoolClient = pool): Promise<Row[]> {

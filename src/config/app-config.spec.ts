@@ -1,4 +1,5 @@
-import { configHelp, loadConfig } from './app-config';
+import { configHelp, defaultPoolSize, loadConfig } from './app-config';
+import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { settingsTable, withSettingsTable } from './readme-settings';
@@ -27,6 +28,12 @@ describe('configuration', () => {
       'RATE_LIMIT_TRUSTED_CIDRS="10.0.0.0/40": must be a comma-separated list of addresses or CIDR ranges',
     );
     expect(failure({ LOG_LEVEL: 'loud' })).toContain('LOG_LEVEL="loud": must be one of fatal, error, warn');
+  });
+
+  it('should size the pool to the machine unless told: twice the cores plus one, at most 10', () => {
+    expect([1, 2, 4, 5, 64].map((cores) => defaultPoolSize(cores))).toEqual([3, 5, 9, 10, 10]);
+    expect(loadConfig({}).DATABASE_POOL_SIZE).toBe(defaultPoolSize(availableParallelism()));
+    expect(loadConfig({ DATABASE_POOL_SIZE: '20' }).DATABASE_POOL_SIZE).toBe(20);
   });
 
   it('should take replicas only as PostgreSQL URLs, and only beside DATABASE_URL', () => {

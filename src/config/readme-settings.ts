@@ -18,7 +18,9 @@ export function settingsTable(): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = SETTING_DOCS.map((doc) => {
     const value = defaults[doc.name];
-    const shown = value === undefined ? 'unset' : `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+    const shown =
+      doc.defaultText ??
+      (value === undefined ? 'unset' : `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``);
     return `| \`${doc.name}\` | ${cell(shown)} | ${cell(doc.description)} |`;
   });
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');

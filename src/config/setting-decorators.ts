@@ -13,14 +13,16 @@ export interface SettingDoc {
   name: string;
   description: string;
   example: string;
+  /** The README's default, where the value depends on the machine the service runs on. */
+  defaultText?: string;
 }
 
 export const SETTING_DOCS: SettingDoc[] = [];
 
 /** Documents a setting once: for `--help`, and for the example in its error message. */
-export function Setting(description: string, example: string): PropertyDecorator {
+export function Setting(description: string, example: string, defaultText?: string): PropertyDecorator {
   return (_target, key) => {
-    SETTING_DOCS.push({ name: String(key), description, example });
+    SETTING_DOCS.push({ name: String(key), description, example, defaultText });
   };
 }
 
@@ -35,14 +37,20 @@ export const commaList = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
-/** An integer setting within [min, max]. */
-export function IntSetting(min: number, max: number, description: string, example: string): PropertyDecorator {
+/** An integer setting within [min, max]; `defaultText` for a default that follows the machine. */
+export function IntSetting(
+  min: number,
+  max: number,
+  description: string,
+  example: string,
+  defaultText?: string,
+): PropertyDecorator {
   return applyDecorators(
     Transform(toInt),
     IsInt({ message: `must be a whole number from ${min} to ${max}` }),
     Min(min, { message: `must be at least ${min}` }),
     Max(max, { message: `must be at most ${max}` }),
-    Setting(description, example),
+    Setting(description, example, defaultText),
   );
 }
 
