@@ -129,6 +129,14 @@ export class AppConfig extends ServiceSettings {
   @IntSetting(10, 7 * 24 * 3600, 'How often housekeeping (expiry sweep, purge) runs, once per deployment.', '300')
   HOUSEKEEPING_INTERVAL_SECONDS = 300;
 
+  @IntSetting(
+    0,
+    3600,
+    "How often each process marks sessions past their expiry as ended, between housekeeping's passes; 0: only housekeeping does. Every list's exact total and MOVENS' users subtract the expired sessions not marked yet, at a cost that grows with their number.",
+    '5',
+  )
+  EXPIRY_SWEEP_SECONDS = 1;
+
   @IntSetting(1, 64, 'Processes serving one port (PostgreSQL only).', '2')
   WORKERS = 1;
 

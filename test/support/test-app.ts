@@ -62,6 +62,8 @@ export async function startTestApp(
     DATABASE_POOL_SIZE: '4',
     // Suites create many sessions and refuse many keys on purpose; test/rate-limits.e2e-spec.ts turns limits on.
     RATE_LIMITS: 'off',
+    // Suites plant expired-but-unmarked sessions to see them left out of totals; test/expiry-sweep.e2e-spec.ts sweeps.
+    EXPIRY_SWEEP_SECONDS: '0',
     // Suites assert geo_ip null for public addresses without GeoIP files; test/geoip.e2e-spec.ts covers the built-in
     // data, which every other suite would otherwise load (about 135 MB per app).
     GEOIP_BUILTIN: 'off',

@@ -19,11 +19,19 @@ const BATCH = 1000;
  * counters, every HOUSEKEEPING_INTERVAL_SECONDS, once per deployment: each tick of every process tries to take the
  * interval's lease in the database, and only the one that gets it works (a lease row, not a session advisory lock,
  * so no connection is held between ticks).
+ *
+ * Between those passes every process also marks expired sessions every EXPIRY_SWEEP_SECONDS, so few wait unmarked:
+ * each list's exact total subtracts the expired sessions not marked yet, at a cost that grows with their number
+ * (docs/performance.md, twenty-first stop: 20,000 of them took the unfiltered list from 3,017 to 450 pages/s). No
+ * lease: the sweep skips rows another process holds (SKIP LOCKED), and a tick with nothing to mark is one index probe.
  */
 @Injectable()
 export class HousekeepingService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('housekeeping');
   private timer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
+  /** A sweep still running when the next tick comes is not joined by a second one. */
+  private sweeping = false;
 
   constructor(
     private readonly store: HousekeepingStore,
@@ -36,10 +44,38 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     const seconds = this.config.HOUSEKEEPING_INTERVAL_SECONDS;
     this.timer = setInterval(() => void this.tick(seconds), seconds * 1000);
     this.timer.unref();
+    const sweepSeconds = this.config.EXPIRY_SWEEP_SECONDS;
+    if (sweepSeconds > 0) {
+      this.sweepTimer = setInterval(() => void this.sweepTick(), sweepSeconds * 1000);
+      this.sweepTimer.unref();
+    }
   }
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  private async sweepTick(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      if (!(await this.store.anyExpiredUnswept())) return;
+      const expired = await this.sweepExpired();
+      this.observer.sessionsEnded('system', 'expired', 'system', expired);
+      this.logger.debug(`expiry sweep: ${expired} expired sessions marked complete`);
+    } catch (error) {
+      this.logger.error(`expiry sweep failed: ${String(error)}`);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Marks every session past its expiry, in batches so no transaction holds many rows. */
+  private async sweepExpired(): Promise<number> {
+    let expired = 0;
+    for (let n = -1; n !== 0;) expired += n = await this.store.sweepExpired(BATCH);
+    return expired;
   }
 
   private async tick(intervalSeconds: number): Promise<void> {
@@ -58,8 +94,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   /** One pass, in batches so no transaction holds many rows; returns what it did. */
   async run(): Promise<HousekeepingReport> {
-    let expired = 0;
-    for (let n = -1; n !== 0;) expired += n = await this.store.sweepExpired(BATCH);
+    const expired = await this.sweepExpired();
     let purged = 0;
     for (let n = -1; n !== 0;) purged += n = await this.store.purgeEnded(this.config.RETENTION_DAYS, BATCH);
     let eventsPurged = 0;

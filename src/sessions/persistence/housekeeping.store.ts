@@ -33,6 +33,14 @@ export class HousekeepingStore {
     });
   }
 
+  /** Whether any live-status session is past its expiry (one index entry at most, on sessions_live_expires). */
+  async anyExpiredUnswept(): Promise<boolean> {
+    const rows = await this.db.rows(`SELECT 1 FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} LIMIT 1`, [], {
+      prepare: true,
+    });
+    return rows.length > 0;
+  }
+
   /**
    * Deletes sessions that stopped being live more than `days` ago. Their events stay (they have a retention of their
    * own) and keep the session's uuid.
