@@ -76,6 +76,7 @@ describe.each(engines())('the expiry sweep on %s', (engine) => {
       expect(metrics).toMatch(
         /^sessionhub_sessions_ended_total\{face="system",reason="expired",initiator="system"\} 2$/m,
       );
+      expect(metrics).toMatch(/^sessionhub_housekeeping_sessions_total\{action="expired"\} 2$/m);
     });
   });
 

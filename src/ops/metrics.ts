@@ -157,7 +157,7 @@ export class Metrics implements SessionObserver {
     );
     this.housekeepingSessions = counter(
       'sessionhub_housekeeping_sessions_total',
-      'Sessions housekeeping marked expired or purged.',
+      'Sessions housekeeping marked expired (its passes and the expiry sweep between them) or purged.',
       ['action'],
     );
     this.housekeepingEvents = counter(
@@ -300,6 +300,10 @@ export class Metrics implements SessionObserver {
     this.housekeepingSessions.inc({ action: 'expired' }, expired);
     this.housekeepingSessions.inc({ action: 'purged' }, purged);
     this.housekeepingEvents.inc(eventsPurged);
+  }
+
+  expirySwept(expired: number): void {
+    this.housekeepingSessions.inc({ action: 'expired' }, expired);
   }
 }
 

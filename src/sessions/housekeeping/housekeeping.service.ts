@@ -63,6 +63,7 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
       if (!(await this.store.anyExpiredUnswept())) return;
       const expired = await this.sweepExpired();
       this.observer.sessionsEnded('system', 'expired', 'system', expired);
+      this.observer.expirySwept(expired);
       this.logger.debug(`expiry sweep: ${expired} expired sessions marked complete`);
     } catch (error) {
       this.logger.error(`expiry sweep failed: ${String(error)}`);

@@ -17,6 +17,8 @@ export interface SessionObserver {
   sessionCreated(face: Face): void;
   sessionsEnded(face: Face, reason: SessionEndReason, initiator: SessionEndInitiator, count: number): void;
   housekeepingRan(expired: number, purged: number, eventsPurged: number): void;
+  /** Sessions the expiry sweep between housekeeping's passes marked (EXPIRY_SWEEP_SECONDS). */
+  expirySwept(expired: number): void;
 }
 
 /** The DI token of the observer; when nothing provides it (CLI, domain tests) the domain uses NO_SESSION_OBSERVER. */
@@ -26,4 +28,5 @@ export const NO_SESSION_OBSERVER: SessionObserver = {
   sessionCreated: () => undefined,
   sessionsEnded: () => undefined,
   housekeepingRan: () => undefined,
+  expirySwept: () => undefined,
 };
