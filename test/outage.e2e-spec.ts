@@ -153,6 +153,17 @@ describeOnPostgres('database outage under load (PostgreSQL cluster of the test)'
       expect(after.map((r, i) => [ops[i].name, r.status])).toEqual(ops.map((op) => [op.name, op.ok]));
       expect((await rawRequest(svc.baseUrl, { path: '/-/health/ready' })).status).toBe(200);
 
+      // The expiry sweep, ticking every second through the outage, said so once and said once that it works again.
+      const sweepLines = svc
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('expiry sweep'))
+        .map((line) => (JSON.parse(line) as { msg: string }).msg.replace(/: .*? \(retried/, ': … (retried'));
+      expect(sweepLines).toEqual([
+        'expiry sweep failed: … (retried every tick, logged again when it works)',
+        expect.stringMatching(/^expiry sweep: working again after \d+ failed ticks$/),
+      ]);
+
       // Nothing acknowledged is lost: every 201 login is in the database.
       expect(acknowledged.length).toBeGreaterThan(10);
       const db = new Client({ connectionString: databaseUrl });

@@ -32,6 +32,8 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   private sweepTimer?: NodeJS.Timeout;
   /** A sweep still running when the next tick comes is not joined by a second one. */
   private sweeping = false;
+  /** Ticks failed in a row (the database unreachable, say): only the first is logged. */
+  private failedSweeps = 0;
 
   constructor(
     private readonly store: HousekeepingStore,
@@ -60,13 +62,19 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     if (this.sweeping) return;
     this.sweeping = true;
     try {
-      if (!(await this.store.anyExpiredUnswept())) return;
-      const expired = await this.sweepExpired();
-      this.observer.sessionsEnded('system', 'expired', 'system', expired);
-      this.observer.expirySwept(expired);
-      this.logger.debug(`expiry sweep: ${expired} expired sessions marked complete`);
+      if (await this.store.anyExpiredUnswept()) {
+        const expired = await this.sweepExpired();
+        this.observer.sessionsEnded('system', 'expired', 'system', expired);
+        this.observer.expirySwept(expired);
+        this.logger.debug(`expiry sweep: ${expired} expired sessions marked complete`);
+      }
+      if (this.failedSweeps > 0)
+        this.logger.warn(`expiry sweep: working again after ${this.failedSweeps} failed ticks`);
+      this.failedSweeps = 0;
     } catch (error) {
-      this.logger.error(`expiry sweep failed: ${String(error)}`);
+      // One line when it starts failing and one (a warning too) when it works again: an outage would otherwise log every tick.
+      if (this.failedSweeps++ === 0)
+        this.logger.error(`expiry sweep failed: ${String(error)} (retried every tick, logged again when it works)`);
     } finally {
       this.sweeping = false;
     }
