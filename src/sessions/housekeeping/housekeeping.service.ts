@@ -22,7 +22,7 @@ const BATCH = 1000;
  *
  * Between those passes every process also marks expired sessions every EXPIRY_SWEEP_SECONDS, so few wait unmarked:
  * each list's exact total subtracts the expired sessions not marked yet, at a cost that grows with their number
- * (docs/performance.md, twenty-first stop: 20,000 of them took the unfiltered list from 3,017 to 450 pages/s). No
+ * (docs/performance.md, twenty-first stop: 20,000 of them took the unfiltered list from 2,606 to 599 pages/s). No
  * lease: the sweep skips rows another process holds (SKIP LOCKED), and a tick with nothing to mark is one index probe.
  */
 @Injectable()
