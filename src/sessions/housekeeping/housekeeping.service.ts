@@ -30,8 +30,12 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger('housekeeping');
   private timer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
-  /** A sweep still running when the next tick comes is not joined by a second one. */
-  private sweeping = false;
+  /** The sweep in flight, if any: the next tick does not join it, and shutdown waits for it. */
+  private sweeping?: Promise<void>;
+  /** The housekeeping pass in flight, if any: shutdown waits for it before the database closes. */
+  private passing?: Promise<void>;
+  /** Set at shutdown: work in flight stops after its current batch. */
+  private stopping = false;
   /** Ticks failed in a row (the database unreachable, say): only the first is logged. */
   private failedSweeps = 0;
 
@@ -44,23 +48,37 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     const seconds = this.config.HOUSEKEEPING_INTERVAL_SECONDS;
-    this.timer = setInterval(() => void this.tick(seconds), seconds * 1000);
+    this.timer = setInterval(() => void this.track('passing', () => this.tick(seconds)), seconds * 1000);
     this.timer.unref();
     const sweepSeconds = this.config.EXPIRY_SWEEP_SECONDS;
     if (sweepSeconds > 0) {
-      this.sweepTimer = setInterval(() => void this.sweepTick(), sweepSeconds * 1000);
+      this.sweepTimer = setInterval(() => {
+        if (!this.sweeping) void this.track('sweeping', () => this.sweepTick());
+      }, sweepSeconds * 1000);
       this.sweepTimer.unref();
     }
   }
 
-  onModuleDestroy(): void {
+  /** Stops the ticks and waits for work in flight, which the database (closed at shutdown, after this) still serves. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    await Promise.all([this.sweeping, this.passing]);
+  }
+
+  /** Runs `work` (which never throws: it logs) as the one in flight of its kind until it ends. */
+  private async track(kind: 'sweeping' | 'passing', work: () => Promise<void>): Promise<void> {
+    const running = work();
+    this[kind] = running;
+    try {
+      await running;
+    } finally {
+      if (this[kind] === running) this[kind] = undefined;
+    }
   }
 
   private async sweepTick(): Promise<void> {
-    if (this.sweeping) return;
-    this.sweeping = true;
     try {
       if (await this.store.anyExpiredUnswept()) {
         const expired = await this.sweepExpired();
@@ -75,16 +93,22 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
       // One line when it starts failing and one (a warning too) when it works again: an outage would otherwise log every tick.
       if (this.failedSweeps++ === 0)
         this.logger.error(`expiry sweep failed: ${String(error)} (retried every tick, logged again when it works)`);
-    } finally {
-      this.sweeping = false;
     }
   }
 
   /** Marks every session past its expiry, in batches so no transaction holds many rows. */
-  private async sweepExpired(): Promise<number> {
-    let expired = 0;
-    for (let n = -1; n !== 0;) expired += n = await this.store.sweepExpired(BATCH);
-    return expired;
+  private sweepExpired(): Promise<number> {
+    return this.inBatches(() => this.store.sweepExpired(BATCH));
+  }
+
+  /**
+   * Runs `batch` until one does nothing, or until shutdown begins (a pass over a large backlog then stops after its
+   * current batch, and the next pass goes on). Returns how many rows the batches did.
+   */
+  private async inBatches(batch: () => Promise<number>): Promise<number> {
+    let done = 0;
+    for (let n = -1; n !== 0 && !this.stopping;) done += n = await batch();
+    return done;
   }
 
   private async tick(intervalSeconds: number): Promise<void> {
@@ -104,11 +128,9 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   /** One pass, in batches so no transaction holds many rows; returns what it did. */
   async run(): Promise<HousekeepingReport> {
     const expired = await this.sweepExpired();
-    let purged = 0;
-    for (let n = -1; n !== 0;) purged += n = await this.store.purgeEnded(this.config.RETENTION_DAYS, BATCH);
-    let eventsPurged = 0;
-    for (let n = -1; n !== 0;) eventsPurged += n = await this.events.purge(this.config.EVENT_RETENTION_DAYS, BATCH);
-    for (let n = -1; n !== 0;) n = await this.store.pruneSpentAgentCounts(BATCH);
+    const purged = await this.inBatches(() => this.store.purgeEnded(this.config.RETENTION_DAYS, BATCH));
+    const eventsPurged = await this.inBatches(() => this.events.purge(this.config.EVENT_RETENTION_DAYS, BATCH));
+    await this.inBatches(() => this.store.pruneSpentAgentCounts(BATCH));
     // Totals of the event history count from here on only what arrives after this.
     await this.events.advanceCountCheckpoint();
     this.observer.sessionsEnded('system', 'expired', 'system', expired);
