@@ -30,10 +30,10 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger('housekeeping');
   private timer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
-  /** The sweep in flight, if any: the next tick does not join it, and shutdown waits for it. */
-  private sweeping?: Promise<void>;
-  /** The housekeeping pass in flight, if any: shutdown waits for it before the database closes. */
-  private passing?: Promise<void>;
+  /** Sweeps and passes in flight: shutdown waits for them before the database closes. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** A sweep still running when the next tick comes is not joined by a second one. */
+  private sweeping = false;
   /** Set at shutdown: work in flight stops after its current batch. */
   private stopping = false;
   /** Ticks failed in a row (the database unreachable, say): only the first is logged. */
@@ -48,13 +48,11 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
 
   onApplicationBootstrap(): void {
     const seconds = this.config.HOUSEKEEPING_INTERVAL_SECONDS;
-    this.timer = setInterval(() => void this.track('passing', () => this.tick(seconds)), seconds * 1000);
+    this.timer = setInterval(() => this.track(this.tick(seconds)), seconds * 1000);
     this.timer.unref();
     const sweepSeconds = this.config.EXPIRY_SWEEP_SECONDS;
     if (sweepSeconds > 0) {
-      this.sweepTimer = setInterval(() => {
-        if (!this.sweeping) void this.track('sweeping', () => this.sweepTick());
-      }, sweepSeconds * 1000);
+      this.sweepTimer = setInterval(() => this.track(this.sweepTick()), sweepSeconds * 1000);
       this.sweepTimer.unref();
     }
   }
@@ -64,21 +62,18 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    await Promise.all([this.sweeping, this.passing]);
+    await Promise.all(this.inFlight);
   }
 
-  /** Runs `work` (which never throws: it logs) as the one in flight of its kind until it ends. */
-  private async track(kind: 'sweeping' | 'passing', work: () => Promise<void>): Promise<void> {
-    const running = work();
-    this[kind] = running;
-    try {
-      await running;
-    } finally {
-      if (this[kind] === running) this[kind] = undefined;
-    }
+  /** Keeps `work` (which never throws: it logs) in flight until it ends. */
+  private track(work: Promise<void>): void {
+    const running = work.finally(() => this.inFlight.delete(running));
+    this.inFlight.add(running);
   }
 
   private async sweepTick(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
     try {
       if (await this.store.anyExpiredUnswept()) {
         const expired = await this.sweepExpired();
@@ -90,9 +85,11 @@ export class HousekeepingService implements OnApplicationBootstrap, OnModuleDest
         this.logger.warn(`expiry sweep: working again after ${this.failedSweeps} failed ticks`);
       this.failedSweeps = 0;
     } catch (error) {
-      // One line when it starts failing and one (a warning too) when it works again: an outage would otherwise log every tick.
+      // One line when it starts failing and one when it works again: an outage would otherwise log every tick.
       if (this.failedSweeps++ === 0)
         this.logger.error(`expiry sweep failed: ${String(error)} (retried every tick, logged again when it works)`);
+    } finally {
+      this.sweeping = false;
     }
   }
 
