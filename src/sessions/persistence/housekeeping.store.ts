@@ -2,7 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database } from '../../database/database';
 import { SessionStore } from './session.store';
-import { EXPIRED_UNSWEPT_SQL } from './session.sql';
+import { EARLIEST_LIVE_EXPIRY_SQL, EXPIRED_UNSWEPT_SQL } from './session.sql';
+
+/**
+ * The sweep's probe, every second in every process. Written as `... LIMIT 1` over EXPIRED_UNSWEPT_SQL's first form,
+ * the planner chose a sequential scan of the table whenever it expected many expired sessions (docs/performance.md,
+ * twenty-second stop); the earliest live expiry is one index entry whatever it expects.
+ */
+export const ANY_EXPIRED_UNSWEPT_SQL = `SELECT coalesce((${EARLIEST_LIVE_EXPIRY_SQL}) <= now(), false) AS due`;
 
 /** What housekeeping writes: expired sessions swept, ended ones purged, and the lease that lets one process work. */
 @Injectable()
@@ -33,12 +40,10 @@ export class HousekeepingStore {
     });
   }
 
-  /** Whether any live-status session is past its expiry (one index entry at most, on sessions_live_expires). */
+  /** Whether any live-status session is past its expiry: the earliest live expiry, one index entry. */
   async anyExpiredUnswept(): Promise<boolean> {
-    const rows = await this.db.rows(`SELECT 1 FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL} LIMIT 1`, [], {
-      prepare: true,
-    });
-    return rows.length > 0;
+    const [row] = await this.db.rows(ANY_EXPIRED_UNSWEPT_SQL, [], { prepare: true });
+    return row.due === true;
   }
 
   /**

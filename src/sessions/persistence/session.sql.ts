@@ -9,10 +9,31 @@ import { insertRow, NOW } from './tables/table';
  */
 
 /** The one definition of a live session in SQL (session.model's isLive in TypeScript): live status, not expired. */
-export const LIVE_STATUS_SQL = `s.status IN ('new', 'unauthenticated', 'authenticated')`;
+const LIVE_STATUSES = `('new', 'unauthenticated', 'authenticated')`;
+export const LIVE_STATUS_SQL = `s.status IN ${LIVE_STATUSES}`;
 export const LIVE_SQL = `${LIVE_STATUS_SQL} AND s.expires_at > now()`;
-/** Live status but past expiry: what the sweeper has yet to mark (a short range of sessions_live_expires). */
-export const EXPIRED_UNSWEPT_SQL = `${LIVE_STATUS_SQL} AND s.expires_at <= now()`;
+
+/**
+ * The earliest expiry among live-status sessions (null when there are none): the first entry of
+ * sessions_live_expires. Ordered and limited, so reading the index is the only cheap plan whatever the estimates.
+ */
+export const EARLIEST_LIVE_EXPIRY_SQL = `SELECT e.expires_at FROM sessions e WHERE e.status IN ${LIVE_STATUSES}
+  ORDER BY e.expires_at LIMIT 1`;
+
+/**
+ * Live status but past expiry: what the sweeper has yet to mark (a short range of sessions_live_expires).
+ *
+ * The lower bound excludes nothing (no live-status session expires before the earliest one); it is there for the
+ * planner. Alone, `expires_at <= now()` is estimated from every session's expiry, ended sessions' included, which
+ * are all past. Where ended sessions outnumber live ones, as in any deployment that keeps them for their retention,
+ * the planner then expects a large share of the table to match and reads all of it: with half of 1M sessions ended,
+ * every count of these sessions (each superuser list's total, the MOVENS list, the sweep's probe) became a
+ * sequential scan of the table, about a second each (docs/performance.md, twenty-second stop). Against a bound it
+ * cannot know before the statement runs, it takes its default estimate for a range (0.5 % of the rows) and reads
+ * the index.
+ */
+export const EXPIRED_UNSWEPT_SQL = `${LIVE_STATUS_SQL} AND s.expires_at <= now()
+  AND s.expires_at >= (${EARLIEST_LIVE_EXPIRY_SQL})`;
 
 export const SESSION_BY_ID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.id = $1`;
 export const SESSION_BY_UUID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.uuid = $1`;
