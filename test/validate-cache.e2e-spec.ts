@@ -5,9 +5,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { SESSION_ENDED_CHANNEL } from '../src/sessions/credentials/live-session-cache';
 import { makeSession, makeUser, TestUser } from './support/factories';
 import { Http } from './support/http';
 import { createDatabase, dropDatabase } from './support/pg-cluster';
+import { TableLock } from './support/table-lock';
 import { killService, rawRequest, ServiceProcess, sleep, spawnService, waitReady } from './support/service-process';
 import { engines, startTestApp, TestApp } from './support/test-app';
 
@@ -192,4 +194,86 @@ const server = process.env.TEST_DATABASE_URL;
       await admin.end();
     }
   }, 60_000);
+});
+
+/**
+ * Concurrent validates of a token not in memory share one read, and concurrent validates past the last-seen
+ * throttle one write: a busy token (an application's page firing its calls at once) would otherwise bring a read
+ * or a write per call each time its copy ages out (at 64 connections on one token set, 3 of 4 validates read the
+ * database). The statements are made to wait on a lock another connection holds, so those in flight can be counted
+ * in pg_stat_activity. PostgreSQL only: PGlite runs one statement at a time in-process, so nothing can be seen
+ * waiting.
+ */
+(server ? describe : describe.skip)('validate reads and writes shared on postgres', () => {
+  let t: TestApp;
+  let anon: Http;
+  let admin: Http;
+  let user: TestUser;
+  let lock: TableLock;
+
+  beforeAll(async () => {
+    t = await startTestApp('postgres', { VALIDATE_CACHE_SECONDS: '30', TOUCH_INTERVAL_SECONDS: '1' });
+    anon = new Http(t.baseUrl);
+    admin = anon.as(t.adminKey);
+    user = await makeUser(admin);
+    lock = await TableLock.open(t.config.DATABASE_URL!);
+  });
+  afterAll(async () => {
+    await lock?.close();
+    await t?.close();
+  });
+
+  /** The count of statements waiting on the lock once it has stopped changing for 300 ms. */
+  const settledWaiting = async () => {
+    let last = -1;
+    let now = await lock.waiting();
+    for (let i = 0; i < 40 && now !== last; i++) {
+      await sleep(300);
+      [last, now] = [now, await lock.waiting()];
+    }
+    return now;
+  };
+  const burst = (token: string, n: number) =>
+    Array.from({ length: n }, () => anon.post(VALIDATE, { token }).then((r) => r.status));
+
+  it('should read a token once for many validates at the same moment, and once per token', async () => {
+    const [first, second] = [await makeSession(admin, user), await makeSession(admin, user)];
+    const answers = await lock.holding('sessions', async () => {
+      const sent = [...burst(first.token, 12), ...burst(second.token, 12)];
+      expect(await settledWaiting()).toBe(2);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
+  });
+
+  it('should not share a read that began before an end was heard', async () => {
+    const session = await makeSession(admin, user);
+    const answers = await lock.holding('sessions', async () => {
+      const sent = burst(session.token, 6);
+      expect(await settledWaiting()).toBe(1);
+      // What the sessions' trigger sends when a session ends (another one here): no request joins reads in flight.
+      await lock.query(`NOTIFY ${SESSION_ENDED_CHANNEL}, '0'`);
+      await sleep(200);
+      sent.push(...burst(session.token, 6));
+      expect(await settledWaiting()).toBe(2);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
+  });
+
+  it('should write last-seen once for many validates past the throttle at the same moment', async () => {
+    const session = await makeSession(admin, user);
+    expect((await anon.post(VALIDATE, { token: session.token })).status).toBe(200);
+    await sleep(1100); // past TOUCH_INTERVAL_SECONDS: the next validates write last-seen
+    const answers = await lock.holding('sessions', async () => {
+      const sent = burst(session.token, 12);
+      expect(await settledWaiting()).toBe(1);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
+    const [row] = await t.sql<{ seen: Date }>(`SELECT last_seen_at AS seen FROM sessions WHERE uuid = $1`, [
+      session.uuid,
+    ]);
+    expect(Date.now() - new Date(row.seen).getTime()).toBeLessThan(5000);
+  });
 });

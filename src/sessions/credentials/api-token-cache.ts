@@ -27,7 +27,6 @@ export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
 export class ApiTokenCache extends ListeningCopy {
   private readonly maxEntries: number;
   private readonly entries = new Map<string, { found: TokenWithOwner; readAt: number }>();
-  private readonly reading = new Map<string, { epoch: number; read: Promise<TokenWithOwner | null> }>();
 
   constructor(@Inject(DATABASE) db: Database, @Inject(APP_CONFIG) config: AppConfig) {
     super(db, CREDENTIALS_CHANGED_CHANNEL, config.API_TOKEN_CACHE_SECONDS * 1000);
@@ -62,13 +61,7 @@ export class ApiTokenCache extends ListeningCopy {
    * requests that come while it runs. Nothing is shared while not listening (a bound of 0 reads every time).
    */
   readOnce(keyHash: string, read: () => Promise<TokenWithOwner | null>): Promise<TokenWithOwner | null> {
-    const inFlight = this.reading.get(keyHash);
-    if (inFlight && inFlight.epoch === this.epoch) return inFlight.read;
-    const started: Promise<TokenWithOwner | null> = read().finally(() => {
-      if (this.reading.get(keyHash)?.read === started) this.reading.delete(keyHash);
-    });
-    if (this.listening) this.reading.set(keyHash, { epoch: this.epoch, read: started });
-    return started;
+    return this.inFlight<TokenWithOwner | null>(keyHash) ?? this.startRead(keyHash, read);
   }
 
   /** Keeps an accepted token just read (`readAt`: when the read began), unless a change was heard meanwhile. */
@@ -84,6 +77,7 @@ export class ApiTokenCache extends ListeningCopy {
   /** Forgets every copy: on any token or user change, heard or made by this process. */
   dropAll(): void {
     this.epoch++;
+    this.forgetReads();
     this.clear();
   }
 }

@@ -17,6 +17,8 @@ import { LiveSessionCache } from './live-session-cache';
 /** Credentials: a bearer key becomes a caller; a session token is checked and its activity recorded. */
 @Injectable()
 export class CredentialsService {
+  private readonly touching = new Map<number, ReturnType<SessionStore['touch']>>();
+
   constructor(
     private readonly accounts: AccountStore,
     private readonly sessions: SessionStore,
@@ -96,7 +98,7 @@ export class CredentialsService {
     // The throttle is known from the row just read: a recent last-seen needs no write at all.
     const throttle = touchThrottleSeconds(session, this.config.TOUCH_INTERVAL_SECONDS);
     if (Date.now() - session.lastSeen.at.getTime() < throttle * 1000) return session;
-    const touched = await this.sessions.touch(session.id, throttle);
+    const touched = await this.touchOnce(session.id, throttle);
     if (touched) {
       // The copy a cache holds moves with the row: its idle expiry slid with this activity.
       session.lastSeen = { ...session.lastSeen, at: touched.lastSeenAt };
@@ -105,12 +107,27 @@ export class CredentialsService {
     return session;
   }
 
-  private async readLive(keyHash: string): Promise<Session> {
-    const ticket = this.cache.ticket();
-    const session = await this.sessions.findLiveByTokenHash(keyHash);
-    if (!session) throw new BadCredentialsError(await this.whyNotLive(keyHash));
-    this.cache.put(keyHash, session, ticket);
-    return session;
+  /**
+   * The last-seen write of a session, shared by the validates of it that come while one is in flight: once its
+   * throttle has passed, every validate of a busy token would otherwise write (each a round trip that changes
+   * nothing after the first) until the first one's answer comes back.
+   */
+  private touchOnce(sessionId: number, throttle: number): ReturnType<SessionStore['touch']> {
+    let touching = this.touching.get(sessionId);
+    if (!touching) {
+      touching = this.sessions.touch(sessionId, throttle).finally(() => this.touching.delete(sessionId));
+      this.touching.set(sessionId, touching);
+    }
+    return touching;
+  }
+
+  /** The live session of a token from the database (one read for concurrent validates), kept in memory. */
+  private readLive(keyHash: string): Promise<Session> {
+    return this.cache.readOnce(keyHash, async () => {
+      const session = await this.sessions.findLiveByTokenHash(keyHash);
+      if (!session) throw new BadCredentialsError(await this.whyNotLive(keyHash));
+      return session;
+    });
   }
 
   /** A validate from a new address or user agent: the client facts are computed again, with an event for a new IP. */

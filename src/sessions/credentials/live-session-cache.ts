@@ -28,6 +28,8 @@ export interface ReadTicket {
  *   every process evicts that session when it hears it, within milliseconds;
  * - a read that began before an end was heard is not stored (the ended session's id is remembered for one bound);
  * - while the listening connection is down nothing is stored or used, until it listens again.
+ * Concurrent validates of a token not in memory share one read (`readOnce`), joined only while no end was heard
+ * since it began, and its answer is theirs only if it was kept (no end of that session was heard meanwhile).
  * Written by hand rather than with an LRU library: the eviction by session id and the rules above are the substance;
  * the size bound is Map insertion order.
  */
@@ -42,6 +44,25 @@ export class LiveSessionCache extends ListeningCopy {
   constructor(@Inject(DATABASE) db: Database, @Inject(APP_CONFIG) config: AppConfig) {
     super(db, SESSION_ENDED_CHANNEL, config.VALIDATE_CACHE_SECONDS * 1000);
     this.maxEntries = config.VALIDATE_CACHE_ENTRIES;
+  }
+
+  /**
+   * The live session of a token hash read by `read` (which refuses a token that is not live) and kept, or the read
+   * of that hash already in flight. The requests that joined a read take its answer only if it was kept: when an
+   * end of that session was heard while it ran, each reads for itself.
+   */
+  async readOnce(tokenHash: string, read: () => Promise<Session>): Promise<Session> {
+    const shared = this.inFlight<{ session: Session; kept: boolean }>(tokenHash);
+    if (shared) {
+      const outcome = await shared;
+      if (outcome.kept) return outcome.session;
+    }
+    const ticket = this.ticket();
+    const outcome = await this.startRead(tokenHash, async () => {
+      const session = await read();
+      return { session, kept: this.put(tokenHash, session, ticket) };
+    });
+    return outcome.session;
   }
 
   protected heard(payload: string): void {
@@ -69,11 +90,14 @@ export class LiveSessionCache extends ListeningCopy {
     return entry.session;
   }
 
-  /** Keeps a session just read from the database, unless something ended it (or listening broke) meanwhile. */
-  put(tokenHash: string, session: Session, ticket: ReadTicket): void {
-    if (!this.listening || ticket.epoch !== this.epoch) return;
+  /**
+   * Keeps a session just read from the database, unless something ended it (or listening broke) meanwhile; whether
+   * it was kept.
+   */
+  put(tokenHash: string, session: Session, ticket: ReadTicket): boolean {
+    if (!this.listening || ticket.epoch !== this.epoch) return false;
     const ended = this.endedAt.get(session.id);
-    if (ended !== undefined && ended >= ticket.at) return;
+    if (ended !== undefined && ended >= ticket.at) return false;
     if (this.entries.size >= this.maxEntries) {
       const oldest = this.entries.entries().next().value;
       if (oldest) this.remove(oldest[0], oldest[1].session.id);
@@ -81,6 +105,7 @@ export class LiveSessionCache extends ListeningCopy {
     this.entries.delete(tokenHash);
     this.entries.set(tokenHash, { session, readAt: ticket.at });
     this.hashOfSession.set(session.id, tokenHash);
+    return true;
   }
 
   /** Drops a copy that the caller found out of date (e.g. the client's address changed). */
@@ -94,6 +119,7 @@ export class LiveSessionCache extends ListeningCopy {
    * (its answer must not race its own notification).
    */
   evict(sessionIds: readonly number[]): void {
+    if (sessionIds.length > 0) this.forgetReads();
     for (const id of sessionIds) this.ended(id);
   }
 
