@@ -117,16 +117,6 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
     await t?.close();
   });
 
-  /** The count of reads waiting on the lock once it has stopped changing for 300 ms. */
-  const settledWaitingReads = async () => {
-    let last = -1;
-    let now = await lock.waiting();
-    for (let i = 0; i < 40 && now !== last; i++) {
-      await new Promise((r) => setTimeout(r, 300));
-      [last, now] = [now, await lock.waiting()];
-    }
-    return now;
-  };
   const burst = (key: string, n: number) =>
     Array.from({ length: n }, () =>
       anon
@@ -140,7 +130,7 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
     const [first, second] = [await makeUser(admin), await makeUser(admin)];
     const answers = await lock.holding('api_tokens', async () => {
       const sent = [...burst(first.key, 12), ...burst(second.key, 12)];
-      expect(await settledWaitingReads()).toBe(2);
+      expect(await lock.settledWaiting()).toBe(2);
       return sent;
     });
     expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
@@ -150,12 +140,12 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
     const user = await makeUser(anon.as(t.adminKey));
     const answers = await lock.holding('api_tokens', async () => {
       const sent = burst(user.key, 6);
-      expect(await settledWaitingReads()).toBe(1);
+      expect(await lock.settledWaiting()).toBe(1);
       // What a token or user trigger sends: every process forgets its copies and the reads in flight.
       await lock.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
       await new Promise((r) => setTimeout(r, 200));
       sent.push(...burst(user.key, 6));
-      expect(await settledWaitingReads()).toBe(2);
+      expect(await lock.settledWaiting()).toBe(2);
       return sent;
     });
     expect(await Promise.all(answers)).toEqual(Array(12).fill(200));

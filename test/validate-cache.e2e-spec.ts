@@ -223,16 +223,6 @@ const server = process.env.TEST_DATABASE_URL;
     await t?.close();
   });
 
-  /** The count of statements waiting on the lock once it has stopped changing for 300 ms. */
-  const settledWaiting = async () => {
-    let last = -1;
-    let now = await lock.waiting();
-    for (let i = 0; i < 40 && now !== last; i++) {
-      await sleep(300);
-      [last, now] = [now, await lock.waiting()];
-    }
-    return now;
-  };
   const burst = (token: string, n: number) =>
     Array.from({ length: n }, () => anon.post(VALIDATE, { token }).then((r) => r.status));
 
@@ -240,7 +230,7 @@ const server = process.env.TEST_DATABASE_URL;
     const [first, second] = [await makeSession(admin, user), await makeSession(admin, user)];
     const answers = await lock.holding('sessions', async () => {
       const sent = [...burst(first.token, 12), ...burst(second.token, 12)];
-      expect(await settledWaiting()).toBe(2);
+      expect(await lock.settledWaiting()).toBe(2);
       return sent;
     });
     expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
@@ -250,12 +240,12 @@ const server = process.env.TEST_DATABASE_URL;
     const session = await makeSession(admin, user);
     const answers = await lock.holding('sessions', async () => {
       const sent = burst(session.token, 6);
-      expect(await settledWaiting()).toBe(1);
+      expect(await lock.settledWaiting()).toBe(1);
       // What the sessions' trigger sends when a session ends (another one here): no request joins reads in flight.
       await lock.query(`NOTIFY ${SESSION_ENDED_CHANNEL}, '0'`);
       await sleep(200);
       sent.push(...burst(session.token, 6));
-      expect(await settledWaiting()).toBe(2);
+      expect(await lock.settledWaiting()).toBe(2);
       return sent;
     });
     expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
@@ -267,7 +257,7 @@ const server = process.env.TEST_DATABASE_URL;
     await sleep(1100); // past TOUCH_INTERVAL_SECONDS: the next validates write last-seen
     const answers = await lock.holding('sessions', async () => {
       const sent = burst(session.token, 12);
-      expect(await settledWaiting()).toBe(1);
+      expect(await lock.settledWaiting()).toBe(1);
       return sent;
     });
     expect(await Promise.all(answers)).toEqual(Array(12).fill(200));

@@ -41,6 +41,17 @@ export class TableLock {
     return Number(rows.rows[0].n);
   }
 
+  /** The count of statements waiting on a lock once it has stopped changing for 300 ms (at most 12 s). */
+  async settledWaiting(): Promise<number> {
+    let last = -1;
+    let now = await this.waiting();
+    for (let i = 0; i < 40 && now !== last; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      [last, now] = [now, await this.waiting()];
+    }
+    return now;
+  }
+
   /** A statement on the observing connection (outside the lock's transaction), e.g. a NOTIFY. */
   async query(text: string): Promise<void> {
     await this.observer.query(text);
