@@ -49,11 +49,14 @@ export class LiveSessionCache extends ListeningCopy {
   /**
    * The live session of a token hash read by `read` (which refuses a token that is not live) and kept, or the read
    * of that hash already in flight. The requests that joined a read take its answer only if it was kept: when an
-   * end of that session was heard while it ran, each reads for itself.
+   * end of that session was heard while it ran, they read again.
    */
   async readOnce(tokenHash: string, read: () => Promise<Session>): Promise<Session> {
-    const shared = this.inFlight<{ session: Session; kept: boolean }>(tokenHash);
-    if (shared) {
+    // Twice at most: after a read that was not kept, the first of its requests to go on starts the next read, and
+    // the others join that one.
+    for (let joined = 0; joined < 2; joined++) {
+      const shared = this.inFlight<{ session: Session; kept: boolean }>(tokenHash);
+      if (!shared) break;
       const outcome = await shared;
       if (outcome.kept) return outcome.session;
     }
