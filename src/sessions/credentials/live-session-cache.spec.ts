@@ -13,10 +13,10 @@ describe('LiveSessionCache.readOnce', () => {
 
   beforeEach(async () => {
     const db = {
-      listen: async (_channel: string, given: NotificationHandlers) => {
+      listen: (_channel: string, given: NotificationHandlers) => {
         handlers = given;
         given.onListening?.();
-        return async () => undefined;
+        return Promise.resolve(() => Promise.resolve());
       },
     } as unknown as Database;
     cache = new LiveSessionCache(db, { VALIDATE_CACHE_SECONDS: 30, VALIDATE_CACHE_ENTRIES: 100 } as AppConfig);
