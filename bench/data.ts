@@ -90,8 +90,11 @@ export async function prepareData(): Promise<void> {
   log('checkpointed');
 }
 
-/** Marks expired sessions as the service's sweeper does, so runs start from the same tidy state. */
-export function sweepAndPickFixtures(): Promise<Omit<Fixtures, 'tokens'>> {
+/**
+ * Marks expired sessions as the service's sweeper does, so runs start from the same tidy state, and picks the
+ * fixtures (of the benchmark database unless `url` is given).
+ */
+export function sweepAndPickFixtures(url = DATABASE_URL): Promise<Omit<Fixtures, 'tokens'>> {
   return withClient(async (db) => {
     for (;;) {
       const swept = await db.query(
@@ -153,11 +156,11 @@ export function sweepAndPickFixtures(): Promise<Omit<Fixtures, 'tokens'>> {
       userGuids: guids.rows.map((r) => String(r.uuid)),
       usernames: guids.rows.map((r) => String(r.username)),
     };
-  });
+  }, url);
 }
 
-export function databaseNow(): Promise<Date> {
-  return withClient(async (db) => (await db.query('SELECT now() AS now')).rows[0].now as Date);
+export function databaseNow(url = DATABASE_URL): Promise<Date> {
+  return withClient(async (db) => (await db.query('SELECT now() AS now')).rows[0].now as Date, url);
 }
 
 /** The tables whose rows a login writes, and so runs create and delete (counters' rows are updated in place). */
@@ -168,13 +171,13 @@ export const CHURNED_TABLES = ['sessions', 'session_events', 'devices'];
  * not step over them in every index (a server with autovacuum off, as the machines' shared one, would keep them),
  * and rebuilds the churned tables' indexes, so the next run starts from the same indexes too.
  */
-export function removeSessionsSince(since: Date): Promise<number> {
+export function removeSessionsSince(since: Date, url = DATABASE_URL): Promise<number> {
   return withClient(async (db) => {
     const removed = (await db.query('DELETE FROM sessions WHERE created_at >= $1', [since])).rowCount ?? 0;
     for (const table of ['live_session_counts', 'live_user_agent_counts']) await db.query(`VACUUM ANALYZE ${table}`);
     await rebuildChurnedTables(db);
     return removed;
-  });
+  }, url);
 }
 
 /**
