@@ -45,28 +45,31 @@ async function ensureDatabase(): Promise<void> {
   }, server);
 }
 
-/** Counts what is there; seeds what is missing (the seed applies migrations first). */
-export async function prepareData(): Promise<void> {
-  await ensureDatabase();
-  let users = 0;
-  let sessions = 0;
-  await withClient(async (db) => {
+/** The users and sessions a database holds (none before its tables exist; the benchmark database unless `url`). */
+export function seededSize(url = DATABASE_URL): Promise<{ users: number; sessions: number }> {
+  return withClient(async (db) => {
     const tables = await db.query(
       `SELECT to_regclass('sessions') IS NOT NULL AS s, to_regclass('session_counts') IS NOT NULL AS c`,
     );
-    if (tables.rows[0].s) {
-      users = Number((await db.query('SELECT count(*) AS n FROM users')).rows[0].n);
-      sessions = Number(
-        (
-          await db.query(
-            tables.rows[0].c
-              ? `SELECT coalesce(sum(n), 0) AS n FROM session_counts WHERE scope = 'all'`
-              : 'SELECT count(*) AS n FROM sessions',
-          )
-        ).rows[0].n,
-      );
-    }
-  });
+    if (!tables.rows[0].s) return { users: 0, sessions: 0 };
+    const users = Number((await db.query('SELECT count(*) AS n FROM users')).rows[0].n);
+    const sessions = Number(
+      (
+        await db.query(
+          tables.rows[0].c
+            ? `SELECT coalesce(sum(n), 0) AS n FROM session_counts WHERE scope = 'all'`
+            : 'SELECT count(*) AS n FROM sessions',
+        )
+      ).rows[0].n,
+    );
+    return { users, sessions };
+  }, url);
+}
+
+/** Counts what is there; seeds what is missing (the seed applies migrations first). */
+export async function prepareData(): Promise<void> {
+  await ensureDatabase();
+  const { users, sessions } = await seededSize();
   const config = loadConfig({ ...process.env, DATABASE_URL });
   if (users >= USERS && sessions >= SESSIONS) {
     log(`reusing ${DATABASE_URL}: ${users} users, ${sessions} sessions`);

@@ -22,8 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { Client } from 'pg';
-import { databaseNow, Fixtures, fixtureNotes, removeSessionsSince, sweepAndPickFixtures } from './data';
+import { databaseNow, Fixtures, fixtureNotes, removeSessionsSince, seededSize, sweepAndPickFixtures } from './data';
 import { ENDPOINTS, errorDetail, errorsOf, load, median } from './endpoints';
 import { stop } from './processes';
 import { build, makeTokens, ServiceUnderTest, startService } from './service-run';
@@ -49,7 +48,7 @@ interface Size {
   sessions: number;
   notes: string[];
   since: Date;
-  fixtures?: Fixtures;
+  fixtures: Fixtures;
   service?: ServiceUnderTest;
 }
 
@@ -57,25 +56,6 @@ interface Row {
   endpoint: string;
   small: autocannon.Result[];
   large: autocannon.Result[];
-}
-
-/** Users and sessions a seeded database holds (from its counters); an error if it was not seeded. */
-async function sizeOf(url: string): Promise<{ users: number; sessions: number }> {
-  const db = new Client({ connectionString: url });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ users: string; sessions: string }>(
-      `SELECT (SELECT count(*) FROM users) AS users,
-              (SELECT coalesce(sum(n), 0) FROM session_counts WHERE scope = 'all') AS sessions`,
-    );
-    return { users: Number(rows[0].users), sessions: Number(rows[0].sessions) };
-  } catch (error) {
-    throw new Error(`${url} is not a seeded bench database (seed it with npm run bench): ${String(error)}`, {
-      cause: error,
-    });
-  } finally {
-    await db.end();
-  }
 }
 
 const perSecond = (runs: autocannon.Result[]) => Math.round(median(runs.map((run) => run.requests.average)));
@@ -104,11 +84,19 @@ async function main(): Promise<void> {
     ['small', SMALL],
     ['large', LARGE],
   ] as const) {
-    const { users, sessions } = await sizeOf(url);
+    const { users, sessions } = await seededSize(url);
+    if (sessions === 0) throw new Error(`${url} holds no sessions: seed it first (npm run bench, see above)`);
     const before = fixtureNotes.length;
-    const fixtures = await sweepAndPickFixtures(url);
-    sizes.push({ label, url, users, sessions, notes: fixtureNotes.slice(before), since: await databaseNow(url) });
-    sizes[sizes.length - 1].fixtures = { ...fixtures, tokens: [] };
+    const fixtures = { ...(await sweepAndPickFixtures(url)), tokens: [] };
+    sizes.push({
+      label,
+      url,
+      users,
+      sessions,
+      fixtures,
+      notes: fixtureNotes.slice(before),
+      since: await databaseNow(url),
+    });
     log(`${label}: ${url}, ${users} users, ${sessions} sessions`);
   }
   build();
@@ -121,14 +109,14 @@ async function main(): Promise<void> {
         RATE_LIMIT_VALIDATE: '100000000',
         RATE_LIMIT_LOGIN: '1000000',
       });
-      size.fixtures!.tokens = await makeTokens(size.service.base, size.fixtures!.usernames, 200);
+      size.fixtures.tokens = await makeTokens(size.service.base, size.fixtures.usernames, 200);
     }
     for (const endpoint of ENDPOINTS.filter((e) => ONLY.length === 0 || ONLY.includes(e.name))) {
       const row: Row = { endpoint: endpoint.name, small: [], large: [] };
-      for (const size of sizes) await load(size.service!.base, endpoint, size.fixtures!, 2);
+      for (const size of sizes) await load(size.service!.base, endpoint, size.fixtures, 2);
       for (let round = 0; round < ROUNDS; round++)
         for (const size of round % 2 === 0 ? sizes : [...sizes].reverse())
-          row[size.label].push(await load(size.service!.base, endpoint, size.fixtures!, DURATION));
+          row[size.label].push(await load(size.service!.base, endpoint, size.fixtures, DURATION));
       for (const size of sizes)
         row[size.label].forEach((run, round) => {
           if (errorsOf(run) > 0) log(`${endpoint.name}, ${size.label}, round ${round + 1}: ${errorDetail(run)}`);

@@ -15,7 +15,7 @@ interface Entry {
 }
 
 /** Taken before a database read, so a read that overlapped an end (or a gap in listening) is not kept. */
-export interface ReadTicket {
+interface ReadTicket {
   at: number;
   epoch: number;
 }
@@ -77,7 +77,7 @@ export class LiveSessionCache extends ListeningCopy {
     this.hashOfSession.clear();
   }
 
-  ticket(): ReadTicket {
+  private ticket(): ReadTicket {
     return { at: Date.now(), epoch: this.epoch };
   }
 
@@ -97,7 +97,7 @@ export class LiveSessionCache extends ListeningCopy {
    * Keeps a session just read from the database, unless something ended it (or listening broke) meanwhile; whether
    * it was kept.
    */
-  put(tokenHash: string, session: Session, ticket: ReadTicket): boolean {
+  private put(tokenHash: string, session: Session, ticket: ReadTicket): boolean {
     if (!this.listening || ticket.epoch !== this.epoch) return false;
     const ended = this.endedAt.get(session.id);
     if (ended !== undefined && ended >= ticket.at) return false;
