@@ -347,6 +347,29 @@ describe.each(engines())('hub API on %s', (engine) => {
       expect((await anon.post('/api/hub/v1/sessions/validate', {})).status).toBe(400);
     });
 
+    it('should take another spelling of the address a session last had as that address', async () => {
+      // PostgreSQL stores an IPv6 address in one form; an application may forward it in any other (upper case,
+      // leading zeros, zeros not compressed). A validate that compared the spelling wrote a new-address event and
+      // the session's row on every call, past the cache.
+      const s = await makeSession(admin, alice, { ip: '2001:0DB8:0:0:0:0:0:0007' });
+      expect(s).toMatchObject({ firstSeen: { ip: '2001:db8::7' } });
+      for (const ip of ['2001:db8::7', '2001:DB8::7', '2001:0db8:0000:0000:0000:0000:0000:0007', '2001:db8:0::0:7']) {
+        const res = await anon.post('/api/hub/v1/sessions/validate', { token: s.token, ip });
+        expect({ ip, status: res.status, seen: res.body.lastSeen.ip }).toEqual({
+          ip,
+          status: 200,
+          seen: '2001:db8::7',
+        });
+      }
+      const moved = await anon.post('/api/hub/v1/sessions/validate', { token: s.token, ip: '2001:DB8::8' });
+      expect(moved.body.lastSeen.ip).toBe('2001:db8::8');
+      const events = await admin.get(`/api/hub/v1/sessions/${s.uuid}/events`);
+      expect(events.body.map((e: any) => [e.kind, e.ip])).toEqual([
+        ['created', '2001:db8::7'],
+        ['validated_new_ip', '2001:db8::8'],
+      ]);
+    });
+
     it('should refuse an expired session token', async () => {
       const s = await makeSession(admin, alice, { ttlSeconds: 1 });
       await new Promise((r) => setTimeout(r, 1200));

@@ -5,7 +5,7 @@ import { BadCredentialsError, RefusalReason } from '../domain-error';
 import { agentFacts } from '../insight/client-facts';
 import { Finding, findings, travelPolicy } from '../insight/login-insight';
 import { GeoIpLookup } from '../insight/geoip';
-import { requireIp } from '../lifecycle/session-input';
+import { canonicalIp, requireIp, sameAddress } from '../lifecycle/session-input';
 import { touchThrottleSeconds } from '../policy/session-timeouts';
 import { AccountStore, TokenWithOwner } from '../persistence/account.store';
 import { SessionStore } from '../persistence/session.store';
@@ -136,9 +136,9 @@ export class CredentialsService {
     ip: string | undefined,
     userAgent: string | undefined,
   ): Promise<Session> {
-    const ipChanged = ip !== undefined && ip !== session.lastSeen.ip;
+    const ipChanged = ip !== undefined && !sameAddress(ip, session.lastSeen.ip);
     const agentChanged = userAgent !== undefined && userAgent !== session.lastSeen.userAgent;
-    const nextIp = ip ?? session.lastSeen.ip;
+    const nextIp = ip !== undefined && ipChanged ? canonicalIp(ip) : session.lastSeen.ip;
     const nextAgent = userAgent ?? session.lastSeen.userAgent;
     const { geo, asn } = ipChanged ? this.geoip.lookup(nextIp) : { geo: session.geo, asn: session.asn };
     const agent = agentChanged ? agentFacts(nextAgent) : null;
@@ -172,7 +172,7 @@ export class CredentialsService {
 
 function clientChanged(session: Session, ip: string | undefined, userAgent: string | undefined): boolean {
   return (
-    (ip !== undefined && ip !== session.lastSeen.ip) ||
+    (ip !== undefined && !sameAddress(ip, session.lastSeen.ip)) ||
     (userAgent !== undefined && userAgent !== session.lastSeen.userAgent)
   );
 }
