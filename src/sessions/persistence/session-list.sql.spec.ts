@@ -61,6 +61,33 @@ describe('which session lists are prepared', () => {
   });
 });
 
+describe("one user's list", () => {
+  const own = (order: SessionQuery['order'], change: Partial<SessionQuery> = {}): SessionQuery =>
+    search([], { scope: { liveOnly: true, userIds: [7] }, filters: {}, order, ...change });
+
+  it('orders by id alone where the username or user order is the same on every row', () => {
+    for (const descending of [false, true])
+      for (const field of ['username', 'user'] as const) {
+        const { text } = listStatement(own([{ field, descending }]), SELECT);
+        expect(text).toContain('ORDER BY s.id ASC');
+        expect(text).not.toMatch(/ORDER BY s\.(username|user_id)/);
+      }
+    expect(listStatement(own([{ field: 'last_seen', descending: true }]), SELECT).text).toContain(
+      'ORDER BY s.last_seen_at DESC, s.id ASC',
+    );
+  });
+
+  it("keeps the order asked for several users, a search, and the floor's statements", () => {
+    const byName = [{ field: 'username', descending: false }] as SessionQuery['order'];
+    expect(listStatement(own(byName, { scope: { liveOnly: true, userIds: [7, 8] } }), SELECT).text).toContain(
+      'ORDER BY s.username ASC, s.id ASC',
+    );
+    const searching = { filters: { searchTerms: ['maria'] } };
+    expect(listStatement(own(byName, searching), SELECT).text).not.toBe(listStatement(own([], searching), SELECT).text);
+    expect(listStatements(own(byName)).page.text).toContain('ORDER BY s.username ASC, s.id ASC');
+  });
+});
+
 describe('which searches decide from counters inside their statement', () => {
   const decides = (query: SessionQuery) => listStatement(query, SELECT).text.includes('search_decision');
 

@@ -263,9 +263,10 @@ export function listStatements(query: SessionQuery): ListStatements {
  * total in one statement (`total` on every row, and on a row of nulls when the page is empty).
  */
 export function listStatement(
-  query: SessionQuery,
+  asked: SessionQuery,
   select: string,
 ): Statement & { prepare: boolean; genericPlan: boolean } {
+  const query = withoutConstantOrder(asked);
   const term = decidableTerm(query);
   const { where, params, order, searching } = listParts(query, term !== null);
   const statement = searching
@@ -273,6 +274,20 @@ export function listStatement(
     : pageWithTotalStatement(query, where, params, select, order);
   const prepare = servicePreparable(query, searching);
   return { ...statement, prepare, genericPlan: prepare && searching };
+}
+
+/**
+ * One user's sessions (a caller who is not a superuser, a list scoped to one user) ordered by username or user first
+ * are in the order of the keys after them: both are the same on every row (a session's username is its user's, and
+ * usernames never change). Without them the planner walks sessions_live_user_id (user_id, id) for the page's rows
+ * instead of reading and sorting all of the user's sessions: 0.64 ms against 1.14 ms for a user with 107 live
+ * sessions at 1M (twenty-fifth stop). Not for a search, whose strategy follows the username order (ownerOrder). The
+ * floor keeps the order as asked.
+ */
+function withoutConstantOrder(query: SessionQuery): SessionQuery {
+  if (query.scope.userIds?.length !== 1 || isSet(query.filters.searchTerms)) return query;
+  const order = query.order.filter((o) => o.field !== 'username' && o.field !== 'user');
+  return order.length === query.order.length ? query : { ...query, order };
 }
 
 /**
