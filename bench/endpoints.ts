@@ -15,6 +15,8 @@ export interface Endpoint {
   paths: (f: Fixtures) => string[];
   body?: (f: Fixtures, i: number, random: RandomSource) => string;
   auth: boolean;
+  /** The bearer key of request `i` when it is not the bootstrap API token (e.g. an end user's session token). */
+  bearer?: (f: Fixtures, i: number) => string;
   /** Also measured against the constant-body ceiling (bench/ceiling-server.ts). */
   ceiling?: boolean;
 }
@@ -33,6 +35,14 @@ export const ENDPOINTS: Endpoint[] = [
     method: 'GET',
     auth: true,
     paths: (f) => [`${AUTHENTIK}?search=${encodeURIComponent(f.search)}`],
+  },
+  {
+    // An end user's own sessions page: each request carries a different user's session token as its bearer key.
+    name: 'authentik list by session token',
+    method: 'GET',
+    auth: true,
+    bearer: (f, i) => f.tokens[i % f.tokens.length],
+    paths: () => [AUTHENTIK],
   },
   {
     name: 'authentik retrieve',
@@ -111,6 +121,8 @@ export async function load(
         setupRequest: (request) => {
           const i = counter++;
           request.path = paths[i % paths.length];
+          if (endpoint.bearer)
+            request.headers = { ...headers, authorization: `Bearer ${endpoint.bearer(fixtures, i)}` };
           if (endpoint.body) request.body = endpoint.body(fixtures, i, random);
           return request;
         },
@@ -137,7 +149,7 @@ export async function probe(
   fixtures: Fixtures,
 ): Promise<{ status: number; body: Buffer }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (endpoint.auth) headers.authorization = `Bearer ${BOOTSTRAP_TOKEN}`;
+  if (endpoint.auth) headers.authorization = `Bearer ${endpoint.bearer?.(fixtures, 0) ?? BOOTSTRAP_TOKEN}`;
   const res = await fetch(base + endpoint.paths(fixtures)[0], {
     method: endpoint.method,
     headers,

@@ -1,11 +1,12 @@
 /**
- * API tokens are checked from memory (ApiTokenCache). What must hold: a token deleted through the hub is refused at
- * once by the process that deleted it; a token or user changed behind the service's back (SQL) is refused within
- * 100 ms; without the notification the copy still ends after API_TOKEN_CACHE_SECONDS; 0 reads the database every
- * time; concurrent requests with a key not in memory read it once.
+ * API tokens, and session tokens used as bearer keys, are checked from memory (AccountCache for tokens and users,
+ * LiveSessionCache for sessions). What must hold: a token deleted or a session ended through the hub is refused at
+ * once by the process that did it; a token, session or user changed behind the service's back (SQL) is refused
+ * within 100 ms; without the notification the copy still ends after its bound; 0 reads the database every time;
+ * concurrent requests with a key not in memory read it once.
  */
-import { CREDENTIALS_CHANGED_CHANNEL } from '../src/sessions/credentials/api-token-cache';
-import { makeUser, TestUser } from './support/factories';
+import { CREDENTIALS_CHANGED_CHANNEL } from '../src/sessions/credentials/account-cache';
+import { makeSession, makeUser, TestSession, TestUser } from './support/factories';
 import { Http } from './support/http';
 import { TableLock } from './support/table-lock';
 import { engines, startTestApp, TestApp } from './support/test-app';
@@ -146,6 +147,186 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
       await new Promise((r) => setTimeout(r, 200));
       sent.push(...burst(user.key, 6));
       expect(await lock.settledWaiting()).toBe(2);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
+  });
+});
+
+describe.each(engines())('session tokens as bearer keys from memory on %s', (engine) => {
+  let t: TestApp;
+  let admin: Http;
+  let anon: Http;
+
+  beforeAll(async () => {
+    t = await startTestApp(engine, { API_TOKEN_CACHE_SECONDS: '2', VALIDATE_CACHE_SECONDS: '2' });
+    anon = new Http(t.baseUrl);
+    admin = anon.as(t.adminKey);
+  });
+  afterAll(() => t?.close());
+
+  /** A session whose token has been accepted as a bearer key twice, so its copies are in memory; and its owner. */
+  async function cachedSession(): Promise<{ user: TestUser; session: TestSession }> {
+    const user = await makeUser(admin);
+    const session = await makeSession(admin, user);
+    for (let i = 0; i < 2; i++) expect((await anon.as(session.token).get(TOKENS)).status).toBe(200);
+    return { user, session };
+  }
+
+  async function refusedWithin(token: string, withinMs: number): Promise<number> {
+    const changed = Date.now();
+    let status = (await anon.as(token).get(TOKENS)).status;
+    while (status === 200 && Date.now() - changed < withinMs) status = (await anon.as(token).get(TOKENS)).status;
+    return status;
+  }
+
+  /** Runs `during` with a table's notification trigger switched off, so only a copy's age can end what it holds. */
+  async function withoutTrigger<T>(table: string, trigger: string, during: () => Promise<T>): Promise<T> {
+    await t.sql(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
+    try {
+      return await during();
+    } finally {
+      await t.sql(`ALTER TABLE ${table} ENABLE TRIGGER ${trigger}`);
+    }
+  }
+
+  it("should answer as the session's owner, and refuse a session at once after the hub ends it", async () => {
+    const { user, session } = await cachedSession();
+    // The owner's own tokens, as an API token of theirs would see them.
+    const own = (await anon.as(session.token).get(TOKENS)).body as { user: { id: number } }[];
+    expect(own.map((token) => token.user.id)).toEqual([user.id]);
+    expect((await admin.post(`/api/hub/v1/sessions/${session.uuid}/end`)).status).toBe(200);
+    expect(await refusedWithin(session.token, 0)).toBe(401);
+  });
+
+  it('should refuse within 100 ms a session ended or an owner changed behind its back', async () => {
+    const revoked = await cachedSession();
+    await t.sql(`UPDATE sessions SET status = 'revoked' WHERE id = $1`, [revoked.session.id]);
+    expect(await refusedWithin(revoked.session.token, 100)).toBe(401);
+
+    const deactivated = await cachedSession();
+    await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.user.id]);
+    expect(await refusedWithin(deactivated.session.token, 100)).toBe(401);
+
+    // A user made superuser is seen at once: their session token lists every user's tokens.
+    const promoted = await cachedSession();
+    await t.sql(`UPDATE users SET is_superuser = true WHERE id = $1`, [promoted.user.id]);
+    const all = (await t.sql(`SELECT count(*) AS n FROM api_tokens`))[0].n;
+    const wide = Date.now();
+    let seen = (await anon.as(promoted.session.token).get(TOKENS)).body as unknown[];
+    while (seen.length !== Number(all) && Date.now() - wide < 100)
+      seen = (await anon.as(promoted.session.token).get(TOKENS)).body as unknown[];
+    expect(seen.length).toBe(Number(all));
+  });
+
+  it('should answer from memory, and never past the bound even when no notification comes', async () => {
+    const revoked = await cachedSession();
+    await withoutTrigger('sessions', 'sessions_notify_ended', async () => {
+      await t.sql(`UPDATE sessions SET status = 'revoked' WHERE id = $1`, [revoked.session.id]);
+      const changed = Date.now();
+      // Still accepted right after the change: the proof that the check did not read the database.
+      expect((await anon.as(revoked.session.token).get(TOKENS)).status).toBe(200);
+      expect(await refusedWithin(revoked.session.token, 5000)).toBe(401);
+      expect(Date.now() - changed).toBeLessThanOrEqual(2000 + 500);
+    });
+
+    const deactivated = await cachedSession();
+    await withoutTrigger('users', 'users_notify_changed', async () => {
+      await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.user.id]);
+      const changed = Date.now();
+      expect((await anon.as(deactivated.session.token).get(TOKENS)).status).toBe(200);
+      expect(await refusedWithin(deactivated.session.token, 5000)).toBe(401);
+      expect(Date.now() - changed).toBeLessThanOrEqual(2000 + 500);
+    });
+  });
+});
+
+describe.each(engines())('session tokens as bearer keys with both copies off on %s', (engine) => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('should read the database on every request', async () => {
+    t = await startTestApp(engine, { API_TOKEN_CACHE_SECONDS: '0', VALIDATE_CACHE_SECONDS: '0' });
+    const anon = new Http(t.baseUrl);
+    const admin = anon.as(t.adminKey);
+    const user = await makeUser(admin);
+    const [revoked, kept] = [await makeSession(admin, user), await makeSession(admin, user)];
+    for (const session of [revoked, kept]) expect((await anon.as(session.token).get(TOKENS)).status).toBe(200);
+    await t.sql(`ALTER TABLE sessions DISABLE TRIGGER sessions_notify_ended`);
+    await t.sql(`ALTER TABLE users DISABLE TRIGGER users_notify_changed`);
+    try {
+      await t.sql(`UPDATE sessions SET status = 'revoked' WHERE id = $1`, [revoked.id]);
+      expect((await anon.as(revoked.token).get(TOKENS)).status).toBe(401);
+      expect((await anon.as(kept.token).get(TOKENS)).status).toBe(200);
+      await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [user.id]);
+      expect((await anon.as(kept.token).get(TOKENS)).status).toBe(401);
+    } finally {
+      await t.sql(`ALTER TABLE sessions ENABLE TRIGGER sessions_notify_ended`);
+      await t.sql(`ALTER TABLE users ENABLE TRIGGER users_notify_changed`);
+    }
+  });
+});
+
+/**
+ * A session token in memory reads nothing: answered while `sessions` and `users` are held locked. Concurrent
+ * requests with one not in memory share one read. PostgreSQL only, as above.
+ */
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('session-token reads shared on postgres', () => {
+  let t: TestApp;
+  let anon: Http;
+  let admin: Http;
+  let lock: TableLock;
+
+  beforeAll(async () => {
+    t = await startTestApp('postgres', { API_TOKEN_CACHE_SECONDS: '30', VALIDATE_CACHE_SECONDS: '30' });
+    anon = new Http(t.baseUrl);
+    admin = anon.as(t.adminKey);
+    lock = await TableLock.open(t.config.DATABASE_URL!);
+  });
+  afterAll(async () => {
+    await lock?.close();
+    await t?.close();
+  });
+
+  const burst = (key: string, n: number) =>
+    Array.from({ length: n }, () =>
+      anon
+        .as(key)
+        .get(TOKENS)
+        .then((r) => r.status),
+    );
+
+  it('should answer a session token in memory without reading sessions', async () => {
+    const session = await makeSession(admin, await makeUser(admin));
+    expect((await anon.as(session.token).get(TOKENS)).status).toBe(200);
+    // Answered while the table is locked (the token list itself reads api_tokens and users only).
+    const answers = await lock.holding('sessions', () => Promise.all(burst(session.token, 6)));
+    expect(answers).toEqual(Array(6).fill(200));
+  });
+
+  it('should read a session token once for many requests at the same moment', async () => {
+    const [first, second] = [
+      await makeSession(admin, await makeUser(admin)),
+      await makeSession(admin, await makeUser(admin)),
+    ];
+    const answers = await lock.holding('sessions', async () => {
+      const sent = [...burst(first.token, 12), ...burst(second.token, 12)];
+      expect(await lock.settledWaiting()).toBe(2);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
+  });
+
+  it('should read the owner once when only the session is in memory', async () => {
+    const user = await makeUser(admin);
+    const session = await makeSession(admin, user);
+    expect((await anon.as(session.token).get(TOKENS)).status).toBe(200);
+    // Any user change drops every owner copy; the session copy stays.
+    await lock.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
+    await new Promise((r) => setTimeout(r, 200));
+    const answers = await lock.holding('users', async () => {
+      const sent = burst(session.token, 12);
+      expect(await lock.settledWaiting()).toBe(1);
       return sent;
     });
     expect(await Promise.all(answers)).toEqual(Array(12).fill(200));

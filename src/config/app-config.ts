@@ -94,7 +94,7 @@ export class AppConfig extends ServiceSettings {
   @IntSetting(
     0,
     60,
-    'validate answers from an in-process copy of a live session read at most this long ago; every process drops it at once when the session ends (0: no copy, every validate reads the database).',
+    'validate, and a session token used as a bearer key, answer from an in-process copy of a live session read at most this long ago; every process drops it at once when the session ends (0: no copy, every validate reads the database).',
     '1',
   )
   VALIDATE_CACHE_SECONDS = 1;
@@ -102,7 +102,7 @@ export class AppConfig extends ServiceSettings {
   @IntSetting(
     0,
     60,
-    'An API token is checked against an in-process copy of it and its owner read at most this long ago; every process drops its copies at once when any token or user changes (0: no copy, every request reads the database).',
+    'An API token, and the owner of a session token, are checked against an in-process copy read at most this long ago; every process drops its copies at once when any token or user changes (0: no copy, every request reads the database).',
     '1',
   )
   API_TOKEN_CACHE_SECONDS = 1;
@@ -110,7 +110,7 @@ export class AppConfig extends ServiceSettings {
   @IntSetting(
     1000,
     10_000_000,
-    'At most this many live sessions (and as many API tokens) are kept per process.',
+    'At most this many live sessions (and as many API tokens, and users) are kept per process.',
     '100000',
   )
   VALIDATE_CACHE_ENTRIES = 100_000;

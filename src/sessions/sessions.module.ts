@@ -5,7 +5,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { BootstrapService } from './accounts/bootstrap.service';
 import { DefaultScopes } from './accounts/default-scopes';
 import { CredentialsService } from './credentials/credentials.service';
-import { ApiTokenCache } from './credentials/api-token-cache';
+import { AccountCache } from './credentials/account-cache';
 import { LiveSessionCache } from './credentials/live-session-cache';
 import { HousekeepingService } from './housekeeping/housekeeping.service';
 import { GeoIpLookup } from './insight/geoip';
@@ -29,7 +29,7 @@ import { SessionStore } from './persistence/session.store';
     AccountsService,
     CredentialsService,
     LiveSessionCache,
-    ApiTokenCache,
+    AccountCache,
     SessionsService,
     HousekeepingService,
     BootstrapService,

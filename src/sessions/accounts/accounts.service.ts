@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { ApiTokenCache } from '../credentials/api-token-cache';
+import { AccountCache } from '../credentials/account-cache';
 import { API_TOKEN_PREFIX, hashKey, newKey } from '../credentials/keys';
 import { DomainError, DomainErrorCode } from '../domain-error';
 import { AccountStore } from '../persistence/account.store';
@@ -43,7 +43,7 @@ export class AccountsService {
     private readonly accounts: AccountStore,
     private readonly scopes: DefaultScopes,
     private readonly routing: ReadRouting,
-    private readonly tokenCache: ApiTokenCache,
+    private readonly accountCache: AccountCache,
   ) {}
 
   async createUser(caller: Caller, input: NewUserInput): Promise<User> {
@@ -169,7 +169,7 @@ export class AccountsService {
     if (!canSeeUser(caller, token.userId)) throw DomainError.notVisible('Token');
     await this.accounts.deleteToken(identifier);
     // This process's copies go before the answer; the trigger's NOTIFY tells every other process.
-    this.tokenCache.dropAll();
+    this.accountCache.dropAll();
     await this.routing.wrote(caller);
   }
 }

@@ -3,16 +3,24 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, DATABASE } from '../../config/tokens';
 import { Database } from '../../database/database';
 import { TokenWithOwner } from '../persistence/account.store';
+import { User } from '../session.model';
 import { ListeningCopy } from './listening-copy';
 
 /** The channel the `api_tokens` and `users` triggers notify when a token or its owner's standing changes. */
 export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
 
+interface Kept<T> {
+  value: T;
+  /** When the read that filled it began: the entry is used until then + the bound. */
+  readAt: number;
+}
+
 /**
- * API tokens and their owners by key hash, so an API-token request does not read the database to authenticate.
- * The same rules as the validate copy (LiveSessionCache), simpler because such changes are rare:
- * - an entry is used at most API_TOKEN_CACHE_SECONDS after the read that filled it began, and the token's own
- *   expiry is checked on every use;
+ * API tokens with their owners by key hash, and users by id (the owner behind a session token, whose session the
+ * validate copy keeps), so a request's credentials are checked without reading the database. The same rules as the
+ * validate copy (LiveSessionCache), simpler because such changes are rare:
+ * - an entry is used at most API_TOKEN_CACHE_SECONDS after the read that filled it began, and a token's own expiry
+ *   and a user's standing are checked on every use;
  * - any change to a token (deleted, expiry, key, owner) or to a user's standing (active, superuser, operator,
  *   name, deleted) NOTIFYs `credentials_changed` from a trigger, and every process drops all its entries when it
  *   hears it; the process that made the change drops them before it answers;
@@ -24,9 +32,10 @@ export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
  * drop: a request that arrives after a change was heard never takes an answer read before it.
  */
 @Injectable()
-export class ApiTokenCache extends ListeningCopy {
+export class AccountCache extends ListeningCopy {
   private readonly maxEntries: number;
-  private readonly entries = new Map<string, { found: TokenWithOwner; readAt: number }>();
+  private readonly tokens = new Map<string, Kept<TokenWithOwner>>();
+  private readonly users = new Map<number, Kept<User>>();
 
   constructor(@Inject(DATABASE) db: Database, @Inject(APP_CONFIG) config: AppConfig) {
     super(db, CREDENTIALS_CHANGED_CHANNEL, config.API_TOKEN_CACHE_SECONDS * 1000);
@@ -38,40 +47,47 @@ export class ApiTokenCache extends ListeningCopy {
   }
 
   protected clear(): void {
-    this.entries.clear();
+    this.tokens.clear();
+    this.users.clear();
   }
 
+  /** Taken before a read: what it read is kept only if nothing was dropped meanwhile. */
   ticket(): number {
     return this.epoch;
   }
 
   /** The token and owner of a key hash, if read recently enough and nothing changed since; null: ask the database. */
-  get(keyHash: string): TokenWithOwner | null {
-    const entry = this.entries.get(keyHash);
-    if (!entry) return null;
-    if (!this.listening || Date.now() - entry.readAt >= this.boundMs) {
-      this.entries.delete(keyHash);
-      return null;
-    }
-    return entry.found;
+  token(keyHash: string): TokenWithOwner | null {
+    return this.fresh(this.tokens, keyHash);
+  }
+
+  /** A user, if read recently enough and no user or token changed since; null: ask the database. */
+  user(id: number): User | null {
+    return this.fresh(this.users, id);
   }
 
   /**
    * The read of a key already in flight, if it began since the last drop; otherwise `read()`, shared with the
    * requests that come while it runs. Nothing is shared while not listening (a bound of 0 reads every time).
    */
-  readOnce(keyHash: string, read: () => Promise<TokenWithOwner | null>): Promise<TokenWithOwner | null> {
+  readTokenOnce(keyHash: string, read: () => Promise<TokenWithOwner | null>): Promise<TokenWithOwner | null> {
     return this.inFlight<TokenWithOwner | null>(keyHash) ?? this.startRead(keyHash, read);
   }
 
+  /** As readTokenOnce, for a user by id. */
+  readUserOnce(id: number, read: () => Promise<User | null>): Promise<User | null> {
+    const key = `user:${id}`;
+    return this.inFlight<User | null>(key) ?? this.startRead(key, read);
+  }
+
   /** Keeps an accepted token just read (`readAt`: when the read began), unless a change was heard meanwhile. */
-  put(keyHash: string, found: TokenWithOwner, ticket: number, readAt: number): void {
-    if (!this.listening || ticket !== this.epoch) return;
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    this.entries.set(keyHash, { found, readAt });
+  keepToken(keyHash: string, found: TokenWithOwner, ticket: number, readAt: number): void {
+    this.keep(this.tokens, keyHash, found, ticket, readAt);
+  }
+
+  /** Keeps a user just read, unless a change was heard meanwhile. */
+  keepUser(user: User, ticket: number, readAt: number): void {
+    this.keep(this.users, user.id, user, ticket, readAt);
   }
 
   /** Forgets every copy: on any token or user change, heard or made by this process. */
@@ -79,5 +95,24 @@ export class ApiTokenCache extends ListeningCopy {
     this.epoch++;
     this.forgetReads();
     this.clear();
+  }
+
+  private fresh<K, T>(entries: Map<K, Kept<T>>, key: K): T | null {
+    const entry = entries.get(key);
+    if (!entry) return null;
+    if (!this.listening || Date.now() - entry.readAt >= this.boundMs) {
+      entries.delete(key);
+      return null;
+    }
+    return entry.value;
+  }
+
+  private keep<K, T>(entries: Map<K, Kept<T>>, key: K, value: T, ticket: number, readAt: number): void {
+    if (!this.listening || ticket !== this.epoch) return;
+    if (entries.size >= this.maxEntries) {
+      const oldest = entries.keys().next().value;
+      if (oldest !== undefined) entries.delete(oldest);
+    }
+    entries.set(key, { value, readAt });
   }
 }

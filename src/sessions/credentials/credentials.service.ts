@@ -11,7 +11,7 @@ import { AccountStore, TokenWithOwner } from '../persistence/account.store';
 import { SessionStore } from '../persistence/session.store';
 import { Caller, Session, User } from '../session.model';
 import { API_TOKEN_PREFIX, hashKey, SESSION_TOKEN_PREFIX } from './keys';
-import { ApiTokenCache } from './api-token-cache';
+import { AccountCache } from './account-cache';
 import { LiveSessionCache } from './live-session-cache';
 
 /** Credentials: a bearer key becomes a caller; a session token is checked and its activity recorded. */
@@ -25,14 +25,14 @@ export class CredentialsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(GEOIP) private readonly geoip: GeoIpLookup,
     private readonly cache: LiveSessionCache,
-    private readonly tokens: ApiTokenCache,
+    private readonly accountCache: AccountCache,
   ) {}
 
   /** Turns a bearer key (API token or session token) into a caller; unknown, expired or revoked keys are refused. */
   async authenticate(key: string): Promise<Caller> {
     const keyHash = hashKey(key);
     if (!key.startsWith(SESSION_TOKEN_PREFIX)) {
-      const found = this.tokens.get(keyHash) ?? (await this.readToken(keyHash));
+      const found = this.accountCache.token(keyHash) ?? (await this.readToken(keyHash));
       if (found) {
         const { tokenId, token, user } = found;
         if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) throw new BadCredentialsError('expired');
@@ -47,24 +47,61 @@ export class CredentialsService {
       }
     }
     if (!key.startsWith(API_TOKEN_PREFIX)) {
-      const found = await this.accounts.userBySessionTokenHash(keyHash);
-      if (found?.user.isActive) return callerOf(found.user, found.sessionId, 'session');
-      if (found) throw new BadCredentialsError('inactive_user');
+      const { session, owner } = await this.sessionWithOwner(keyHash);
+      if (!owner.isActive) throw new BadCredentialsError('inactive_user');
+      return callerOf(owner, session.id, 'session');
     }
     throw new BadCredentialsError(await this.whyNotLive(keyHash));
   }
 
+  /**
+   * The live session of a session token and its owner, from the two copies when both hold them (the session from
+   * validate's, which every end of a session evicts; the owner from the account copy, which every change of a
+   * user's standing drops), otherwise read: both in one read when the session is not in memory. Refuses a token
+   * whose session is not live.
+   */
+  private async sessionWithOwner(keyHash: string): Promise<{ session: Session; owner: User }> {
+    let owner: User | null = null;
+    const session =
+      this.cache.get(keyHash) ??
+      (await this.cache.readOnce(keyHash, async () => {
+        const ticket = this.accountCache.ticket();
+        const readAt = Date.now();
+        const found = await this.sessions.findLiveWithOwnerByTokenHash(keyHash);
+        if (!found) throw new BadCredentialsError(await this.whyNotLive(keyHash));
+        this.accountCache.keepUser(found.owner, ticket, readAt);
+        owner = found.owner;
+        return found.session;
+      }));
+    // A request that joined another's read, or found the session in memory, takes the owner from the copy.
+    owner ??= this.accountCache.user(session.userId) ?? (await this.readUser(session.userId));
+    // The owner is gone (deleted with its sessions since the session was read): the token names nothing now.
+    if (!owner) throw new BadCredentialsError(await this.whyNotLive(keyHash));
+    return { session, owner };
+  }
+
+  /** A user from the database (one read for concurrent requests), kept in the account copy. */
+  private readUser(id: number): Promise<User | null> {
+    return this.accountCache.readUserOnce(id, async () => {
+      const ticket = this.accountCache.ticket();
+      const readAt = Date.now();
+      const user = await this.accounts.userById(id);
+      if (user) this.accountCache.keepUser(user, ticket, readAt);
+      return user;
+    });
+  }
+
   /** An API token and its owner from the database (one read for concurrent requests), kept when it is accepted. */
   private readToken(keyHash: string): Promise<TokenWithOwner | null> {
-    return this.tokens.readOnce(keyHash, () => this.readAndKeepToken(keyHash));
+    return this.accountCache.readTokenOnce(keyHash, () => this.readAndKeepToken(keyHash));
   }
 
   private async readAndKeepToken(keyHash: string): Promise<TokenWithOwner | null> {
-    const ticket = this.tokens.ticket();
+    const ticket = this.accountCache.ticket();
     const readAt = Date.now();
     const found = await this.accounts.tokenByHash(keyHash);
     const accepted = found?.user.isActive && !(found.token.expiresAt && found.token.expiresAt.getTime() <= Date.now());
-    if (found && accepted) this.tokens.put(keyHash, found, ticket, readAt);
+    if (found && accepted) this.accountCache.keepToken(keyHash, found, ticket, readAt);
     return found;
   }
 

@@ -2,7 +2,7 @@ import { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Database } from '../../database/database';
 
 /**
- * What the in-memory copies of credentials share (LiveSessionCache, ApiTokenCache): they LISTEN on the channel the
+ * What the in-memory copies of credentials share (LiveSessionCache, AccountCache): they LISTEN on the channel the
  * tables' triggers NOTIFY, keep and use nothing while not listening, and change their epoch whenever listening
  * starts or stops, so a read that began across the change is not stored. A bound of 0 turns the copy off: it does
  * not listen at all.

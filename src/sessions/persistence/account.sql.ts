@@ -11,7 +11,11 @@ import { USER_SELECT } from './tables/users.table';
 export const TOKEN_BY_HASH_SQL = `SELECT t.id AS token_id, ${API_TOKEN_SELECT}, ${USER_SELECT}
   FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.key_hash = $1`;
 
-/** A live session's id and its user, by the token's SHA-256. */
+/**
+ * A live session's id and its user, by the token's SHA-256: the floor's check of a session token, as the service
+ * ran it on every such request until the twenty-fifth stop. The service now reads it from its copies
+ * (CredentialsService.sessionWithOwner), and when they miss, LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL.
+ */
 export const USER_BY_SESSION_TOKEN_SQL = `SELECT s.id AS session_id, ${USER_SELECT}
   FROM sessions s JOIN users u ON u.id = s.user_id
   WHERE s.token_hash = $1 AND ${LIVE_SQL}`;

@@ -3,7 +3,7 @@ import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { Page } from '../session-query';
 import { ApiToken, User } from '../session.model';
-import { TOKEN_BY_HASH_SQL, TOUCH_TOKEN_SQL, USER_BY_SESSION_TOKEN_SQL } from './account.sql';
+import { TOKEN_BY_HASH_SQL, TOUCH_TOKEN_SQL } from './account.sql';
 import { API_TOKEN_SELECT, API_TOKENS, toApiToken } from './tables/api-tokens.table';
 import { insertRow } from './tables/table';
 import { toUser, USER_SELECT, USERS } from './tables/users.table';
@@ -73,12 +73,6 @@ export class AccountStore {
   /** The user one way of naming users matches (userMatches). */
   userBy(match: UserMatch): Promise<User | null> {
     return this.oneUser(`u.${match.column} = $1`, match.value);
-  }
-
-  /** The user behind a live session's token, with the session id: one query on every session-token request. */
-  async userBySessionTokenHash(tokenHash: string): Promise<{ sessionId: number; user: User } | null> {
-    const rows = await this.db.rows(USER_BY_SESSION_TOKEN_SQL, [tokenHash], { prepare: true });
-    return rows.length ? { sessionId: Number(rows[0].session_id), user: toUser(rows[0]) } : null;
   }
 
   async listUsers(

@@ -2,6 +2,7 @@ import { Finding } from '../insight/login-insight';
 import { InsightArrival, insightRecordedCte } from './insight.sql';
 import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS } from './tables/sessions.table';
 import { insertRow, NOW } from './tables/table';
+import { OWNER_SELECT } from './tables/users.table';
 
 /**
  * The SQL of one session's reads and writes, as constants and pure functions: the store runs it, and the bench
@@ -39,6 +40,9 @@ export const SESSION_BY_ID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} 
 export const SESSION_BY_UUID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.uuid = $1`;
 export const SESSION_BY_PFID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.pfid = $1`;
 export const LIVE_SESSION_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM}
+  WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
+/** The same, with the session's owner: a session token used as a bearer key, in one read (CredentialsService). */
+export const LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT}, ${OWNER_SELECT} FROM ${SESSION_FROM}
   WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
 
 /**

@@ -18,7 +18,7 @@ import { AgentCountsSnapshot } from './agent-counts-snapshot';
 import { HeldOrRead, RowsHeld } from '../rows-held';
 import { json } from './tables/decode';
 import { InsightArrival, insightCtes, insightParams, toUserHistory, usersWithInsightSql } from './insight.sql';
-import { toUser } from './tables/users.table';
+import { toOwner, toUser } from './tables/users.table';
 import { UserMatch } from './user-match';
 
 /** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
@@ -36,6 +36,7 @@ import {
 import { usersWithLiveWithTotalSql } from './users-with-live.sql';
 import {
   LIVE_SESSION_BY_TOKEN_SQL,
+  LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL,
   LIVE_SQL,
   SESSION_BY_ID_SQL,
   SESSION_BY_PFID_SQL,
@@ -139,6 +140,12 @@ export class SessionStore {
 
   findLiveByTokenHash(tokenHash: string): Promise<Session | null> {
     return this.one(LIVE_SESSION_BY_TOKEN_SQL, [tokenHash]);
+  }
+
+  /** A live session and its owner by token hash, in one read. */
+  async findLiveWithOwnerByTokenHash(tokenHash: string): Promise<{ session: Session; owner: User } | null> {
+    const rows = await this.db.rows(LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL, [tokenHash], { prepare: true });
+    return rows.length ? { session: toSession(rows[0]), owner: toOwner(rows[0]) } : null;
   }
 
   /** Status and expiry of the session a token belongs to, live or not (to tell why a token was refused). */

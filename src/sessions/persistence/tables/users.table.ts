@@ -33,6 +33,18 @@ export const USERS = defineTable<UserRow>('users', 'u', {
 
 export const USER_SELECT = selectList(USERS);
 
+const OWNER_PREFIX = 'owner_';
+/** The user's columns renamed `owner_*`, beside a session's own columns (which share some of their names). */
+export const OWNER_SELECT = selectList(USERS, [], OWNER_PREFIX);
+const USER_COLUMN_NAMES = Object.keys(USERS.columns);
+
+/** The user read by OWNER_SELECT. */
+export function toOwner(row: Row): User {
+  const owner: Row = {};
+  for (const column of USER_COLUMN_NAMES) owner[column] = row[OWNER_PREFIX + column];
+  return toUser(owner);
+}
+
 export function toUser(row: Row): User {
   return {
     id: Number(row.id),
