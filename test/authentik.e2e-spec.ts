@@ -395,8 +395,7 @@ describe.each(engines())('authentik face on %s', (engine) => {
         expect(await order('-session__expires')).toEqual([b.uuid, a.uuid, c.uuid]);
         expect(await order(' nonsense , -session__expires ')).toEqual([b.uuid, a.uuid, c.uuid]);
         // By user, either way, or by the default (username): one key for all of them, so the order they were made.
-        for (const ordering of ['user', '-user', ''])
-          expect(await order(ordering)).toEqual(made.map((s) => s.uuid));
+        for (const ordering of ['user', '-user', '']) expect(await order(ordering)).toEqual(made.map((s) => s.uuid));
       });
 
       it('should order by user, then by a second field', async () => {
