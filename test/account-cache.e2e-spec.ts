@@ -13,6 +13,24 @@ import { engines, startTestApp, TestApp } from './support/test-app';
 
 const TOKENS = '/api/hub/v1/tokens';
 
+/** The key's status on every request from now until it is refused or `withinMs` has passed. */
+async function refusedWithin(anon: Http, key: string, withinMs: number): Promise<number> {
+  const changed = Date.now();
+  let status = (await anon.as(key).get(TOKENS)).status;
+  while (status === 200 && Date.now() - changed < withinMs) status = (await anon.as(key).get(TOKENS)).status;
+  return status;
+}
+
+/** `n` requests with `key` sent at once: their statuses. */
+function burst(anon: Http, key: string, n: number): Promise<number>[] {
+  return Array.from({ length: n }, () =>
+    anon
+      .as(key)
+      .get(TOKENS)
+      .then((r) => r.status),
+  );
+}
+
 describe.each(engines())('API tokens from memory on %s', (engine) => {
   let t: TestApp;
   let admin: Http;
@@ -32,34 +50,26 @@ describe.each(engines())('API tokens from memory on %s', (engine) => {
     return user;
   }
 
-  /** The key's status on every request from now until it is refused or `withinMs` has passed. */
-  async function refusedWithin(key: string, withinMs: number): Promise<number> {
-    const changed = Date.now();
-    let status = (await anon.as(key).get(TOKENS)).status;
-    while (status === 200 && Date.now() - changed < withinMs) status = (await anon.as(key).get(TOKENS)).status;
-    return status;
-  }
-
   it('should refuse a token at once after the hub deletes it', async () => {
     const user = await cachedUser();
     // The user's own list holds just that token.
     const [token] = (await anon.as(user.key).get(TOKENS)).body as { identifier: string }[];
     expect((await admin.delete(`${TOKENS}/${token.identifier}`)).status).toBe(204);
-    expect(await refusedWithin(user.key, 0)).toBe(401);
+    expect(await refusedWithin(anon, user.key, 0)).toBe(401);
   });
 
   it('should refuse within 100 ms a token or user changed behind its back', async () => {
     const deactivated = await cachedUser();
     await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.id]);
-    expect(await refusedWithin(deactivated.key, 100)).toBe(401);
+    expect(await refusedWithin(anon, deactivated.key, 100)).toBe(401);
 
     const expired = await cachedUser();
     await t.sql(`UPDATE api_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1`, [expired.id]);
-    expect(await refusedWithin(expired.key, 100)).toBe(401);
+    expect(await refusedWithin(anon, expired.key, 100)).toBe(401);
 
     const deleted = await cachedUser();
     await t.sql(`DELETE FROM api_tokens WHERE user_id = $1`, [deleted.id]);
-    expect(await refusedWithin(deleted.key, 100)).toBe(401);
+    expect(await refusedWithin(anon, deleted.key, 100)).toBe(401);
   });
 
   it('should answer from memory, and never past the bound even when no notification comes', async () => {
@@ -71,7 +81,7 @@ describe.each(engines())('API tokens from memory on %s', (engine) => {
       const changed = Date.now();
       // Still accepted right after the change: the proof that the check did not read the database.
       expect((await anon.as(user.key).get(TOKENS)).status).toBe(200);
-      expect(await refusedWithin(user.key, 5000)).toBe(401);
+      expect(await refusedWithin(anon, user.key, 5000)).toBe(401);
       expect(Date.now() - changed).toBeLessThanOrEqual(2000 + 500);
     } finally {
       await t.sql(`ALTER TABLE users ENABLE TRIGGER users_notify_changed`);
@@ -98,61 +108,6 @@ describe.each(engines())('API tokens with API_TOKEN_CACHE_SECONDS=0 on %s', (eng
   });
 });
 
-/**
- * Concurrent requests with a key not in memory share one read. The token read is made to wait on a lock another
- * connection holds, so the reads in flight can be counted in pg_stat_activity. PostgreSQL only: PGlite runs one
- * statement at a time in-process, so nothing can be seen waiting.
- */
-(process.env.TEST_DATABASE_URL ? describe : describe.skip)('API token reads shared on postgres', () => {
-  let t: TestApp;
-  let anon: Http;
-  let lock: TableLock;
-
-  beforeAll(async () => {
-    t = await startTestApp('postgres', { API_TOKEN_CACHE_SECONDS: '30' });
-    anon = new Http(t.baseUrl);
-    lock = await TableLock.open(t.config.DATABASE_URL!);
-  });
-  afterAll(async () => {
-    await lock?.close();
-    await t?.close();
-  });
-
-  const burst = (key: string, n: number) =>
-    Array.from({ length: n }, () =>
-      anon
-        .as(key)
-        .get(TOKENS)
-        .then((r) => r.status),
-    );
-
-  it('should read a key once for many requests at the same moment, and once per key', async () => {
-    const admin = anon.as(t.adminKey);
-    const [first, second] = [await makeUser(admin), await makeUser(admin)];
-    const answers = await lock.holding('api_tokens', async () => {
-      const sent = [...burst(first.key, 12), ...burst(second.key, 12)];
-      expect(await lock.settledWaiting()).toBe(2);
-      return sent;
-    });
-    expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
-  });
-
-  it('should not share a read that began before a change was heard', async () => {
-    const user = await makeUser(anon.as(t.adminKey));
-    const answers = await lock.holding('api_tokens', async () => {
-      const sent = burst(user.key, 6);
-      expect(await lock.settledWaiting()).toBe(1);
-      // What a token or user trigger sends: every process forgets its copies and the reads in flight.
-      await lock.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
-      await new Promise((r) => setTimeout(r, 200));
-      sent.push(...burst(user.key, 6));
-      expect(await lock.settledWaiting()).toBe(2);
-      return sent;
-    });
-    expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
-  });
-});
-
 describe.each(engines())('session tokens as bearer keys from memory on %s', (engine) => {
   let t: TestApp;
   let admin: Http;
@@ -173,13 +128,6 @@ describe.each(engines())('session tokens as bearer keys from memory on %s', (eng
     return { user, session };
   }
 
-  async function refusedWithin(token: string, withinMs: number): Promise<number> {
-    const changed = Date.now();
-    let status = (await anon.as(token).get(TOKENS)).status;
-    while (status === 200 && Date.now() - changed < withinMs) status = (await anon.as(token).get(TOKENS)).status;
-    return status;
-  }
-
   /** Runs `during` with a table's notification trigger switched off, so only a copy's age can end what it holds. */
   async function withoutTrigger<T>(table: string, trigger: string, during: () => Promise<T>): Promise<T> {
     await t.sql(`ALTER TABLE ${table} DISABLE TRIGGER ${trigger}`);
@@ -196,17 +144,17 @@ describe.each(engines())('session tokens as bearer keys from memory on %s', (eng
     const own = (await anon.as(session.token).get(TOKENS)).body as { user: { id: number } }[];
     expect(own.map((token) => token.user.id)).toEqual([user.id]);
     expect((await admin.post(`/api/hub/v1/sessions/${session.uuid}/end`)).status).toBe(200);
-    expect(await refusedWithin(session.token, 0)).toBe(401);
+    expect(await refusedWithin(anon, session.token, 0)).toBe(401);
   });
 
   it('should refuse within 100 ms a session ended or an owner changed behind its back', async () => {
     const revoked = await cachedSession();
     await t.sql(`UPDATE sessions SET status = 'revoked' WHERE id = $1`, [revoked.session.id]);
-    expect(await refusedWithin(revoked.session.token, 100)).toBe(401);
+    expect(await refusedWithin(anon, revoked.session.token, 100)).toBe(401);
 
     const deactivated = await cachedSession();
     await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.user.id]);
-    expect(await refusedWithin(deactivated.session.token, 100)).toBe(401);
+    expect(await refusedWithin(anon, deactivated.session.token, 100)).toBe(401);
 
     // A user made superuser is seen at once: their session token lists every user's tokens.
     const promoted = await cachedSession();
@@ -226,7 +174,7 @@ describe.each(engines())('session tokens as bearer keys from memory on %s', (eng
       const changed = Date.now();
       // Still accepted right after the change: the proof that the check did not read the database.
       expect((await anon.as(revoked.session.token).get(TOKENS)).status).toBe(200);
-      expect(await refusedWithin(revoked.session.token, 5000)).toBe(401);
+      expect(await refusedWithin(anon, revoked.session.token, 5000)).toBe(401);
       expect(Date.now() - changed).toBeLessThanOrEqual(2000 + 500);
     });
 
@@ -235,7 +183,7 @@ describe.each(engines())('session tokens as bearer keys from memory on %s', (eng
       await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.user.id]);
       const changed = Date.now();
       expect((await anon.as(deactivated.session.token).get(TOKENS)).status).toBe(200);
-      expect(await refusedWithin(deactivated.session.token, 5000)).toBe(401);
+      expect(await refusedWithin(anon, deactivated.session.token, 5000)).toBe(401);
       expect(Date.now() - changed).toBeLessThanOrEqual(2000 + 500);
     });
   });
@@ -268,10 +216,12 @@ describe.each(engines())('session tokens as bearer keys with both copies off on 
 });
 
 /**
- * A session token in memory reads nothing: answered while `sessions` and `users` are held locked. Concurrent
- * requests with one not in memory share one read. PostgreSQL only, as above.
+ * What the copies save, seen from the database: the reads are made to wait on a lock another connection holds, so
+ * the reads in flight can be counted in pg_stat_activity (a key in memory reads nothing; concurrent requests with a
+ * key not in memory share one read). PostgreSQL only: PGlite runs one statement at a time in-process, so nothing
+ * can be seen waiting.
  */
-(process.env.TEST_DATABASE_URL ? describe : describe.skip)('session-token reads shared on postgres', () => {
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('credential reads on postgres', () => {
   let t: TestApp;
   let anon: Http;
   let admin: Http;
@@ -288,19 +238,36 @@ describe.each(engines())('session tokens as bearer keys with both copies off on 
     await t?.close();
   });
 
-  const burst = (key: string, n: number) =>
-    Array.from({ length: n }, () =>
-      anon
-        .as(key)
-        .get(TOKENS)
-        .then((r) => r.status),
-    );
+  it('should read a key once for many requests at the same moment, and once per key', async () => {
+    const [first, second] = [await makeUser(admin), await makeUser(admin)];
+    const answers = await lock.holding('api_tokens', async () => {
+      const sent = [...burst(anon, first.key, 12), ...burst(anon, second.key, 12)];
+      expect(await lock.settledWaiting()).toBe(2);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(24).fill(200));
+  });
+
+  it('should not share a read that began before a change was heard', async () => {
+    const user = await makeUser(anon.as(t.adminKey));
+    const answers = await lock.holding('api_tokens', async () => {
+      const sent = burst(anon, user.key, 6);
+      expect(await lock.settledWaiting()).toBe(1);
+      // What a token or user trigger sends: every process forgets its copies and the reads in flight.
+      await lock.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
+      await new Promise((r) => setTimeout(r, 200));
+      sent.push(...burst(anon, user.key, 6));
+      expect(await lock.settledWaiting()).toBe(2);
+      return sent;
+    });
+    expect(await Promise.all(answers)).toEqual(Array(12).fill(200));
+  });
 
   it('should answer a session token in memory without reading sessions', async () => {
     const session = await makeSession(admin, await makeUser(admin));
     expect((await anon.as(session.token).get(TOKENS)).status).toBe(200);
     // Answered while the table is locked (the token list itself reads api_tokens and users only).
-    const answers = await lock.holding('sessions', () => Promise.all(burst(session.token, 6)));
+    const answers = await lock.holding('sessions', () => Promise.all(burst(anon, session.token, 6)));
     expect(answers).toEqual(Array(6).fill(200));
   });
 
@@ -310,7 +277,7 @@ describe.each(engines())('session tokens as bearer keys with both copies off on 
       await makeSession(admin, await makeUser(admin)),
     ];
     const answers = await lock.holding('sessions', async () => {
-      const sent = [...burst(first.token, 12), ...burst(second.token, 12)];
+      const sent = [...burst(anon, first.token, 12), ...burst(anon, second.token, 12)];
       expect(await lock.settledWaiting()).toBe(2);
       return sent;
     });
@@ -325,7 +292,7 @@ describe.each(engines())('session tokens as bearer keys with both copies off on 
     await lock.query(`NOTIFY ${CREDENTIALS_CHANGED_CHANNEL}, 'test'`);
     await new Promise((r) => setTimeout(r, 200));
     const answers = await lock.holding('users', async () => {
-      const sent = burst(session.token, 12);
+      const sent = burst(anon, session.token, 12);
       expect(await lock.settledWaiting()).toBe(1);
       return sent;
     });
