@@ -1,9 +1,10 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Every process that keeps copies of API tokens and users (AccountCache, formerly ApiTokenCache) hears at once when a token or its owner's standing
- * changes, whichever path changed it: the hub, the CLI, another instance, an operator's SQL. Statement-level, so a
- * change of many rows is one notification; a token's last-use writes change none of the watched columns.
+ * Every process that keeps copies of API tokens and users (AccountCache, formerly ApiTokenCache) hears at once when
+ * a token or its owner's standing changes, whichever path changed it: the hub, the CLI, another instance, an
+ * operator's SQL. Statement-level, so a change of many rows is one notification; a token's last-use writes change
+ * none of the watched columns.
  */
 export class NotifyCredentialsChanged1765200000000 implements MigrationInterface {
   name = 'NotifyCredentialsChanged1765200000000';

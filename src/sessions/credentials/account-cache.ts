@@ -4,7 +4,7 @@ import { APP_CONFIG, DATABASE } from '../../config/tokens';
 import { Database } from '../../database/database';
 import { TokenWithOwner } from '../persistence/account.store';
 import { User } from '../session.model';
-import { ListeningCopy } from './listening-copy';
+import { ListeningCopy, ReadTicket } from './listening-copy';
 
 /** The channel the `api_tokens` and `users` triggers notify when a token or its owner's standing changes. */
 export const CREDENTIALS_CHANGED_CHANNEL = 'credentials_changed';
@@ -51,11 +51,6 @@ export class AccountCache extends ListeningCopy {
     this.users.clear();
   }
 
-  /** Taken before a read: what it read is kept only if nothing was dropped meanwhile. */
-  ticket(): number {
-    return this.epoch;
-  }
-
   /** The token and owner of a key hash, if read recently enough and nothing changed since; null: ask the database. */
   token(keyHash: string): TokenWithOwner | null {
     return this.fresh(this.tokens, keyHash);
@@ -80,14 +75,14 @@ export class AccountCache extends ListeningCopy {
     return this.inFlight<User | null>(key) ?? this.startRead(key, read);
   }
 
-  /** Keeps an accepted token just read (`readAt`: when the read began), unless a change was heard meanwhile. */
-  keepToken(keyHash: string, found: TokenWithOwner, ticket: number, readAt: number): void {
-    this.keep(this.tokens, keyHash, found, ticket, readAt);
+  /** Keeps an accepted token just read (`ticket`: taken when the read began), unless a change was heard meanwhile. */
+  keepToken(keyHash: string, found: TokenWithOwner, ticket: ReadTicket): void {
+    this.keep(this.tokens, keyHash, found, ticket);
   }
 
   /** Keeps a user just read, unless a change was heard meanwhile. */
-  keepUser(user: User, ticket: number, readAt: number): void {
-    this.keep(this.users, user.id, user, ticket, readAt);
+  keepUser(user: User, ticket: ReadTicket): void {
+    this.keep(this.users, user.id, user, ticket);
   }
 
   /** Forgets every copy: on any token or user change, heard or made by this process. */
@@ -107,12 +102,12 @@ export class AccountCache extends ListeningCopy {
     return entry.value;
   }
 
-  private keep<K, T>(entries: Map<K, Kept<T>>, key: K, value: T, ticket: number, readAt: number): void {
-    if (!this.listening || ticket !== this.epoch) return;
+  private keep<K, T>(entries: Map<K, Kept<T>>, key: K, value: T, ticket: ReadTicket): void {
+    if (!this.listening || ticket.epoch !== this.epoch) return;
     if (entries.size >= this.maxEntries) {
       const oldest = entries.keys().next().value;
       if (oldest !== undefined) entries.delete(oldest);
     }
-    entries.set(key, { value, readAt });
+    entries.set(key, { value, readAt: ticket.at });
   }
 }

@@ -66,10 +66,9 @@ export class CredentialsService {
       this.cache.get(keyHash) ??
       (await this.cache.readOnce(keyHash, async () => {
         const ticket = this.accountCache.ticket();
-        const readAt = Date.now();
         const found = await this.sessions.findLiveWithOwnerByTokenHash(keyHash);
         if (!found) throw new BadCredentialsError(await this.whyNotLive(keyHash));
-        this.accountCache.keepUser(found.owner, ticket, readAt);
+        this.accountCache.keepUser(found.owner, ticket);
         owner = found.owner;
         return found.session;
       }));
@@ -84,9 +83,8 @@ export class CredentialsService {
   private readUser(id: number): Promise<User | null> {
     return this.accountCache.readUserOnce(id, async () => {
       const ticket = this.accountCache.ticket();
-      const readAt = Date.now();
       const user = await this.accounts.userById(id);
-      if (user) this.accountCache.keepUser(user, ticket, readAt);
+      if (user) this.accountCache.keepUser(user, ticket);
       return user;
     });
   }
@@ -98,10 +96,9 @@ export class CredentialsService {
 
   private async readAndKeepToken(keyHash: string): Promise<TokenWithOwner | null> {
     const ticket = this.accountCache.ticket();
-    const readAt = Date.now();
     const found = await this.accounts.tokenByHash(keyHash);
     const accepted = found?.user.isActive && !(found.token.expiresAt && found.token.expiresAt.getTime() <= Date.now());
-    if (found && accepted) this.accountCache.keepToken(keyHash, found, ticket, readAt);
+    if (found && accepted) this.accountCache.keepToken(keyHash, found, ticket);
     return found;
   }
 

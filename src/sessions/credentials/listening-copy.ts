@@ -12,6 +12,13 @@ import { Database } from '../../database/database';
  * its copy ages out. A request joins only a read that began since the last change heard (`forgetReads`), so it
  * never takes an answer read before a change it could know of.
  */
+/** Taken before a database read, so what it read is not kept if a change (or a gap in listening) came meanwhile. */
+export interface ReadTicket {
+  /** When the read began: what it read is used until then + the bound. */
+  at: number;
+  epoch: number;
+}
+
 export abstract class ListeningCopy implements OnModuleInit, OnModuleDestroy {
   protected listening = false;
   /** Changes whenever listening stops or starts (and wherever a subclass forgets everything). */
@@ -38,6 +45,11 @@ export abstract class ListeningCopy implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.setListening(false);
     await this.unlisten?.();
+  }
+
+  /** Taken before a read of the database (ReadTicket). */
+  ticket(): ReadTicket {
+    return { at: Date.now(), epoch: this.epoch };
   }
 
   /** The read of `key` in flight, if one began since the last change heard; undefined: start one. */

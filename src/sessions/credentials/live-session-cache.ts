@@ -3,7 +3,7 @@ import { AppConfig } from '../../config/app-config';
 import { APP_CONFIG, DATABASE } from '../../config/tokens';
 import { Database } from '../../database/database';
 import { Session } from '../session.model';
-import { ListeningCopy } from './listening-copy';
+import { ListeningCopy, ReadTicket } from './listening-copy';
 
 /** The channel the `sessions` triggers notify with a session's id when it stops being live. */
 export const SESSION_ENDED_CHANNEL = 'session_ended';
@@ -12,12 +12,6 @@ interface Entry {
   session: Session;
   /** When the read that filled it began: the entry is used until then + the bound. */
   readAt: number;
-}
-
-/** Taken before a database read, so a read that overlapped an end (or a gap in listening) is not kept. */
-interface ReadTicket {
-  at: number;
-  epoch: number;
 }
 
 /**
@@ -75,10 +69,6 @@ export class LiveSessionCache extends ListeningCopy {
   protected clear(): void {
     this.entries.clear();
     this.hashOfSession.clear();
-  }
-
-  private ticket(): ReadTicket {
-    return { at: Date.now(), epoch: this.epoch };
   }
 
   /** The live session of a token hash, if read recently enough and not ended since; null: ask the database. */
