@@ -273,7 +273,7 @@ export class HubSessionsController {
     @Ip() address: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     await this.limits.validate(address);
     await this.limits.beforeAuthentication(address, body.token);
     try {

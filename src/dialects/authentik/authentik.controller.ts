@@ -62,7 +62,7 @@ export class AuthentikSessionsController {
     @Query() query: RawQuery,
     @ClientGone() clientGone: AbortSignal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const { filters, order, page: requested, pageSize } = parseListRequest(query);
     const fetch = (page: number) =>
       this.sessions.listSessionsHeld(
@@ -107,7 +107,7 @@ export class AuthentikSessionsController {
     @Param('uuid') rawUuid: string,
     @Query() query: RawQuery,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const filters = parseDetailFilters(query);
     const uuid = parseUuid(rawUuid);
     if (!uuid) throw new AuthentikHttpError(404, { detail: MALFORMED_ID_DETAIL });

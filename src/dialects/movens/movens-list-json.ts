@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { joinedJson, keptBytes } from '../../http/json-bytes';
 import { HeldOrRead, RenderedRows } from '../../sessions/rows-held';
 import { MovensSessionFacts, toMovensUserSession } from './movens.mapper';
 
@@ -10,11 +11,11 @@ import { MovensSessionFacts, toMovensUserSession } from './movens.mapper';
 const MAX_ROWS = 30_000;
 
 /**
- * The user-sessions list's items as written JSON, by row version (see AuthentikRenderedRows). Their user's name and
+ * The user-sessions list's items as written JSON bytes, by row version (see AuthentikRenderedRows). Their user's name and
  * operator flag come from `users`, so the version covers the user's row too (rowVersionOf).
  */
 @Injectable()
-export class MovensRenderedRows extends RenderedRows<string> {
+export class MovensRenderedRows extends RenderedRows<Buffer> {
   constructor() {
     super(MAX_ROWS);
   }
@@ -22,8 +23,13 @@ export class MovensRenderedRows extends RenderedRows<string> {
 
 /** One user session's JSON: kept, or written now and kept. */
 export function movensUserSessionJson(
-  row: HeldOrRead<string, MovensSessionFacts>,
+  row: HeldOrRead<Buffer, MovensSessionFacts>,
   rendered: MovensRenderedRows,
-): string {
-  return rendered.keep(row, (session) => JSON.stringify(toMovensUserSession(session)));
+): Buffer {
+  return rendered.keep(row, (session) => keptBytes(JSON.stringify(toMovensUserSession(session))));
+}
+
+/** The user-sessions answer: a JSON array of the items' bytes. */
+export function movensUserSessionsJson(items: Buffer[]): Buffer {
+  return joinedJson('[', items, ']');
 }

@@ -21,7 +21,7 @@ import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { MovensExceptionFilter } from './movens-exception.filter';
-import { movensUserSessionJson, MovensRenderedRows } from './movens-list-json';
+import { movensUserSessionJson, movensUserSessionsJson, MovensRenderedRows } from './movens-list-json';
 import { MovensOperatorGuard } from './movens-operator.guard';
 import { offsetOf, pagingHeaders } from './movens-paging';
 import { MovensEmpty, MovensMessage, MovensUserSession, MovensUserSessionCount } from './movens.dto';
@@ -140,7 +140,7 @@ export class MovensController {
     @Param('guid') guid: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const userGuid = parseGuid(guid);
     const paging = parsePaging(request.query as Record<string, unknown>);
     const page = await this.sessions.liveSessionsOfUserHeld(
@@ -154,7 +154,7 @@ export class MovensController {
     reply.headers(pagingHeaders(`${BASE}/user-sessions/${userGuid}`, rawQueryOf(request), paging, page.total));
     // Rows unchanged since an earlier list are not read nor written again (movens-list-json.ts).
     reply.type(JSON_UTF8);
-    return `[${page.items.map((row) => movensUserSessionJson(row, this.rendered)).join(',')}]`;
+    return movensUserSessionsJson(page.items.map((row) => movensUserSessionJson(row, this.rendered)));
   }
 
   @Post('revoke')

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { joinedJson, keptBytes } from '../../http/json-bytes';
 import { HeldOrRead, RenderedRows } from '../../sessions/rows-held';
 import { isLive } from '../../sessions/session.model';
 import { PaginationOutput, Sorting } from './prefactor.dto';
@@ -8,11 +9,11 @@ import { PrefactorSessionFacts, toSessionSummary } from './prefactor.mapper';
 const MAX_ROWS = 15_000;
 
 /**
- * The list's summaries as written JSON, by session row version (see AuthentikRenderedRows): one per app, as a row
+ * The list's summaries as written JSON bytes, by session row version (see AuthentikRenderedRows): one per app, as a row
  * version means something only in the database it was read from.
  */
 @Injectable()
-export class PrefactorRenderedRows extends RenderedRows<string> {
+export class PrefactorRenderedRows extends RenderedRows<Buffer> {
   constructor() {
     super(MAX_ROWS);
   }
@@ -23,18 +24,19 @@ export class PrefactorRenderedRows extends RenderedRows<string> {
  * with no write to its row, so it is kept only until its expiry.
  */
 export function prefactorSummaryJson(
-  row: HeldOrRead<string, PrefactorSessionFacts>,
+  row: HeldOrRead<Buffer, PrefactorSessionFacts>,
   rendered: PrefactorRenderedRows,
   now: Date,
-): string {
+): Buffer {
   return rendered.keep(
     row,
-    (session) => JSON.stringify(toSessionSummary(session, now)),
+    (session) => keptBytes(JSON.stringify(toSessionSummary(session, now))),
     (session) => (isLive(session, now) ? session.expiresAt.getTime() : Infinity),
   );
 }
 
 /** SessionList as `JSON.stringify` writes toSessionList's object, the summaries' texts as they are. */
-export function prefactorListJson(pagination: PaginationOutput, sorting: Sorting, summaries: string[]): string {
-  return `{"pagination":${JSON.stringify(pagination)},"sorting":${JSON.stringify(sorting)},"status":"success","summaries":[${summaries.join(',')}]}`;
+export function prefactorListJson(pagination: PaginationOutput, sorting: Sorting, summaries: Buffer[]): Buffer {
+  const head = `{"pagination":${JSON.stringify(pagination)},"sorting":${JSON.stringify(sorting)},"status":"success","summaries":[`;
+  return joinedJson(head, summaries, ']}');
 }

@@ -46,7 +46,7 @@ export class PrefactorSessionsController {
     @Query() query: RawListQuery,
     @ClientGone() clientGone: AbortSignal,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<string> {
+  ): Promise<Buffer> {
     const request = parseListQuery(query ?? {}, caller.isSuperuser);
     const page = await this.sessions.listSessionsHeld(
       caller,

@@ -201,7 +201,7 @@ describe('Prefactor list JSON from kept summaries', () => {
       });
       expect(rows.every((row) => (row.held === undefined) === (round === 1))).toBe(true);
       const summaries = rows.map((row) => prefactorSummaryJson(row, rendered, now));
-      expect(prefactorListJson(toPaginationOutput(20, 2, 41, 2), sorting, summaries)).toBe(expected);
+      expect(prefactorListJson(toPaginationOutput(20, 2, 41, 2), sorting, summaries).toString()).toBe(expected);
     }
   });
 
@@ -211,7 +211,7 @@ describe('Prefactor list JSON from kept summaries', () => {
     const ended = session({ id: 9, status: 'revoked', expiresAt: new Date(Date.now() - 60_000) });
     prefactorSummaryJson({ id: 7, version: 'v', session: expiring }, rendered, new Date());
     prefactorSummaryJson({ id: 9, version: 'v', session: ended }, rendered, new Date());
-    expect(JSON.parse(rendered.get(7, 'v')!).status).toBe('authenticated');
+    expect(JSON.parse(rendered.get(7, 'v')!.toString()).status).toBe('authenticated');
     expect(rendered.get(9, 'v')).toBeDefined();
     const expired = session({ expiresAt: new Date(Date.now() - 1) });
     prefactorSummaryJson({ id: 7, version: 'w', session: expired }, rendered, new Date(Date.now() - 1_000));
