@@ -59,3 +59,30 @@ import { PostgresDatabase, statementName } from './postgres-database';
     );
   });
 });
+
+/**
+ * A statement cancelled because its caller went away: the cancel reaches that statement, not whatever its connection
+ * runs next. Two connections, both taken, and a third statement waiting for one of them.
+ */
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('PostgresDatabase cancels (PostgreSQL)', () => {
+  it("should stop the gone caller's statement at once and never the next statement on its connection", async () => {
+    const database = new PostgresDatabase({ url: process.env.TEST_DATABASE_URL!, poolSize: 2 });
+    try {
+      await Promise.all([database.rows('SELECT 1'), database.rows('SELECT 1')]); // both connections open
+      const other = database.rows('SELECT 1 AS other FROM pg_sleep(1.5)');
+      const gone = new AbortController();
+      const callers = database.rows('SELECT 1 AS callers FROM pg_sleep(1.0)', [], { signal: gone.signal });
+      // Waits for a connection, and gets the caller's once it is back in the pool.
+      const next = database.rows('SELECT 1 AS next FROM pg_sleep(0.8)');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gone.abort();
+      // Cancelled while it ran, not left to finish because every connection was taken.
+      await expect(callers).rejects.toThrow('cancelled');
+      // Not cancelled in its place: before, the cancel waited for a connection and landed on this statement.
+      await expect(next).resolves.toEqual([{ next: 1 }]);
+      await expect(other).resolves.toEqual([{ other: 1 }]);
+    } finally {
+      await database.close();
+    }
+  });
+});

@@ -92,6 +92,8 @@ function quietPool(options: ReturnType<typeof poolOptions>): Pool {
 class PgServer implements Queryable {
   readonly pool: Pool;
   private genericPool?: Pool;
+  /** One connection for cancels, apart from the pools a cancelled statement's connection waits to go back to. */
+  private cancels?: Pool;
 
   constructor(
     private readonly settings: PostgresSettings,
@@ -111,13 +113,20 @@ class PgServer implements Queryable {
     const signal = options?.signal;
     if (!signal) return rowsOf(pool, text, params, options, this.failed);
     const client = await this.connect(pool);
-    const cancel = () => void this.cancel(client);
+    let cancelled: Promise<boolean> | undefined;
+    const cancel = () => {
+      cancelled = this.cancel(client);
+    };
     signal.addEventListener('abort', cancel, { once: true });
     try {
       return await rowsOf(client, text, params, options, this.failed);
     } finally {
       signal.removeEventListener('abort', cancel);
-      client.release();
+      // pg_cancel_backend names a backend, not a statement: a connection back in the pool before its cancel landed
+      // could be running another request's statement by then, and that one would fail instead. So the connection
+      // waits for its cancel, and one whose cancel did not go through is closed rather than used again.
+      const landed = cancelled ? await cancelled : true;
+      client.release(!landed);
     }
   }
 
@@ -139,7 +148,7 @@ class PgServer implements Queryable {
   }
 
   async end(): Promise<void> {
-    await Promise.all([this.pool.end(), this.genericPool?.end()]);
+    await Promise.all([this.pool.end(), this.genericPool?.end(), this.cancels?.end()]);
   }
 
   /** A plain query without classification: the replica probes judge failures themselves. */
@@ -157,10 +166,21 @@ class PgServer implements Queryable {
     }
   }
 
-  /** Asks the server to stop what `client`'s backend runs now (the client that asked for it has gone away). */
-  private async cancel(client: PoolClient): Promise<void> {
+  /**
+   * Asks the server to stop what `client`'s backend runs now (the client that asked for it has gone away); whether
+   * the request reached the server. Not through `pool`: its connections may all be taken, one of them by `client`,
+   * and the cancel would wait for the statement it is meant to stop. The cancels' own connection closes when idle.
+   */
+  private async cancel(client: PoolClient): Promise<boolean> {
     const pid = (client as unknown as { processID?: number }).processID;
-    if (pid) await this.pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => undefined);
+    if (!pid) return true;
+    this.cancels ??= quietPool({ ...poolOptions({ ...this.settings, statementTimeoutMs: 0 }), max: 1 });
+    try {
+      await this.cancels.query('SELECT pg_cancel_backend($1)', [pid]);
+      return true;
+    } catch {
+      return false;
+    }
   }
 }
 
