@@ -164,6 +164,21 @@ describeOnPostgres('database outage under load (PostgreSQL cluster of the test)'
         expect.stringMatching(/^expiry sweep: working again after \d+ failed ticks$/),
       ]);
 
+      // Each 503 a face answered has its line at error, saying what the database did (a refused connection, a
+      // terminated one), for the operator; the client read only "try again".
+      const failedLines = svc
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"status":503') && line.includes('"reqId"'))
+        .map((line) => JSON.parse(line) as { level: number; route: string; cause?: string });
+      expect(failedLines.filter((l) => l.route !== '/-/health/ready').length).toBeGreaterThan(0);
+      expect(
+        failedLines.filter((l) => l.route !== '/-/health/ready' && (l.level !== 50 || !l.cause)).slice(0, 5),
+      ).toEqual([]);
+      expect(failedLines.map((l) => l.cause).filter((cause) => cause)).toContainEqual(
+        expect.stringMatching(/ECONNREFUSED|57P0\d|terminat|Connection terminated/i),
+      );
+
       // Nothing acknowledged is lost: every 201 login is in the database.
       expect(acknowledged.length).toBeGreaterThan(10);
       const db = new Client({ connectionString: databaseUrl });

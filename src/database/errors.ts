@@ -11,6 +11,17 @@ export class DatabaseUnavailableError extends Error {
   }
 }
 
+/**
+ * What the driver said under an unavailable database, for the request's log line: its code (a SQLSTATE, or the
+ * socket's, such as ECONNREFUSED) and its message. Server-side words only: no value of the request is in them.
+ */
+export function databaseCause(error: DatabaseUnavailableError): string {
+  const cause = error.cause as { code?: unknown; message?: unknown } | undefined;
+  const code = typeof cause?.code === 'string' ? `${cause.code} ` : '';
+  const message = typeof cause?.message === 'string' ? cause.message : error.message;
+  return `${code}${message}`.slice(0, 300);
+}
+
 /** The request held a value PostgreSQL cannot store or read (a NUL character, an out-of-range number). */
 export class UnstorableValueError extends Error {
   constructor(message: string, cause?: unknown) {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, ExceptionFilter, Logger } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { DatabaseUnavailableError, UnstorableValueError } from '../database/errors';
+import { databaseCause, DatabaseUnavailableError, UnstorableValueError } from '../database/errors';
+import { logFacts } from '../ops/logging';
 import { DomainError, DomainErrorCode } from '../sessions/domain-error';
 
 /** How a face answers one failure: status, body (none for an empty answer) and extra headers. */
@@ -44,10 +45,12 @@ export abstract class FaceExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The client reads "try again"; the operator's line for the request says what the database did.
+    if (exception instanceof DatabaseUnavailableError) logFacts(request).cause = databaseCause(exception);
     const error = asDomainError(exception);
     let answer = this.answer(error);
     if (!answer) {
-      const request = host.switchToHttp().getRequest<FastifyRequest>();
       const where = `${request.method} ${request.routeOptions.url ?? 'unmatched'} (request ${String(request.id)})`;
       this.logger.error(`${where}: ${exception instanceof Error ? exception.stack : String(exception)}`);
       answer = this.serverError;

@@ -89,6 +89,8 @@ export function faceOf(route: string | undefined): string {
 export interface RequestLogFacts {
   userId?: number;
   authFailure?: string;
+  /** Why the database could not answer (a 503), in the driver's words: set by the faces' exception filter. */
+  cause?: string;
 }
 
 export function logFacts(request: FastifyRequest): RequestLogFacts {
@@ -100,7 +102,7 @@ export function logFacts(request: FastifyRequest): RequestLogFacts {
 /**
  * One line per request when it is answered: request id (echoed as X-Request-Id, and as X-authentik-id on the
  * authentik face, as authentik does), method, route template, face, status, duration, user id; failed
- * authentications at warn with their reason, server errors at error.
+ * authentications at warn with their reason, server errors at error, with the database's cause for a 503.
  */
 export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -120,6 +122,7 @@ export function installRequestLogging(fastify: FastifyInstance, logger: Logger):
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
       userId: facts.userId,
       authFailure: facts.authFailure,
+      cause: facts.cause,
     };
     if (reply.statusCode >= 500) logger.error(line, 'request failed');
     else if (facts.authFailure) logger.warn(line, 'authentication refused');
