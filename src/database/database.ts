@@ -15,7 +15,8 @@ export interface QueryOptions {
    */
   genericPlan?: boolean;
   /**
-   * Fires when nobody waits for the answer any more (the HTTP client hung up): PostgreSQL cancels the statement.
+   * Fires when nobody waits for the answer any more (the HTTP client hung up): PostgreSQL cancels the statement,
+   * or it is not run when the client went away while it waited for a connection.
    * Passed by the expensive reads (lists, searches) rather than carried implicitly: AsyncLocalStorage would slow
    * every promise of every request on Node 20.
    */

@@ -85,4 +85,23 @@ import { PostgresDatabase, statementName } from './postgres-database';
       await database.close();
     }
   });
+
+  it('should not run a statement whose caller went away while it waited for a connection', async () => {
+    const database = new PostgresDatabase({ url: process.env.TEST_DATABASE_URL!, poolSize: 1 });
+    const probe = `gone_probe_${process.pid}_${Date.now()}`;
+    try {
+      await database.rows(`CREATE SEQUENCE ${probe}`);
+      const busy = database.rows('SELECT 1 AS busy FROM pg_sleep(0.5)');
+      const gone = new AbortController();
+      const waiting = database.rows(`SELECT nextval('${probe}') AS n`, [], { signal: gone.signal });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      gone.abort();
+      await expect(waiting).rejects.toThrow('went away');
+      await expect(busy).resolves.toEqual([{ busy: 1 }]);
+      expect(await database.rows(`SELECT is_called FROM ${probe}`)).toEqual([{ is_called: false }]);
+    } finally {
+      await database.rows(`DROP SEQUENCE IF EXISTS ${probe}`);
+      await database.close();
+    }
+  });
 });

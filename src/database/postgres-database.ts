@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, NotificationHandlers, QueryOptions, Queryable, Row } from './database';
-import { classifyDatabaseError } from './errors';
+import { classifyDatabaseError, DatabaseUnavailableError } from './errors';
 import { ReplicaSet, ReplicaStatus } from './replicas';
 import { cacheRowShapes } from './pg-row-shapes';
 import { SharedListener } from './shared-listener';
@@ -113,6 +113,11 @@ class PgServer implements Queryable {
     const signal = options?.signal;
     if (!signal) return rowsOf(pool, text, params, options, this.failed);
     const client = await this.connect(pool);
+    // Gone while it waited for a connection (an overloaded pool's queue): its statement is not run at all.
+    if (signal.aborted) {
+      client.release();
+      throw new DatabaseUnavailableError('The client went away before its statement ran.');
+    }
     let cancelled: Promise<boolean> | undefined;
     const cancel = () => {
       cancelled = this.cancel(client);
