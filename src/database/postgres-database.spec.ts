@@ -1,3 +1,4 @@
+import { sleep } from '../../test/support/service-process';
 import { PostgresDatabase, statementName } from './postgres-database';
 
 /**
@@ -74,7 +75,7 @@ import { PostgresDatabase, statementName } from './postgres-database';
       const callers = database.rows('SELECT 1 AS callers FROM pg_sleep(1.0)', [], { signal: gone.signal });
       // Waits for a connection, and gets the caller's once it is back in the pool.
       const next = database.rows('SELECT 1 AS next FROM pg_sleep(0.8)');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       gone.abort();
       // Cancelled while it ran, not left to finish because every connection was taken.
       await expect(callers).rejects.toThrow('cancelled');
@@ -94,7 +95,7 @@ import { PostgresDatabase, statementName } from './postgres-database';
       const busy = database.rows('SELECT 1 AS busy FROM pg_sleep(0.5)');
       const gone = new AbortController();
       const waiting = database.rows(`SELECT nextval('${probe}') AS n`, [], { signal: gone.signal });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       gone.abort();
       await expect(waiting).rejects.toThrow('went away');
       await expect(busy).resolves.toEqual([{ busy: 1 }]);

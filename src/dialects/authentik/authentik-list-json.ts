@@ -8,9 +8,9 @@ import { AuthentikSessionFacts, toAuthenticatedSession } from './authentik.mappe
 const MAX_ROWS = 10_000;
 
 /**
- * The list's items as written JSON bytes (json-bytes.ts), by session row version, each as `JSON.stringify` writes the mapper's object for
- * a caller who is not on that session (the retrieve's exact text). One per app, never shared across processes'
- * databases: a row version means something only in the database it was read from.
+ * The list's items as written JSON bytes (json-bytes.ts), by session row version, each as `JSON.stringify` writes
+ * the mapper's object for a caller who is not on that session (the retrieve's exact text). One per app, never shared
+ * across processes' databases: a row version means something only in the database it was read from.
  */
 @Injectable()
 export class AuthentikRenderedRows extends RenderedRows<Buffer> {

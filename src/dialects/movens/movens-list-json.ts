@@ -11,8 +11,8 @@ import { MovensSessionFacts, toMovensUserSession } from './movens.mapper';
 const MAX_ROWS = 30_000;
 
 /**
- * The user-sessions list's items as written JSON bytes, by row version (see AuthentikRenderedRows). Their user's name and
- * operator flag come from `users`, so the version covers the user's row too (rowVersionOf).
+ * The user-sessions list's items as written JSON bytes, by row version (see AuthentikRenderedRows). Their user's
+ * name and operator flag come from `users`, so the version covers the user's row too (rowVersionOf).
  */
 @Injectable()
 export class MovensRenderedRows extends RenderedRows<Buffer> {
