@@ -6,34 +6,8 @@ import { HousekeepingService } from '../src/sessions/housekeeping/housekeeping.s
 import { makeSession, makeUser } from './support/factories';
 import { Http } from './support/http';
 import { freePort, killService, rawRequest, spawnService, waitReady } from './support/service-process';
+import { parseMetrics, Sample, series } from './support/metrics-text';
 import { engines, startTestApp, TestApp } from './support/test-app';
-
-/** One sample of the Prometheus text format. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) throw new Error(`not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key] = value;
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-/** Every sample of `name`, keyed by its labels' values in `keys` order, joined by spaces. */
-function series(samples: Sample[], name: string, keys: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const s of samples.filter((x) => x.name === name)) out[keys.map((k) => s.labels[k]).join(' ')] = s.value;
-  return out;
-}
 
 function single(samples: Sample[], name: string): number {
   const found = samples.filter((s) => s.name === name);
@@ -103,6 +77,7 @@ describe.each(engines())('Prometheus metrics on %s', (engine) => {
       invalid: 1,
       rate_limited: 0,
       error: 0,
+      client_closed: 0,
     });
     expect(series(samples, 'sessionhub_sessions_created_total', ['face'])).toEqual({ hub: 3 });
     expect(series(samples, 'sessionhub_sessions_ended_total', ['face', 'reason', 'initiator'])).toEqual({

@@ -22,6 +22,11 @@ export function databaseCause(error: DatabaseUnavailableError): string {
   return `${code}${message}`.slice(0, 300);
 }
 
+/** A statement stopped by a cancel or by the statement timeout (SQLSTATE 57014), as classified above. */
+export function wasCancelled(error: unknown): boolean {
+  return error instanceof DatabaseUnavailableError && (error.cause as { code?: unknown } | undefined)?.code === '57014';
+}
+
 /** The request held a value PostgreSQL cannot store or read (a NUL character, an out-of-range number). */
 export class UnstorableValueError extends Error {
   constructor(message: string, cause?: unknown) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client, Pool, PoolClient, QueryConfig, types } from 'pg';
 import { Database, NotificationHandlers, QueryOptions, Queryable, Row } from './database';
-import { classifyDatabaseError, DatabaseUnavailableError } from './errors';
+import { classifyDatabaseError, DatabaseUnavailableError, wasCancelled } from './errors';
 import { ReplicaSet, ReplicaStatus } from './replicas';
 import { cacheRowShapes } from './pg-row-shapes';
 import { SharedListener } from './shared-listener';
@@ -124,7 +124,11 @@ class PgServer implements Queryable {
     };
     signal.addEventListener('abort', cancel, { once: true });
     try {
-      return await rowsOf(client, text, params, options, this.failed);
+      return await rowsOf(client, text, params, options);
+    } catch (error) {
+      // The cancel of a gone client's statement is the client's doing: not counted as the database failing.
+      if (!(signal.aborted && wasCancelled(error))) this.failed?.(error);
+      throw error;
     } finally {
       signal.removeEventListener('abort', cancel);
       // pg_cancel_backend names a backend, not a statement: a connection back in the pool before its cancel landed

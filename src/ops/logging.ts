@@ -1,6 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { FastifyInstance, FastifyRequest } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
 
@@ -99,10 +99,41 @@ export function logFacts(request: FastifyRequest): RequestLogFacts {
   return carrier.logFacts;
 }
 
+/** nginx's status for a request whose client closed the connection before its answer was written. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
+type ClientClosedListener = (request: FastifyRequest, reply: FastifyReply) => void;
+
+const clientClosedListeners = new WeakMap<FastifyInstance, ClientClosedListener[]>();
+
+/**
+ * Calls `closed` for each request whose client hung up before its answer was written, for the log and the metrics
+ * to count. Fastify runs no onResponse hook for such a request, and runs its onRequestAbort hook only while the
+ * request itself is still arriving (not for a GET past its headers, nor a POST whose body was read). One listener
+ * per request, whoever asks: validate pays for every hook.
+ */
+export function whenClientClosed(fastify: FastifyInstance, closed: ClientClosedListener): void {
+  const known = clientClosedListeners.get(fastify);
+  if (known) {
+    known.push(closed);
+    return;
+  }
+  const listeners = [closed];
+  clientClosedListeners.set(fastify, listeners);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) for (const listener of listeners) listener(request, reply);
+    });
+    done();
+  });
+}
+
 /**
  * One line per request when it is answered: request id (echoed as X-Request-Id, and as X-authentik-id on the
  * authentik face, as authentik does), method, route template, face, status, duration, user id; failed
- * authentications at warn with their reason, server errors at error, with the database's cause for a 503.
+ * authentications at warn with their reason, server errors at error, with the database's cause for a 503. A request
+ * whose client hung up first gets its line too, with status 499 as nginx logs it: at info, since it is the client's
+ * choice, and its statements were cancelled rather than failed.
  */
 export function installRequestLogging(fastify: FastifyInstance, logger: Logger): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -110,23 +141,29 @@ export function installRequestLogging(fastify: FastifyInstance, logger: Logger):
     if (request.url.startsWith('/api/v3/')) reply.header('X-authentik-id', request.id);
     done();
   });
-  fastify.addHook('onResponse', (request, reply, done) => {
+  const lineOf = (request: FastifyRequest, reply: FastifyReply, status: number) => {
     const route = request.routeOptions.url;
     const facts = logFacts(request);
-    const line = {
+    return {
       reqId: request.id,
       method: request.method,
       route: route ?? 'unmatched',
       face: faceOf(route),
-      status: reply.statusCode,
+      status,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
       userId: facts.userId,
       authFailure: facts.authFailure,
       cause: facts.cause,
     };
+  };
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const line = lineOf(request, reply, reply.statusCode);
     if (reply.statusCode >= 500) logger.error(line, 'request failed');
-    else if (facts.authFailure) logger.warn(line, 'authentication refused');
+    else if (line.authFailure) logger.warn(line, 'authentication refused');
     else logger.info(line, 'request');
     done();
   });
+  whenClientClosed(fastify, (request, reply) =>
+    logger.info(lineOf(request, reply, CLIENT_CLOSED_REQUEST), 'client closed request'),
+  );
 }

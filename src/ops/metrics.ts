@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { FastifyRequest } from 'fastify';
 import cluster from 'node:cluster';
 import { Server } from 'node:http';
 import { Pool } from 'pg';
@@ -14,6 +15,7 @@ import { SessionEndInitiator, SessionEndReason, SessionObserver } from '../sessi
 import { counterFor } from '../sessions/persistence/session-list.sql';
 import { USERS_WITH_LIVE_COUNT_SQL } from '../sessions/persistence/users-with-live.sql';
 import { Face } from '../sessions/session.model';
+import { CLIENT_CLOSED_REQUEST, whenClientClosed } from './logging';
 import { metricsFromPrimary, shareWithPrimary } from './metrics-cluster';
 import {
   listenForScrapes,
@@ -49,12 +51,16 @@ export function faceOfPath(path: string): HttpFace {
 }
 
 const VALIDATE_ROUTE = '/api/hub/v1/sessions/validate';
-const VALIDATE_OUTCOMES = ['valid', 'invalid', 'rate_limited', 'error'] as const;
+const VALIDATE_OUTCOMES = ['valid', 'invalid', 'rate_limited', 'error', 'client_closed'] as const;
 type ValidateOutcome = (typeof VALIDATE_OUTCOMES)[number];
 
-/** A validate's outcome from its answer: 2xx valid, 429 rate limited, 5xx error, any other refusal invalid. */
+/**
+ * A validate's outcome from its answer: 2xx valid, 429 rate limited, 5xx error, 499 client closed (hung up before
+ * the answer), any other refusal invalid.
+ */
 function validateOutcome(status: number): ValidateOutcome {
   if (status < 300) return 'valid';
+  if (status === CLIENT_CLOSED_REQUEST) return 'client_closed';
   if (status === 429) return 'rate_limited';
   if (status >= 500) return 'error';
   return 'invalid';
@@ -320,14 +326,18 @@ export function installMetrics(app: NestFastifyApplication): void {
     request.metricsStartedAt = process.hrtime.bigint();
     done();
   });
-  fastify.addHook('onResponse', (request, reply, done) => {
+  const observe = (request: FastifyRequest, status: number) => {
     const started = request.metricsStartedAt;
-    if (started !== null) {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      metrics.observeRequest(request.routeOptions.url, request.url, request.method, reply.statusCode, seconds);
-    }
+    if (started === null) return;
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    metrics.observeRequest(request.routeOptions.url, request.url, request.method, status, seconds);
+  };
+  fastify.addHook('onResponse', (request, reply, done) => {
+    observe(request, reply.statusCode);
     done();
   });
+  // A request whose client hung up has no answer to time: it is counted at 499 until the hang-up.
+  whenClientClosed(fastify, (request) => observe(request, CLIENT_CLOSED_REQUEST));
   if (!metrics.onServicePort) return;
   fastify.get(METRICS_PATH, async (request, reply) => {
     if (!metrics.scrapeAllowed(request.headers.authorization))
