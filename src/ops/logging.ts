@@ -122,7 +122,8 @@ export function whenClientClosed(fastify: FastifyInstance, closed: ClientClosedL
   clientClosedListeners.set(fastify, listeners);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) for (const listener of listeners) listener(request, reply);
+      // An answer that failed on its own stream ('error') ran Fastify's onResponse hooks, which count it already.
+      if (!reply.raw.writableFinished && !reply.raw.errored) for (const listener of listeners) listener(request, reply);
     });
     done();
   });
