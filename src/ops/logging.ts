@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { CLIENT_CLOSED_REQUEST, whenClientClosed } from './client-closed';
 
 /**
  * Structured logs with pino: JSON lines by default, `LOG_FORMAT=pretty` for a readable, colourless format in a
@@ -97,36 +98,6 @@ export function logFacts(request: FastifyRequest): RequestLogFacts {
   const carrier = request as unknown as { logFacts?: RequestLogFacts };
   carrier.logFacts ??= {};
   return carrier.logFacts;
-}
-
-/** nginx's status for a request whose client closed the connection before its answer was written. */
-export const CLIENT_CLOSED_REQUEST = 499;
-
-type ClientClosedListener = (request: FastifyRequest, reply: FastifyReply) => void;
-
-const clientClosedListeners = new WeakMap<FastifyInstance, ClientClosedListener[]>();
-
-/**
- * Calls `closed` for each request whose client hung up before its answer was written, for the log and the metrics
- * to count. Fastify runs no onResponse hook for such a request, and runs its onRequestAbort hook only while the
- * request itself is still arriving (not for a GET past its headers, nor a POST whose body was read). One listener
- * per request, whoever asks: validate pays for every hook.
- */
-export function whenClientClosed(fastify: FastifyInstance, closed: ClientClosedListener): void {
-  const known = clientClosedListeners.get(fastify);
-  if (known) {
-    known.push(closed);
-    return;
-  }
-  const listeners = [closed];
-  clientClosedListeners.set(fastify, listeners);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.raw.once('close', () => {
-      // An answer that failed on its own stream ('error') ran Fastify's onResponse hooks, which count it already.
-      if (!reply.raw.writableFinished && !reply.raw.errored) for (const listener of listeners) listener(request, reply);
-    });
-    done();
-  });
 }
 
 /**

@@ -15,7 +15,7 @@ import { SessionEndInitiator, SessionEndReason, SessionObserver } from '../sessi
 import { counterFor } from '../sessions/persistence/session-list.sql';
 import { USERS_WITH_LIVE_COUNT_SQL } from '../sessions/persistence/users-with-live.sql';
 import { Face } from '../sessions/session.model';
-import { CLIENT_CLOSED_REQUEST, whenClientClosed } from './logging';
+import { CLIENT_CLOSED_REQUEST, whenClientClosed } from './client-closed';
 import { metricsFromPrimary, shareWithPrimary } from './metrics-cluster';
 import {
   listenForScrapes,
