@@ -1,6 +1,17 @@
 import { sleep } from '../../test/support/service-process';
 import { PostgresDatabase, statementName } from './postgres-database';
 
+describe('statementName', () => {
+  it('should name a text the same whichever string carries it, and texts of one length apart', () => {
+    const built = (limit: number) => ['SELECT 1 FROM sessions s', `LIMIT ${limit}`].join(' ');
+    expect(statementName(built(20))).toBe(statementName(`SELECT 1 FROM sessions s LIMIT ${20}`));
+    expect(statementName(built(20))).toMatch(/^sh_[0-9a-f]{20}$/);
+    expect(built(25)).toHaveLength(built(20).length);
+    expect(statementName(built(25))).not.toBe(statementName(built(20)));
+    expect(statementName(built(25))).toBe(statementName(built(25)));
+  });
+});
+
 /**
  * `genericPlan`: the statement runs on its generic plan, on a connection of the generic-plan pool, and every other
  * statement keeps PostgreSQL's own choice. One connection per pool, so each pool's reads below see one backend.

@@ -12,15 +12,21 @@ types.setTypeParser(types.builtins.INT8, (value) => Number(value));
 const parseTimestamptz = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date;
 types.setTypeParser(types.builtins.TIMESTAMPTZ, keepingMicroseconds(parseTimestamptz));
 
-const statementNames = new Map<string, string>();
+/**
+ * Statement names by text, the texts bucketed by their length. A list's text is built afresh for every request
+ * (its filters, order and page size are literals or placeholders in it), and a Map keyed by the text hashes all of
+ * its 2-4 kB on every lookup: 5.2 µs, against 0.7 µs for comparing it with the few texts of its length (twenty-seventh
+ * stop). Only first pages are prepared, so the texts are a small set.
+ */
+const statementNames = new Map<number, Array<[text: string, name: string]>>();
 
 /** A stable name per statement text: the same text always maps to the same prepared statement. */
 export function statementName(text: string): string {
-  let name = statementNames.get(text);
-  if (!name) {
-    name = 'sh_' + createHash('sha1').update(text).digest('hex').slice(0, 20);
-    statementNames.set(text, name);
-  }
+  let sameLength = statementNames.get(text.length);
+  if (!sameLength) statementNames.set(text.length, (sameLength = []));
+  for (const [known, name] of sameLength) if (known === text) return name;
+  const name = 'sh_' + createHash('sha1').update(text).digest('hex').slice(0, 20);
+  sameLength.push([text, name]);
   return name;
 }
 
