@@ -19,9 +19,10 @@ const written = new Map<Session, Written>();
 /**
  * A session's hub JSON, exactly `JSON.stringify(toHubSession(session, now))` as bytes (json-bytes.ts), written once
  * per state of a session object: `validate` answers the same cached session thousands of times a second, and
- * mapping and writing it was 15 % of that endpoint's CPU. A session object changes only by having its `lastSeen` and `expiresAt` replaced (the
- * throttled activity write); `now` enters only through whether the session is live. Anything else gives a new
- * object (a new client, a read from the database), so these three decide whether the text still holds.
+ * mapping and writing it was 15 % of that endpoint's CPU. A session object changes only by having its `lastSeen`
+ * and `expiresAt` replaced (the throttled activity write); `now` enters only through whether the session is live.
+ * Anything else gives a new object (a new client, a read from the database), so these three decide whether the text
+ * still holds.
  */
 export function hubSessionJson(session: Session, now = new Date()): Buffer {
   const live = isLive(session, now);

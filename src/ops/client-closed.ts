@@ -1,4 +1,5 @@
 import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { onHangUp } from '../http/client-gone';
 
 /** nginx's status for a request whose client closed the connection before its answer was written. */
 export const CLIENT_CLOSED_REQUEST = 499;
@@ -22,9 +23,9 @@ export function whenClientClosed(fastify: FastifyInstance, closed: ClientClosedL
   const listeners = [closed];
   clientClosedListeners.set(fastify, listeners);
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.raw.once('close', () => {
+    onHangUp(reply.raw, () => {
       // An answer that failed on its own stream ('error') ran Fastify's onResponse hooks, which count it already.
-      if (!reply.raw.writableFinished && !reply.raw.errored) for (const listener of listeners) listener(request, reply);
+      if (!reply.raw.errored) for (const listener of listeners) listener(request, reply);
     });
     done();
   });
