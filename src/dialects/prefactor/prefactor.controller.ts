@@ -22,7 +22,12 @@ import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { canRevoke } from '../../sessions/policy/access-policy';
 import { PrefactorExceptionFilter } from './prefactor-exception.filter';
 import { prefactorListJson, prefactorSummaryJson, PrefactorRenderedRows } from './prefactor-list-json';
-import { PREFACTOR_SESSION_FIELDS, toPaginationOutput, toSessionFetch } from './prefactor.mapper';
+import {
+  PREFACTOR_FETCH_FIELDS,
+  PREFACTOR_SESSION_FIELDS,
+  toPaginationOutput,
+  toSessionFetch,
+} from './prefactor.mapper';
 import {
   checkEmptyObjectBody,
   parseListQuery,
@@ -72,7 +77,8 @@ export class PrefactorSessionsController {
 
   @Get(':session_id')
   async fetch(@CurrentCaller() caller: Caller, @Param('session_id') sessionId: string) {
-    const session = await this.sessions.getSession(caller, { pfid: parseSessionId(sessionId) }, 'prefactor');
+    const ref = { pfid: parseSessionId(sessionId) };
+    const session = await this.sessions.getSessionFields(caller, ref, 'prefactor', PREFACTOR_FETCH_FIELDS);
     return toSessionFetch(session, canRevoke(caller, session, 'prefactor'));
   }
 

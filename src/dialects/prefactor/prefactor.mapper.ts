@@ -56,6 +56,10 @@ export const PREFACTOR_SESSION_FIELDS = [
   'title',
 ] as const satisfies SessionFields<keyof Session>;
 export type PrefactorSessionFacts = Pick<Session, (typeof PREFACTOR_SESSION_FIELDS)[number]>;
+/** What a fetch reads: the summary's fields, and the owner, which decides who may see and revoke it. */
+export const PREFACTOR_FETCH_FIELDS = [...PREFACTOR_SESSION_FIELDS, 'userId'] as const satisfies SessionFields<
+  keyof Session
+>;
 
 export function toSessionSummary(session: PrefactorSessionFacts, now = new Date()): SessionSummary {
   // The stored GeoIP facts describe the last IP; they hold for first_seen only while the IP has not changed.
@@ -76,7 +80,7 @@ export function toSessionSummary(session: PrefactorSessionFacts, now = new Date(
   };
 }
 
-export function toSessionFetch(session: Session, canRevoke: boolean, now = new Date()): SessionFetch {
+export function toSessionFetch(session: PrefactorSessionFacts, canRevoke: boolean, now = new Date()): SessionFetch {
   return { actions: { revoke: canRevoke }, summary: toSessionSummary(session, now) };
 }
 

@@ -174,6 +174,22 @@ export class SessionsService {
   }
 
   /**
+   * getSession reading only `fields`, the owner among them (visibility needs it): what a face that renders a few of
+   * a session's fields reads (Prefactor's fetch).
+   */
+  async getSessionFields<K extends keyof Session>(
+    caller: Caller,
+    ref: SessionRef,
+    face: Face,
+    fields: SessionFields<K | 'userId'>,
+  ): Promise<Pick<Session, K | 'userId'>> {
+    const session = await this.sessions.findFields(ref, fields, this.routing.readsOf(caller));
+    if (!session) throw DomainError.notFound('Session');
+    if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
+    return session;
+  }
+
+  /**
    * A live session by uuid that also passes a list's filters (authentik applies its filter backends to detail
    * lookups): not found when it is not live or does not match. `toWrite`: the caller acts on it next (authentik's
    * destroy), so it is read on the primary.

@@ -1,7 +1,7 @@
 import { Statement } from '../../database/database';
 import { SessionFilters, SessionQuery, SessionScope, SessionSortField } from '../session-query';
 import { EXPIRED_UNSWEPT_SQL, LIVE_SQL } from './session.sql';
-import { SESSION_SELECT, USER_ROW_READ } from './tables/sessions.table';
+import { SESSION_SELECT, USER_ROW_READ, usersJoinFor } from './tables/sessions.table';
 
 /**
  * The SQL of the session lists, as pure functions: the store runs it, and the benchmark's floor server
@@ -296,7 +296,7 @@ function withoutConstantOrder(query: SessionQuery): SessionQuery {
  */
 const SERVICE_PAGE_COLUMNS = 's.*, s.xmin';
 
-/** The page is cut first and only its rows meet `users`: the planner cannot misjudge a 20-row join. */
+/** The page is cut first and only its rows meet `users`, where `select` reads it (usersJoinFor): the planner cannot misjudge a 20-row join. */
 function pageStatement(
   query: SessionQuery,
   where: string,
@@ -308,7 +308,7 @@ function pageStatement(
   return {
     text: `SELECT ${select} FROM (
         SELECT ${columns} FROM sessions s ${where} ORDER BY ${order} ${limitOffset(query.limit, query.offset)}
-      ) s JOIN users u ON u.id = s.user_id ORDER BY ${order}`,
+      ) s ${usersJoinFor(select)} ORDER BY ${order}`,
     params,
   };
 }
@@ -535,7 +535,7 @@ function searchStatement(
       SELECT ${totals}
       LEFT JOIN LATERAL (
         SELECT ${select}, pick.pos FROM (${pick}) pick
-        JOIN sessions s ON s.id = pick.id JOIN users u ON u.id = s.user_id
+        JOIN sessions s ON s.id = pick.id ${usersJoinFor(select)}
       ) p ON true
       ORDER BY p.pos`,
     params,
@@ -588,14 +588,14 @@ const countRowsSql = (where: string) => `SELECT count(*) AS n FROM sessions s ${
 /**
  * A page and its exact total in one statement: `total` (a query answering `n`) rides on every row, and on a row of
  * nulls when the page is empty; `page` (the ordered, cut sessions `s`) keeps its order by position, whichever
- * columns `select` shows, and meets `users` only for its own rows. `owner`: a one-row CTE of the page's only user
+ * columns `select` shows, and meets `users` only for its own rows and only where `select` reads it (usersJoinFor). `owner`: a one-row CTE of the page's only user
  * (named `owner`, with `xmin`), which the page's rows meet instead of `users`, once rather than once a row.
  */
 function withTotalSql(total: string, page: string, select: string, owner?: string): string {
   return `WITH ${owner ? `owner AS MATERIALIZED (${owner}), ` : ''}total AS (${total}), page AS (
       SELECT ${select}, s.pos FROM (
         SELECT s.*, row_number() OVER () AS pos FROM (${page}) s
-      ) s ${owner ? 'CROSS JOIN owner u' : 'JOIN users u ON u.id = s.user_id'}
+      ) s ${owner ? 'CROSS JOIN owner u' : usersJoinFor(select)}
     )
     SELECT total.n AS total, page.* FROM total LEFT JOIN page ON true ORDER BY page.pos`;
 }

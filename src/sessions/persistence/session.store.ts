@@ -51,6 +51,7 @@ import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.ta
 import {
   SESSION_FROM,
   SESSION_SELECT,
+  sessionsFrom,
   sessionProjection,
   SESSIONS,
   SessionRow,
@@ -138,6 +139,21 @@ export class SessionStore {
       : Promise.resolve(null);
   }
 
+  /** find, reading only `fields`' columns (and `users` only where they come from it). */
+  async findFields<K extends keyof Session>(
+    ref: SessionRef,
+    fields: SessionFields<K>,
+    from: Queryable = this.db,
+  ): Promise<Pick<Session, K> | null> {
+    const [column, value] = 'uuid' in ref ? ['uuid', ref.uuid] : 'pfid' in ref ? ['pfid', ref.pfid] : ['id', ref.id];
+    if (column === 'id' && !(Number.isSafeInteger(value) && Number(value) > 0)) return null;
+    const { select, read } = sessionProjection(fields);
+    const rows = await from.rows(`SELECT ${select} FROM ${sessionsFrom(select)} WHERE s.${column} = $1`, [value], {
+      prepare: true,
+    });
+    return rows.length ? read(rows[0]) : null;
+  }
+
   findLiveByTokenHash(tokenHash: string): Promise<Session | null> {
     return this.one(LIVE_SESSION_BY_TOKEN_SQL, [tokenHash]);
   }
@@ -186,9 +202,13 @@ export class SessionStore {
     const { text: where, params } = whereOf({ liveOnly: true }, filters, [uuid]);
     // Prepared: the text depends only on which filters are set (see findLiveMatching).
     const lookup = (select: string) =>
-      from.rows(`SELECT ${select}, s.user_id AS owner_id FROM ${SESSION_FROM} ${where} AND s.uuid = $1`, params, {
-        prepare: true,
-      });
+      from.rows(
+        `SELECT ${select}, s.user_id AS owner_id FROM ${sessionsFrom(select)} ${where} AND s.uuid = $1`,
+        params,
+        {
+          prepare: true,
+        },
+      );
     if (!held.worthAskingFirst()) {
       const [row] = await lookup(selectVersioned);
       if (!row) return null;
@@ -358,7 +378,7 @@ export class SessionStore {
   ): Promise<Versioned<Pick<Session, K>>[]> {
     const { selectVersioned, read } = sessionProjection(fields);
     const rows = await from.rows(
-      `SELECT ${selectVersioned} FROM ${SESSION_FROM} WHERE s.id = ANY($1::bigint[])`,
+      `SELECT ${selectVersioned} FROM ${sessionsFrom(selectVersioned)} WHERE s.id = ANY($1::bigint[])`,
       [ids],
       {
         prepare: true,

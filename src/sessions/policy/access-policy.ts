@@ -15,7 +15,11 @@ export function canSee(caller: Caller, session: Pick<Session, 'userId'>, face: F
 }
 
 /** Revocable: live, and the caller may see it. */
-export function canRevoke(caller: Caller, session: Session, face: Face): boolean {
+export function canRevoke(
+  caller: Caller,
+  session: Pick<Session, 'userId' | 'status' | 'expiresAt'>,
+  face: Face,
+): boolean {
   return isLive(session) && canSee(caller, session, face);
 }
 

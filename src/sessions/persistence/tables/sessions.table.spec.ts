@@ -2,7 +2,7 @@ import { AUTHENTIK_SESSION_FIELDS } from '../../../dialects/authentik/authentik.
 import { MOVENS_SESSION_FIELDS } from '../../../dialects/movens/movens.mapper';
 import { PREFACTOR_SESSION_FIELDS } from '../../../dialects/prefactor/prefactor.mapper';
 import { Session } from '../../session.model';
-import { ALL_SESSION_FIELDS, SESSION_SELECT, sessionProjection, toSession } from './sessions.table';
+import { ALL_SESSION_FIELDS, SESSION_SELECT, sessionProjection, toSession, usersJoinFor } from './sessions.table';
 
 /** A row as the driver hands it over, every column set to a value of its own. */
 const ROW = {
@@ -75,6 +75,19 @@ describe('session projections', () => {
       expect(read(narrow)).toEqual(read(ROW));
     },
   );
+
+  it('should join users exactly where a read selects a user column', () => {
+    const readsUsers = new Set<keyof Session>(['userUuid', 'userIsOperator']);
+    for (const field of ALL_SESSION_FIELDS) {
+      const { select, selectVersioned, selectVersionOnly } = sessionProjection([field]);
+      const expected = readsUsers.has(field) ? 'JOIN users u ON u.id = s.user_id' : '';
+      for (const text of [select, selectVersioned, selectVersionOnly])
+        expect([field, usersJoinFor(text)]).toEqual([field, expected]);
+    }
+    expect(usersJoinFor(sessionProjection(AUTHENTIK_SESSION_FIELDS).selectVersioned)).toBe('');
+    expect(usersJoinFor(sessionProjection(MOVENS_SESSION_FIELDS).selectVersioned)).not.toBe('');
+    expect(usersJoinFor(SESSION_SELECT)).not.toBe('');
+  });
 
   it('should build a projection once per field list', () => {
     expect(sessionProjection(AUTHENTIK_SESSION_FIELDS)).toBe(sessionProjection(AUTHENTIK_SESSION_FIELDS));
