@@ -296,7 +296,10 @@ function withoutConstantOrder(query: SessionQuery): SessionQuery {
  */
 const SERVICE_PAGE_COLUMNS = 's.*, s.xmin';
 
-/** The page is cut first and only its rows meet `users`, where `select` reads it (usersJoinFor): the planner cannot misjudge a 20-row join. */
+/**
+ * The page is cut first and only its rows meet `users`, where `select` reads it (usersJoinFor): the planner cannot
+ * misjudge a 20-row join.
+ */
 function pageStatement(
   query: SessionQuery,
   where: string,
@@ -588,8 +591,9 @@ const countRowsSql = (where: string) => `SELECT count(*) AS n FROM sessions s ${
 /**
  * A page and its exact total in one statement: `total` (a query answering `n`) rides on every row, and on a row of
  * nulls when the page is empty; `page` (the ordered, cut sessions `s`) keeps its order by position, whichever
- * columns `select` shows, and meets `users` only for its own rows and only where `select` reads it (usersJoinFor). `owner`: a one-row CTE of the page's only user
- * (named `owner`, with `xmin`), which the page's rows meet instead of `users`, once rather than once a row.
+ * columns `select` shows, and meets `users` only for its own rows and only where `select` reads it (usersJoinFor).
+ * `owner`: a one-row CTE of the page's only user (named `owner`, with `xmin`), which the page's rows meet instead of
+ * `users`, once rather than once a row.
  */
 function withTotalSql(total: string, page: string, select: string, owner?: string): string {
   return `WITH ${owner ? `owner AS MATERIALIZED (${owner}), ` : ''}total AS (${total}), page AS (

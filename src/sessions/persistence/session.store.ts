@@ -380,10 +380,7 @@ export class SessionStore {
     const rows = await from.rows(
       `SELECT ${selectVersioned} FROM ${sessionsFrom(selectVersioned)} WHERE s.id = ANY($1::bigint[])`,
       [ids],
-      {
-        prepare: true,
-        signal,
-      },
+      { prepare: true, signal },
     );
     return rows.map((row) => ({ ...versionOf(row), session: read(row) }));
   }
