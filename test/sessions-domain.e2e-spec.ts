@@ -122,6 +122,37 @@ describe.each(engines())('the sessions domain on %s', (engine) => {
     );
   });
 
+  it('should read only the fields asked for, by any reference, with the same visibility as a whole session', async () => {
+    const owner = await domain.accounts.insertUser({ username: 'fields-owner' });
+    const other = await domain.accounts.insertUser({ username: 'fields-other' });
+    const { session } = await domain.sessions.createSession(root, { user: owner.id, ip: '192.0.2.11', userAgent: 'x' });
+    const whole = await domain.sessions.getSession(root, { id: session.id }, 'hub');
+    // A user field among them (its row comes from users) and session fields alone (no users join).
+    for (const fields of [
+      ['pfid', 'status', 'userId'],
+      ['userUuid', 'title', 'userId'],
+    ] as const) {
+      for (const ref of [{ id: session.id }, { uuid: session.uuid }, { pfid: session.pfid }]) {
+        const read = await domain.sessions.getSessionFields(callerFor(owner), ref, 'prefactor', fields);
+        expect(read).toEqual(Object.fromEntries(fields.map((field) => [field, whole[field]])));
+      }
+    }
+    await expectDomainError(
+      domain.sessions.getSessionFields(callerFor(other), { pfid: session.pfid }, 'prefactor', ['userId']),
+      DomainErrorCode.NotVisible,
+    );
+    for (const ref of [
+      { id: 0 },
+      { id: 2 ** 60 },
+      { uuid: '00000000-0000-4000-8000-000000000000' },
+      { pfid: 'x'.repeat(32) },
+    ])
+      await expectDomainError(
+        domain.sessions.getSessionFields(root, ref, 'prefactor', ['userId']),
+        DomainErrorCode.NotFound,
+      );
+  });
+
   it('should revoke once, store the event, and call a second revoke an invalid action', async () => {
     const user = await domain.accounts.insertUser({ username: 'revokee' });
     const { session, token } = await domain.sessions.createSession(root, {
