@@ -23,7 +23,7 @@ import { ReadRouting } from '../persistence/read-routing';
 import { SessionRef, SessionStore } from '../persistence/session.store';
 import { LoginDevice, LoginInsight } from '../persistence/session.sql';
 import { isUserId } from '../persistence/user-match';
-import { toNewSessionRow } from '../persistence/tables/sessions.table';
+import { ALL_SESSION_FIELDS, toNewSessionRow } from '../persistence/tables/sessions.table';
 import { generateRelatedPfid } from '../pfid';
 import { canSee, canSeeUser, requireOperator, requireSuperuser, visibleUserIds } from '../policy/access-policy';
 import { Page, SessionFilters, SessionQuery } from '../session-query';
@@ -166,11 +166,8 @@ export class SessionsService {
    * A session by its uuid, Prefactor id or integer id; another user's is not visible unless the caller sees all.
    * Read where ReadRouting sends the caller's reads, unless `from` says (the primary, before a write).
    */
-  async getSession(caller: Caller, ref: SessionRef, face: Face, from?: Queryable): Promise<Session> {
-    const session = await this.sessions.find(ref, from ?? this.routing.readsOf(caller));
-    if (!session) throw DomainError.notFound('Session');
-    if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
-    return session;
+  getSession(caller: Caller, ref: SessionRef, face: Face, from?: Queryable): Promise<Session> {
+    return this.getSessionFields(caller, ref, face, ALL_SESSION_FIELDS, from);
   }
 
   /**
@@ -182,8 +179,9 @@ export class SessionsService {
     ref: SessionRef,
     face: Face,
     fields: SessionFields<K | 'userId'>,
+    from?: Queryable,
   ): Promise<Pick<Session, K | 'userId'>> {
-    const session = await this.sessions.findFields(ref, fields, this.routing.readsOf(caller));
+    const session = await this.sessions.findFields(ref, fields, from ?? this.routing.readsOf(caller));
     if (!session) throw DomainError.notFound('Session');
     if (!canSee(caller, session, face)) throw DomainError.notVisible('Session');
     return session;

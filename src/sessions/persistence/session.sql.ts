@@ -1,6 +1,6 @@
 import { Finding } from '../insight/login-insight';
 import { InsightArrival, insightRecordedCte } from './insight.sql';
-import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS } from './tables/sessions.table';
+import { NewSessionRow, SESSION_FROM, SESSION_SELECT, SESSIONS, sessionsFrom } from './tables/sessions.table';
 import { insertRow, NOW } from './tables/table';
 import { OWNER_SELECT } from './tables/users.table';
 
@@ -36,9 +36,12 @@ export const EARLIEST_LIVE_EXPIRY_SQL = `SELECT e.expires_at FROM sessions e WHE
 export const EXPIRED_UNSWEPT_SQL = `${LIVE_STATUS_SQL} AND s.expires_at <= now()
   AND s.expires_at >= (${EARLIEST_LIVE_EXPIRY_SQL})`;
 
-export const SESSION_BY_ID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.id = $1`;
-export const SESSION_BY_UUID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.uuid = $1`;
-export const SESSION_BY_PFID_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM} WHERE s.pfid = $1`;
+/** `select`'s columns of the session whose `key` is $1, meeting `users` only where the columns need it. */
+export const sessionByKeySql = (select: string, key: 'id' | 'uuid' | 'pfid') =>
+  `SELECT ${select} FROM ${sessionsFrom(select)} WHERE s.${key} = $1`;
+export const SESSION_BY_ID_SQL = sessionByKeySql(SESSION_SELECT, 'id');
+export const SESSION_BY_UUID_SQL = sessionByKeySql(SESSION_SELECT, 'uuid');
+export const SESSION_BY_PFID_SQL = sessionByKeySql(SESSION_SELECT, 'pfid');
 export const LIVE_SESSION_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM}
   WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
 /** The same, with the session's owner: a session token used as a bearer key, in one read (CredentialsService). */

@@ -38,9 +38,7 @@ import {
   LIVE_SESSION_BY_TOKEN_SQL,
   LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL,
   LIVE_SQL,
-  SESSION_BY_ID_SQL,
-  SESSION_BY_PFID_SQL,
-  SESSION_BY_UUID_SQL,
+  sessionByKeySql,
   SLIDE_EXPIRY_SQL,
   TOUCH_SQL,
   LoginWrite,
@@ -51,6 +49,7 @@ import { SESSION_EVENT_SELECT, toSessionEvent } from './tables/session-events.ta
 import {
   SESSION_FROM,
   SESSION_SELECT,
+  ALL_SESSION_FIELDS,
   sessionsFrom,
   sessionProjection,
   SESSIONS,
@@ -132,11 +131,7 @@ export class SessionStore {
   }
 
   find(ref: SessionRef, tx?: Queryable): Promise<Session | null> {
-    if ('uuid' in ref) return this.one(SESSION_BY_UUID_SQL, [ref.uuid], tx);
-    if ('pfid' in ref) return this.one(SESSION_BY_PFID_SQL, [ref.pfid], tx);
-    return Number.isSafeInteger(ref.id) && ref.id > 0
-      ? this.one(SESSION_BY_ID_SQL, [ref.id], tx)
-      : Promise.resolve(null);
+    return this.findFields(ref, ALL_SESSION_FIELDS, tx);
   }
 
   /** find, reading only `fields`' columns (and `users` only where they come from it). */
@@ -145,12 +140,15 @@ export class SessionStore {
     fields: SessionFields<K>,
     from: Queryable = this.db,
   ): Promise<Pick<Session, K> | null> {
-    const [column, value] = 'uuid' in ref ? ['uuid', ref.uuid] : 'pfid' in ref ? ['pfid', ref.pfid] : ['id', ref.id];
-    if (column === 'id' && !(Number.isSafeInteger(value) && Number(value) > 0)) return null;
+    const [key, value] =
+      'uuid' in ref
+        ? (['uuid', ref.uuid] as const)
+        : 'pfid' in ref
+          ? (['pfid', ref.pfid] as const)
+          : (['id', ref.id] as const);
+    if (key === 'id' && !(Number.isSafeInteger(value) && Number(value) > 0)) return null;
     const { select, read } = sessionProjection(fields);
-    const rows = await from.rows(`SELECT ${select} FROM ${sessionsFrom(select)} WHERE s.${column} = $1`, [value], {
-      prepare: true,
-    });
+    const rows = await from.rows(sessionByKeySql(select, key), [value], { prepare: true });
     return rows.length ? read(rows[0]) : null;
   }
 

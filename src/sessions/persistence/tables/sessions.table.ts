@@ -100,6 +100,7 @@ const USER_SOURCES: Record<UserColumn, string> = { user_uuid: 'uuid', user_is_op
 const USER_COLUMNS = Object.fromEntries(
   Object.entries(USER_SOURCES).map(([name, column]) => [name, `u.${column} AS ${name}`]),
 ) as Record<UserColumn, string>;
+const USERS_JOIN = 'JOIN users u ON u.id = s.user_id';
 /**
  * The join a read of `select` needs: `users u` only where the select reads it. Every `users` column a read selects is
  * written `u.<column>` (USER_COLUMNS, USER_ROW_READ, rowVersionOf), and `sessions.user_id` is a foreign key to it, so
@@ -108,7 +109,7 @@ const USER_COLUMNS = Object.fromEntries(
  * stop).
  */
 export function usersJoinFor(select: string): string {
-  return /\bu\./.test(select) ? 'JOIN users u ON u.id = s.user_id' : '';
+  return /\bu\./.test(select) ? USERS_JOIN : '';
 }
 
 /** `sessions s`, joined to `users u` where `select` reads it (usersJoinFor): the FROM of a read of some fields. */
@@ -272,7 +273,7 @@ const FULL = sessionProjection(ALL_SESSION_FIELDS);
 /** Every session column but the token hash, and the user's two facts. */
 export const SESSION_SELECT = FULL.select;
 /** Sessions with their user, as SESSION_SELECT expects them. */
-export const SESSION_FROM = `sessions s JOIN users u ON u.id = s.user_id`;
+export const SESSION_FROM = sessionsFrom(SESSION_SELECT);
 
 export function toSession(row: Row): Session {
   return FULL.read(row);
