@@ -1,4 +1,10 @@
-import { counterFor, listStatement, whereOf } from '../src/sessions/persistence/session-list.sql';
+import { AgentCountsSnapshot } from '../src/sessions/persistence/agent-counts-snapshot';
+import {
+  counterFor,
+  listStatement,
+  ownersSearchStatement,
+  whereOf,
+} from '../src/sessions/persistence/session-list.sql';
 import { Caller } from '../src/sessions/session.model';
 import { SessionFilters, SessionScope } from '../src/sessions/session-query';
 import { domainOf } from './support/domain';
@@ -165,6 +171,55 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     expect(await total('gate)')).toBe(1);
   });
 
+  it("should find a name an agent took up after the copy of the live agents was read, in the users' order", async () => {
+    // The store takes ownersSearchStatement when its copy of the live agents (a few seconds old) holds no match;
+    // the statement checks the agents itself, and a match that came since sends the search to the full statement.
+    const noneHold = jest.spyOn(AgentCountsSnapshot.prototype, 'noneHold');
+    try {
+      await searchAfterTheCopy(noneHold);
+    } finally {
+      noneHold.mockRestore();
+    }
+  });
+
+  async function searchAfterTheCopy(noneHold: jest.SpyInstance<boolean, [string]>): Promise<void> {
+    const term = 'latecomer';
+    const user = await domain.accounts.insertUser({ username: 'latecomer-owner' });
+    await domain.sessions.createSession(root, { user: user.id, ip: '192.0.2.60', userAgent: 'other/2' });
+    const search = () =>
+      domain.sessions.listSessions(
+        root,
+        {
+          scope: { liveOnly: true },
+          filters: { searchTerms: [term] },
+          order: [{ field: 'username', descending: false }],
+          offset: 0,
+          limit: 20,
+        },
+        'hub',
+        ALL_SESSION_FIELDS,
+      );
+    const lastAnswer = () => noneHold.mock.results[noneHold.mock.results.length - 1]?.value as boolean | undefined;
+    // Until the copy is read the store asks the full statement; once read, it holds no agent with the term.
+    for (let tries = 0; lastAnswer() !== true && tries < 100; tries++) {
+      expect((await search()).total).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(lastAnswer()).toBe(true);
+    const { session } = await domain.sessions.createSession(root, {
+      user: 'ben-filters',
+      ip: '192.0.2.61',
+      userAgent: 'Latecomer/1.0',
+    });
+    const page = await search();
+    expect(lastAnswer()).toBe(true);
+    expect(page.total).toBe(2);
+    expect(page.items.map((x) => x.id)).toEqual(
+      [...page.items].sort((a, b) => a.username.localeCompare(b.username) || a.id - b.id).map((x) => x.id),
+    );
+    expect(page.items.map((x) => x.id)).toContain(session.id);
+  }
+
   it('should page a name many sessions share as a plain match does, in every order, by the walks', async () => {
     // A name no agent holds is counted from its users' counters and its page found from its users or by the walk
     // (nameSearchDecision, ownersTopSql and walkPageStatement in session-list.sql.ts); on a database this small
@@ -228,6 +283,27 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
           expect([term, order, offset, Number(rows[0].total)]).toEqual([term, order, offset, expected.length]);
           const ids = rows.filter((r) => r.id != null).map((r) => String(r.id));
           expect([term, order, offset, ids]).toEqual([term, order, offset, want]);
+        }
+        // The statement for a name no agent holds, in its users' orders: the same page and total; for a term an
+        // agent holds, no page and `agents_hold`, so the store asks the statement above instead.
+        const owners = ownersSearchStatement(query, 's.id');
+        expect(owners === null).toBe(order === '-last_seen');
+        if (owners) {
+          const answer = await t.sql<{ id: string | null; total: string; agents_hold: boolean }>(
+            owners.text,
+            owners.params,
+          );
+          const ids = answer.filter((r) => r.id != null).map((r) => String(r.id));
+          if (term === 'walk') expect([order, offset, answer[0].agents_hold, ids]).toEqual([order, offset, true, []]);
+          else {
+            expect([order, offset, answer[0].agents_hold, Number(answer[0].total)]).toEqual([
+              order,
+              offset,
+              false,
+              expected.length,
+            ]);
+            expect([order, offset, ids]).toEqual([order, offset, want]);
+          }
         }
       }
     }

@@ -28,6 +28,15 @@ export class AgentCountsSnapshot {
     return matching * maxRowsWalked * MARGIN < rowsBeforePageEnd * this.live;
   }
 
+  /**
+   * True when the copy holds no live agent containing the term: a name search may then take the statement that
+   * leaves the agents' gathering out (ownersSearchStatement), which still checks the agents itself.
+   */
+  noneHold(term: string): boolean {
+    if (Date.now() - this.loadedAt > MAX_AGE_MS) this.refresh();
+    return this.agents !== null && !this.agents.some(([agent]) => agent.includes(term));
+  }
+
   private refresh(): void {
     this.loading ??= (async () => {
       try {

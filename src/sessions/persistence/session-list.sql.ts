@@ -346,15 +346,56 @@ function ownerOrder(query: SessionQuery): { column: 'username' | 'id'; direction
  * page; nothing when the decision says otherwise. The order's index would pass every session of the users before
  * the first match (half the table for "mateo", 3 s at 1M); gathering visits every match (3,162 at 10M).
  */
-function ownersTopSql(query: SessionQuery, order: NonNullable<ReturnType<typeof ownerOrder>>): string {
+function ownersTopSql(
+  query: SessionQuery,
+  order: NonNullable<ReturnType<typeof ownerOrder>>,
+  when = 'd.by_owners',
+): string {
   const { column, direction, idDirection } = order;
   return `SELECT x.id, o.${column} AS key FROM (
         SELECT u2.id, u2.username FROM users u2 WHERE u2.id = ANY(d.owners) ORDER BY u2.${column} ${direction}
       ) o CROSS JOIN LATERAL (
         SELECT s.id FROM sessions s WHERE s.user_id = o.id AND ${LIVE_SQL} ORDER BY s.id ${idDirection} LIMIT ${rowsToPageEnd(query)}
       ) x
-      WHERE d.by_owners
+      WHERE ${when}
       ORDER BY o.${column} ${direction}, x.id ${idDirection} LIMIT ${rowsToPageEnd(query)}`;
+}
+
+/**
+ * A one-term name search in its owners' order (decidableTerm, ownerOrder) for a term no live agent holds, as its
+ * own statement: the matching users, their live counters less their expired-but-unswept sessions, and the page from
+ * the users in that order (ownersTopSql). It is searchStatement's `by_owners` decision without `merge`, less the
+ * parts that case never runs (gathering under agents, their counts): PostgreSQL initialises every part of a plan
+ * on each execution, run or not (docs/performance.md, twenty-ninth stop). Whether agents hold the term is still
+ * read (`agents_hold`), so the answer stays exact: when they do, the page is left empty and the store runs
+ * listStatement instead. Null for any other query. The service chooses it when its copy of the live agents holds
+ * no match (AgentCountsSnapshot.noneHold).
+ */
+export function ownersSearchStatement(
+  query: SessionQuery,
+  select: string,
+): (Statement & { prepare: boolean; genericPlan: boolean }) | null {
+  const term = decidableTerm(query);
+  const byOwners = term === null ? null : ownerOrder(query);
+  if (term === null || byOwners === null) return null;
+  const params = [`%${escapeLike(term)}%`];
+  const text = `WITH d AS MATERIALIZED (
+      SELECT ${ownersSql('$1')} AS owners, ${agentsHoldSql('$1')} AS agents_hold
+    ), ${EXPIRED_CTE}
+    SELECT t.total, d.agents_hold, p.* FROM d CROSS JOIN LATERAL (
+      SELECT ${ownersCountSql('d.owners')} - ${expiredOfOwnersSql('d.owners')} AS total OFFSET 0
+    ) t
+    LEFT JOIN LATERAL (
+      SELECT ${select}, pick.pos FROM (
+        SELECT cut.id, row_number() OVER () AS pos FROM (
+          SELECT c.id FROM (${ownersTopSql(query, byOwners, 'true')}) c ${limitOffset(query.limit, query.offset)}
+        ) cut
+      ) pick
+      JOIN sessions s ON s.id = pick.id ${usersJoinFor(select)}
+    ) p ON NOT d.agents_hold
+    ORDER BY p.pos`;
+  const prepare = servicePreparable(query, true);
+  return { text, params, prepare, genericPlan: prepare };
 }
 
 /**
@@ -477,6 +518,9 @@ function nameSearchDecision(
 /** The sessions past expiry that the sweeper has not marked yet (read only where a total subtracts them). */
 const EXPIRED_CTE = `expired AS MATERIALIZED (SELECT s.id, s.user_id FROM sessions s WHERE ${EXPIRED_UNSWEPT_SQL})`;
 
+/** How many sessions of the users `owners` (an int[] expression) are in EXPIRED_CTE. */
+const expiredOfOwnersSql = (owners: string) => `(SELECT count(*) FROM expired x WHERE x.user_id = ANY(${owners}))`;
+
 /**
  * How many of a term's matches are in EXPIRED_CTE: those of the users `owners` (an int[] expression), index-only,
  * and, when `agentsHold` (an SQL boolean), the other users' under an agent matching `pattern`, by primary key. By the
@@ -484,7 +528,7 @@ const EXPIRED_CTE = `expired AS MATERIALIZED (SELECT s.id, s.user_id FROM sessio
  * a scan of every session's agent.
  */
 const expiredMatchesSql = (owners: string, pattern: string, agentsHold = 'true') =>
-  `((SELECT count(*) FROM expired x WHERE x.user_id = ANY(${owners}))
+  `(${expiredOfOwnersSql(owners)}
     + CASE WHEN ${agentsHold} THEN (SELECT count(*) FROM sessions s WHERE s.id IN (
         SELECT x.id FROM expired x WHERE NOT x.user_id = ANY(${owners})
       ) AND lower(s.last_user_agent) LIKE ${pattern}) ELSE 0 END)`;

@@ -27,6 +27,7 @@ import {
   hasFilters,
   broadSearchCount,
   listStatement,
+  ownersSearchStatement,
   liveSessionsOfUserSql,
   MAX_ROWS_WALKED,
   orderedWalkIsShort,
@@ -62,6 +63,13 @@ import { encode } from './tables/table';
 export type PageSource = { query: SessionQuery } | { userUuid: string; offset: number; limit: number };
 
 const versionOf = (row: Row): RowVersion => ({ id: Number(row.id), version: String(row.row_version) });
+
+/** A list's page from a statement that answers `total` on every row, and on one row of nulls when the page is empty. */
+function pageOfRows<T>(rows: Row[], query: SessionQuery, read: (row: Row) => T): Page<T> {
+  const total = Number(rows[0].total);
+  if (total === 0 || query.offset >= total) return { items: [], total };
+  return { items: rows.filter((r) => r.id != null).map(read), total };
+}
 
 /** How a caller names a session: authentik's uuid, Prefactor's id or the integer id MOVENS shows. */
 export type SessionRef = { uuid: string } | { pfid: string } | { id: number };
@@ -449,16 +457,26 @@ export class SessionStore {
           return this.walkedPage(query, select, read, total, signal, from);
       }
     }
+    // A name no live agent holds, in its owners' order: the users' sessions alone. An agent holding it since the
+    // copy was taken leaves the page empty and `agents_hold` set, and the statement below answers instead.
+    const owners = broad && this.agentCounts.noneHold(broad.term) ? ownersSearchStatement(query, select) : null;
+    if (owners) {
+      const rows = await from.rows(owners.text, owners.params, {
+        prepare: owners.prepare,
+        genericPlan: owners.genericPlan,
+        signal,
+      });
+      if (rows[0].agents_hold !== true) return pageOfRows(rows, query, read);
+    }
     // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
     // its total (prepared where the text comes from a small set).
     const statement = listStatement(query, select);
     const { text, params, prepare, genericPlan } = statement;
     const rows = await from.rows(text, params, { prepare, genericPlan, signal });
     const total = Number(rows[0].total);
-    if (total === 0 || query.offset >= total) return { items: [], total };
     // A name many sessions share: the statement counted it from the users' counters and left the page to the walk.
-    if (rows[0].walk === true) return this.walkedPage(query, select, read, total, signal, from);
-    return { items: rows.filter((r) => r.id != null).map(read), total };
+    if (rows[0].walk === true && total > query.offset) return this.walkedPage(query, select, read, total, signal, from);
+    return pageOfRows(rows, query, read);
   }
 
   /** A broad search's page, found by walking the order's index, with the total its counters gave. */
