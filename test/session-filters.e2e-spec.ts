@@ -134,6 +134,21 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     expect(await matches({ lastIp: '2001:db8::2' })).toBe(false);
   });
 
+  /** A superuser's search of every live session, the first `limit` in `field`'s ascending order. */
+  const searchLive = (term: string, field: 'id' | 'username', limit: number) =>
+    domain.sessions.listSessions(
+      root,
+      {
+        scope: { liveOnly: true },
+        filters: { searchTerms: [term] },
+        order: [{ field, descending: false }],
+        offset: 0,
+        limit,
+      },
+      'hub',
+      ALL_SESSION_FIELDS,
+    );
+
   it('should find live sessions by name, address or agent as a plain pattern match does, a brand-new agent at once', async () => {
     // The search asks the live agents' counters first whether any agent holds a term that only an agent could hold
     // (session-list.sql.ts, agentGate); the plain match below does not, so a gate that misses an agent fails here.
@@ -147,21 +162,7 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
       );
       return n;
     };
-    const total = async (term: string) =>
-      (
-        await domain.sessions.listSessions(
-          root,
-          {
-            scope: { liveOnly: true },
-            filters: { searchTerms: [term] },
-            order: [{ field: 'id', descending: false }],
-            offset: 0,
-            limit: 100,
-          },
-          'hub',
-          ALL_SESSION_FIELDS,
-        )
-      ).total;
+    const total = async (term: string) => (await searchLive(term, 'id', 100)).total;
     const terms = ['ann-f', 'macintosh', 'CURL/8', 'searchprobe', 'gate)', 'no-such-thing', '203.0.113', 'db8', 'x'];
     for (const term of terms) expect([term, await total(term)]).toEqual([term, await oracle(term)]);
     expect(await total('searchprobe')).toBe(0);
@@ -186,19 +187,7 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
     const term = 'latecomer';
     const user = await domain.accounts.insertUser({ username: 'latecomer-owner' });
     await domain.sessions.createSession(root, { user: user.id, ip: '192.0.2.60', userAgent: 'other/2' });
-    const search = () =>
-      domain.sessions.listSessions(
-        root,
-        {
-          scope: { liveOnly: true },
-          filters: { searchTerms: [term] },
-          order: [{ field: 'username', descending: false }],
-          offset: 0,
-          limit: 20,
-        },
-        'hub',
-        ALL_SESSION_FIELDS,
-      );
+    const search = () => searchLive(term, 'username', 20);
     const lastAnswer = () => noneHold.mock.results[noneHold.mock.results.length - 1]?.value as boolean | undefined;
     // Until the copy is read the store asks the full statement; once read, it holds no agent with the term.
     for (let tries = 0; lastAnswer() !== true && tries < 100; tries++) {
