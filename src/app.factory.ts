@@ -9,7 +9,7 @@ import { parseJsonBody } from './http/json-body';
 import { createLogger, installRequestLogging, PinoNestLogger, requestId } from './ops/logging';
 import { installMetrics } from './ops/metrics';
 import { installSecurityHeaders } from './ops/security-headers';
-import { MalformedBodyPipe } from './http/malformed-body';
+import { MalformedBodyPipe, mediaTypeOf, UnreadBody } from './http/malformed-body';
 import { FACES } from './faces';
 
 /** Builds the whole service (used by main.ts and by every end-to-end test), not yet listening. */
@@ -44,6 +44,9 @@ export async function createApp(
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) =>
     done(null, parseJsonBody(String(body))),
   );
+  // The faces read JSON only: a body of another type reaches the route unread, so each face refuses it in its words.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('*', (request, _payload, done) => done(null, new UnreadBody(mediaTypeOf(request))));
   installRequestLogging(fastify, logger);
   installMetrics(app);
   installSecurityHeaders(fastify);

@@ -628,6 +628,22 @@ describe.each(engines())('authentik face on %s', (engine) => {
       expect(res.text).toBe('');
       expect(await statusOf(session.uuid)).toBe('revoked');
     });
+
+    it('should ignore a body of any content type on DELETE, checking credentials as without one', async () => {
+      for (const type of ['application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded']) {
+        const session = await makeSession(admin, alice);
+        const path = `${BASE}/${session.uuid}/`;
+        const options = { rawBody: '<x/>', headers: { 'content-type': type } };
+        const anonymous = await anon.request('DELETE', path, options);
+        expect([type, anonymous.status, anonymous.body]).toEqual([
+          type,
+          403,
+          { detail: 'Authentication credentials were not provided.' },
+        ]);
+        expect((await anon.as(alice.key).request('DELETE', path, options)).status).toBe(204);
+        expect(await statusOf(session.uuid)).toBe('revoked');
+      }
+    });
   });
 
   describe('bulk_delete', () => {

@@ -322,6 +322,18 @@ describe.each(engines())('hub API on %s', (engine) => {
         (await anon.as(alice.key).post('/api/hub/v1/sessions', { user: alice.id, ip: '1.1.1.1', userAgent: 'x' }))
           .status,
       ).toBe(403);
+      // Only JSON is read: a form or any other type is 415 in the hub's shape, whatever its fields say.
+      for (const type of ['application/x-www-form-urlencoded', 'text/plain', 'application/xml']) {
+        const res = await admin.request('POST', '/api/hub/v1/sessions', {
+          rawBody: `user=${alice.id}&ip=1.1.1.1&userAgent=x`,
+          headers: { 'content-type': type },
+        });
+        expect([type, res.status, res.body]).toEqual([
+          type,
+          415,
+          { statusCode: 415, error: 'Unsupported Media Type', message: `Unsupported media type "${type}" in request.` },
+        ]);
+      }
     });
 
     it('should validate a live token, record a new IP with an event, and refuse unknown tokens', async () => {

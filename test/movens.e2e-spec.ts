@@ -383,13 +383,11 @@ describe.each(engines())('MOVENS admin face on %s', (engine) => {
       ];
       for (const rawBody of raw) expectMessage(await movens.request('POST', REVOKE, { rawBody }), 'err_InvalidRequest');
       expectMessage(await movens.request('POST', REVOKE), 'err_InvalidRequest');
-      expectMessage(
-        await movens.request('POST', REVOKE, {
-          rawBody: `Session=${session.id}`,
-          headers: { 'content-type': 'text/plain' },
-        }),
-        'err_InvalidRequest',
-      );
+      for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data'])
+        expectMessage(
+          await movens.request('POST', REVOKE, { rawBody: `Session=${session.id}`, headers: { 'content-type': type } }),
+          'err_InvalidRequest',
+        );
       expect((await stored(session.id)).status).toBe('authenticated');
     });
 

@@ -638,6 +638,22 @@ describe.each(engines())('Prefactor face on %s', (engine) => {
           errors: { body: ['must be a JSON object'] },
         },
       ]);
+      // JSON null, and bodies that are not JSON at all (a form is parsed only where a route reads forms).
+      const notJson: [string, string][] = [
+        ['null', 'application/json'],
+        ['garbage%%%', 'application/x-www-form-urlencoded'],
+        ['{}', 'application/x-www-form-urlencoded'],
+        ['--x\r\n\r\n{}\r\n--x--', 'multipart/form-data; boundary=x'],
+        ['{}', 'text/plain'],
+        ['<revoke/>', 'application/xml'],
+      ];
+      for (const [rawBody, type] of notJson) {
+        const res = await pf.request('POST', `/api/v1/session/${s.pfid}/revoke`, {
+          rawBody,
+          headers: { 'content-type': type },
+        });
+        expect([type, res.status, res.body]).toEqual([type, notObject.status, notObject.body]);
+      }
       const malformed = await pf.request('POST', `/api/v1/session/${s.pfid}/revoke`, { rawBody: '{"oops' });
       expect(malformed.status).toBe(400);
       expect(malformed.body.code).toBe('bad_request');

@@ -1,6 +1,6 @@
 import { Body, Controller, Header, Headers, HttpCode, Ip, Post, UseFilters } from '@nestjs/common';
 import { RateLimits } from '../ops/rate-limits';
-import { FormBody } from './http/form-body';
+import { FormBody, ReadsForm } from './http/form-body';
 import { OAuthError, OAuthExceptionFilter } from './http/oauth-exception.filter';
 import { IssuedToken, ReceiversService } from './receivers/receivers.service';
 import { SSF_PATHS } from './ssf-discovery.controller';
@@ -59,6 +59,7 @@ export class SsfTokenController {
   ) {}
 
   @Post(SSF_PATHS.token)
+  @ReadsForm()
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @Header('Pragma', 'no-cache')

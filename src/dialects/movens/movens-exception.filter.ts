@@ -35,7 +35,12 @@ export function movensErrorAnswer(exception: unknown): FaceAnswer | null {
     const message = MESSAGE[exception.code];
     if (message) return { status: 400, body: { Message: message } };
   }
-  if (exception instanceof HttpException && exception.getStatus() < 500) return { status: exception.getStatus() };
+  if (exception instanceof HttpException && exception.getStatus() < 500) {
+    // A body that is not JSON is refused as any other bad revoke body (ASP.NET would say 415; MOVENS' clients read
+    // err_InvalidRequest).
+    if (exception.getStatus() === 415) return { status: 400, body: { Message: 'err_InvalidRequest' } };
+    return { status: exception.getStatus() };
+  }
   return null;
 }
 

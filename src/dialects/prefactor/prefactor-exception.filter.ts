@@ -1,7 +1,7 @@
 import { Catch, HttpException } from '@nestjs/common';
 import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
-import { PrefactorRequestError } from './prefactor.request';
+import { notJsonObject, PrefactorRequestError } from './prefactor.request';
 
 export type PrefactorErrorCode =
   | 'bad_request'
@@ -70,6 +70,8 @@ export interface PrefactorErrorBody {
 export function toPrefactorError(
   exception: unknown,
 ): { status: number; body: PrefactorErrorBody; allow?: string[] } | null {
+  // A body of another content type (a form, multipart) is, to revoke, a body that is not a JSON object.
+  if (exception instanceof HttpException && exception.getStatus() === 415) exception = notJsonObject();
   if (exception instanceof PrefactorRequestError) {
     const body: PrefactorErrorBody = { code: exception.code, message: exception.message, status: 'error' };
     if (exception.errors) body.errors = exception.errors;

@@ -116,11 +116,14 @@ export function parseSessionId(value: string): string {
   return value;
 }
 
-/** Revoke takes `{}`; a body that is present must be a JSON object. */
+/** Revoke's refusal of a body that is not a JSON object (JSON `null`, an array, a form, another content type). */
+export function notJsonObject(): PrefactorRequestError {
+  return new PrefactorRequestError('bad_request', 'The request body must be a JSON object', {
+    body: ['must be a JSON object'],
+  });
+}
+
+/** Revoke takes `{}`; a body that is present (undefined: none, or an empty one) must be a JSON object. */
 export function checkEmptyObjectBody(body: unknown): void {
-  if (body !== undefined && body !== null && (typeof body !== 'object' || Array.isArray(body))) {
-    throw new PrefactorRequestError('bad_request', 'The request body must be a JSON object', {
-      body: ['must be a JSON object'],
-    });
-  }
+  if (body !== undefined && (body === null || typeof body !== 'object' || Array.isArray(body))) throw notJsonObject();
 }

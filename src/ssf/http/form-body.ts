@@ -1,4 +1,6 @@
-import { FastifyInstance } from 'fastify';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { FastifyInstance, FastifyRequest } from 'fastify';
+import { UnreadBody } from '../../http/malformed-body';
 
 /** An `application/x-www-form-urlencoded` body (the token endpoint's), every parameter with all its values. */
 export class FormBody {
@@ -11,10 +13,19 @@ export class FormBody {
   }
 }
 
-/** Lets routes read form bodies: Fastify parses only JSON and text by default. */
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Marks a route that reads form bodies; on every other route a form is a body that is not JSON. */
+export const ReadsForm = () => RouteConfig({ readsForm: true });
+
+function readsForm(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { readsForm?: boolean } | undefined)?.readsForm === true;
+}
+
+/** Lets the routes marked ReadsForm read form bodies: Fastify parses only JSON and text by default. */
 export function installFormBodyParser(fastify: FastifyInstance): void {
-  if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-    done(null, new FormBody(new URLSearchParams(String(body)))),
+  if (fastify.hasContentTypeParser(FORM)) return;
+  fastify.addContentTypeParser(FORM, { parseAs: 'string' }, (request, body, done) =>
+    done(null, readsForm(request) ? new FormBody(new URLSearchParams(String(body))) : new UnreadBody(FORM)),
   );
 }
