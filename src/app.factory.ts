@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { LogController } from 'fastify';
-import { IncomingMessage } from 'node:http';
+import { IncomingMessage, maxHeaderSize } from 'node:http';
 import { DestinationStream } from 'pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule, AppModuleOptions } from './app.module';
@@ -28,7 +28,9 @@ export async function createApp(
     // One line per request is written by installRequestLogging, with the fields operators need.
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request: IncomingMessage) => requestId(request.headers['x-request-id']),
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // A path parameter may be as long as the request line (bounded by Node's header limit): an overlong id reaches
+    // its route and the face's own validation, not a route miss answered by a catch-all or Fastify's 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: maxHeaderSize },
     bodyLimit: 64 * 1024,
     // The client address is the socket's unless a proxy in front is trusted to set X-Forwarded-For.
     trustProxy: options.config.TRUST_PROXY === 'on',

@@ -124,6 +124,33 @@ describe.each(engines())('hostile input on %s', (engine) => {
     expect((await admin.post(`${MOVENS}/revoke`, { Session: 1e300 })).status).toBe(400);
   });
 
+  it('should answer path ids of any length by the face’s own validation, not as a route miss', async () => {
+    for (const id of ['a'.repeat(500), 'a'.repeat(501), 'a'.repeat(8000)]) {
+      const pfNoKey = await anon.get(`${PREFACTOR}/${id}`);
+      expect([id.length, pfNoKey.status, pfNoKey.body?.code]).toEqual([id.length, 401, 'not_authenticated']);
+      for (const [method, path] of [
+        ['GET', `${PREFACTOR}/${id}`],
+        ['POST', `${PREFACTOR}/${id}/revoke`],
+      ]) {
+        const res = await admin.request(method, path);
+        expect([id.length, method, res.status, res.body?.errors]).toEqual([
+          id.length,
+          method,
+          422,
+          { session_id: ['must be a valid session ID'] },
+        ]);
+      }
+      const movens = await admin.get(`${MOVENS}/user-sessions/${id}`);
+      expect([id.length, movens.status, movens.body]).toEqual([id.length, 400, { Message: 'err_InvalidGuid' }]);
+      const authentik = await admin.get(`${AUTHENTIK}${id}/`);
+      expect([id.length, authentik.status, authentik.body]).toEqual([id.length, 404, { detail: 'Not found.' }]);
+      const hub = await admin.get(`${HUB_SESSIONS}/${id}`);
+      expect([id.length, hub.status, hub.body?.error]).toEqual([id.length, 400, 'Bad Request']);
+      const poll = await anon.request('POST', `/ssf/poll/${id}`, { body: {} });
+      expect([id.length, poll.status, poll.body?.err]).toEqual([id.length, 401, 'authentication_failed']);
+    }
+  });
+
   it('should refuse a search of thousands of terms at once, and answer a bounded one', async () => {
     const terms = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(' ');
     const started = Date.now();
