@@ -11,6 +11,9 @@ import { installMetrics } from './ops/metrics';
 import { installSecurityHeaders } from './ops/security-headers';
 import { MalformedBodyPipe, mediaTypeOf, UnreadBody } from './http/malformed-body';
 import { FACES } from './faces';
+import { FaceRoutesFilter, frameworkErrorAnswer } from './http/face-errors';
+
+const FACE_ERRORS = FACES.map((face) => face.errors);
 
 /** Builds the whole service (used by main.ts and by every end-to-end test), not yet listening. */
 export async function createApp(
@@ -32,6 +35,8 @@ export async function createApp(
     // its route and the face's own validation, not a route miss answered by a catch-all or Fastify's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: maxHeaderSize },
     bodyLimit: 64 * 1024,
+    // A URL Fastify cannot decode is answered by the face that owns its path, in the face's shape.
+    frameworkErrors: frameworkErrorAnswer(FACE_ERRORS),
     // The client address is the socket's unless a proxy in front is trusted to set X-Forwarded-For.
     trustProxy: options.config.TRUST_PROXY === 'on',
   });
@@ -54,6 +59,8 @@ export async function createApp(
   installSecurityHeaders(fastify);
   for (const face of FACES) face.installHooks?.(fastify);
   app.useGlobalPipes(new MalformedBodyPipe());
+  // No such route, or refused by Fastify before a route's filter could see it: the face that owns the path answers.
+  app.useGlobalFilters(new FaceRoutesFilter(FACE_ERRORS, app.getHttpAdapter()));
   setupSwagger(app);
   await app.init();
   return app;

@@ -151,6 +151,47 @@ describe.each(engines())('hostile input on %s', (engine) => {
     }
   });
 
+  it('should answer a body over 64 KiB and a URL that does not decode in each face’s own shape', async () => {
+    const pfid = (await makeSession(admin, owner)).pfid;
+    const huge = JSON.stringify({ x: 'x'.repeat(70_000) });
+    const tooLarge: [string, string, number, unknown][] = [
+      [
+        'POST',
+        `${PREFACTOR}/${pfid}/revoke`,
+        413,
+        { code: 'bad_request', message: 'Request body is too large', status: 'error' },
+      ],
+      ['POST', `${MOVENS}/revoke`, 413, undefined],
+      ['DELETE', `${AUTHENTIK}bulk_delete/?user_pks=${owner.id}`, 413, { detail: 'Request body is too large' }],
+      [
+        'POST',
+        HUB_SESSIONS,
+        413,
+        { statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' },
+      ],
+      ['POST', '/ssf/verify', 413, { err: 'invalid_request', description: 'Request body is too large' }],
+    ];
+    for (const [method, path, status, body] of tooLarge) {
+      const res = await admin.request(method, path, { rawBody: huge });
+      expect([path, res.status, res.body]).toEqual([path, status, body]);
+    }
+    const malformed = 'The URL holds a malformed percent-encoding.';
+    const badUrl: [string, string, number, unknown][] = [
+      ['GET', `${PREFACTOR}/%ff`, 400, { code: 'bad_request', message: malformed, status: 'error' }],
+      ['POST', `${PREFACTOR}/%ff/revoke`, 400, { code: 'bad_request', message: malformed, status: 'error' }],
+      ['GET', `${MOVENS}/user-sessions/%ff`, 400, undefined],
+      ['GET', `${AUTHENTIK}%ff/`, 404, { detail: 'Not found.' }],
+      ['GET', `${HUB_SESSIONS}/%e0%a4`, 400, { statusCode: 400, error: 'Bad Request', message: malformed }],
+      ['POST', '/ssf/poll/%ff', 400, { err: 'invalid_request', description: malformed }],
+    ];
+    for (const [method, path, status, body] of badUrl) {
+      const res = await anon.request(method, path);
+      expect([path, res.status, res.body]).toEqual([path, status, body]);
+    }
+    // The session named by the revoke that was too large is untouched.
+    expect((await admin.get(`${PREFACTOR}/${pfid}`)).body.summary.status).toBe('authenticated');
+  });
+
   it('should refuse a search of thousands of terms at once, and answer a bounded one', async () => {
     const terms = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(' ');
     const started = Date.now();

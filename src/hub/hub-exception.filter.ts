@@ -1,4 +1,5 @@
 import { Catch, HttpException, HttpStatus } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
 import { FaceAnswer, FaceExceptionFilter } from '../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../sessions/domain-error';
 
@@ -38,7 +39,11 @@ export function hubErrorAnswer(exception: unknown): FaceAnswer | null {
     const body = exception.getResponse();
     return {
       status: exception.getStatus(),
-      body: typeof body === 'string' ? { statusCode: exception.getStatus(), message: body } : body,
+      // Fastify's refusals (a body over the limit) carry only a message: the reason phrase completes the shape.
+      body:
+        typeof body === 'string'
+          ? { statusCode: exception.getStatus(), error: STATUS_CODES[exception.getStatus()], message: body }
+          : body,
     };
   }
   if (exception instanceof DomainError) {

@@ -89,7 +89,9 @@ export function toPrefactorError(
   }
   if (exception instanceof HttpException && exception.getStatus() < 500) {
     const code: PrefactorErrorCode = exception.getStatus() === 404 ? 'not_found' : 'bad_request';
-    return { status: PREFACTOR_STATUS[code], body: { code, message: exception.message, status: 'error' } };
+    // A body over the size limit keeps HTTP's 413, which any server in front would send; its code is Prefactor's.
+    const status = exception.getStatus() === 413 ? 413 : PREFACTOR_STATUS[code];
+    return { status, body: { code, message: exception.message, status: 'error' } };
   }
   return null;
 }

@@ -1,0 +1,66 @@
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpServer } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** The URLs a face owns and the filter that answers a failure there in the face's shape. */
+export interface FaceErrors {
+  /** Path prefixes without a trailing slash: the prefix itself and everything below it. */
+  prefixes: string[];
+  filterFor(path: string): ExceptionFilter;
+}
+
+/** A path Fastify could not decode (a `%` escape that is not UTF-8): no route can be chosen for it. */
+export class MalformedUrl extends BadRequestException {
+  constructor() {
+    super('The URL holds a malformed percent-encoding.');
+  }
+}
+
+/** The filter of the face that owns a URL; null for paths outside every face (health, docs, metrics). */
+export function faceFilterFor(faces: readonly FaceErrors[], url: string): ExceptionFilter | null {
+  const path = url.split('?')[0];
+  for (const face of faces) {
+    if (face.prefixes.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) return face.filterFor(path);
+  }
+  return null;
+}
+
+/**
+ * Failures no route's filter sees: Nest's not-found handler, and Fastify's refusals before a handler runs (a body
+ * over the size limit, a bad Content-Type header), which Nest passes to its global filters as HttpExceptions. Under
+ * a face's paths the face's own filter answers them, in its shape; elsewhere Nest's default does.
+ */
+@Catch()
+export class FaceRoutesFilter extends BaseExceptionFilter {
+  constructor(
+    private readonly faces: readonly FaceErrors[],
+    applicationRef: HttpServer,
+  ) {
+    super(applicationRef);
+  }
+
+  override catch(exception: unknown, host: ArgumentsHost): void {
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const filter = faceFilterFor(this.faces, request.url);
+    if (filter) filter.catch(exception, host);
+    else super.catch(exception, host);
+  }
+}
+
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot decode is refused before routing, even before Nest, so the face
+ * that owns the path answers it here; elsewhere Fastify's own answer.
+ */
+export function frameworkErrorAnswer(faces: readonly FaceErrors[]) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    const filter = faceFilterFor(faces, request.url);
+    if (!filter) {
+      reply.code(error.statusCode ?? 400).send(error);
+      return;
+    }
+    const exception =
+      error.code === 'FST_ERR_BAD_URL' ? new MalformedUrl() : new HttpException(error.message, error.statusCode ?? 400);
+    filter.catch(exception, new ExecutionContextHost([request, reply]));
+  };
+}
