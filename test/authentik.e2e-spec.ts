@@ -759,5 +759,18 @@ describe.each(engines())('authentik face on %s', (engine) => {
       expect((await admin.get(`${BASE}/${aliceMac.uuid}/used_by/`)).status).toBe(200);
       expect((await admin.delete(`${BASE}/bulk_delete/?user_pks=999999`)).status).toBe(200);
     });
+
+    it('should answer paths no route matches under /api/v3/ with 404 {"detail": "Not found."}', async () => {
+      for (const path of [
+        `${BASE}//`,
+        `${BASE}/${aliceMac.uuid}//`,
+        '/api/v3//core/authenticated_sessions/',
+        '/api/v3/core/nope/',
+        '/api/v3',
+      ]) {
+        const res = await admin.get(path);
+        expect([path, res.status, res.body]).toEqual([path, 404, { detail: 'Not found.' }]);
+      }
+    });
   });
 });

@@ -493,6 +493,8 @@ describe.each(engines())('MOVENS admin face on %s', (engine) => {
         `${USER_SESSIONS}/`,
         `${USER_SESSIONS}/${ann.uuid}/x`,
         '/api/admin/v2/x',
+        `${LIST}//`,
+        '/api/admin//v1/authenticated-sessions/list',
       ]) {
         const res = await raw.get(path);
         expect({ path, status: res.status, text: res.text }).toEqual({ path, status: 404, text: '' });

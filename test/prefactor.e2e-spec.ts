@@ -691,6 +691,10 @@ describe.each(engines())('Prefactor face on %s', (engine) => {
         '/api/v1/identity?pool_id=x',
         '/api/v1',
         '/api/v1/',
+        '/api/v1//session',
+        '/api/v1/session//',
+        '/api/v1/session//revoke',
+        `/api/v1/session/${s.pfid}//`,
       ]) {
         const res = await pf.get(path);
         expect([path, res.status, res.body]).toEqual([path, 404, unknown]);

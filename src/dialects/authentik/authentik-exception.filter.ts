@@ -2,7 +2,7 @@ import { Catch, HttpException } from '@nestjs/common';
 import { MalformedUrl } from '../../http/face-errors';
 import { FaceAnswer, FaceExceptionFilter } from '../../http/face-exception.filter';
 import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
-import { AuthentikHttpError, NOT_FOUND_DETAIL } from './authentik.request';
+import { AuthentikHttpError, MALFORMED_ID_DETAIL, NOT_FOUND_DETAIL } from './authentik.request';
 
 /** Domain fields named as authentik's parameters, for DRF-style field errors. */
 const FIELD_NAMES: Record<string, string> = {
@@ -57,8 +57,10 @@ const AUTHENTIK_SERVER_ERROR: FaceAnswer = {
 export function authentikErrorAnswer(exception: unknown): FaceAnswer | null {
   if (exception instanceof AuthentikHttpError) return { status: exception.status, body: exception.body };
   if (exception instanceof DomainError) return authentikErrorFor(exception);
-  // Django reads such a path with its escapes kept: it names no uuid, so the lookup is DRF's bare 404.
-  if (exception instanceof MalformedUrl) return { status: 404, body: { detail: 'Not found.' } };
+  // Django reads such a path with its escapes kept: it names no uuid, so the lookup is DRF's bare 404. A path no
+  // route matches gets the same words (Django's own 404 is an HTML page).
+  if (exception instanceof MalformedUrl || (exception instanceof HttpException && exception.getStatus() === 404))
+    return { status: 404, body: { detail: MALFORMED_ID_DETAIL } };
   if (exception instanceof HttpException && exception.getStatus() < 500) {
     const body = exception.getResponse();
     const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);

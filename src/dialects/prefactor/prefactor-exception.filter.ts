@@ -55,6 +55,7 @@ const DOMAIN_CODE: Record<DomainErrorCode, PrefactorErrorCode> = {
 };
 
 const NOT_PERMITTED_MESSAGE = 'You may not access this session.';
+export const NO_SUCH_ROUTE = 'No such route';
 
 /** Codes SessionHub adds to Prefactor's: too many requests, and the database out of reach. */
 export const SESSIONHUB_CODES: readonly PrefactorErrorCode[] = ['rate_limited', 'unavailable'];
@@ -91,7 +92,9 @@ export function toPrefactorError(
     const code: PrefactorErrorCode = exception.getStatus() === 404 ? 'not_found' : 'bad_request';
     // A body over the size limit keeps HTTP's 413, which any server in front would send; its code is Prefactor's.
     const status = exception.getStatus() === 413 ? 413 : PREFACTOR_STATUS[code];
-    return { status, body: { code, message: exception.message, status: 'error' } };
+    // A 404 here is a path no route matched, which the fallback route answers with the same words.
+    const message = code === 'not_found' ? NO_SUCH_ROUTE : exception.message;
+    return { status, body: { code, message, status: 'error' } };
   }
   return null;
 }

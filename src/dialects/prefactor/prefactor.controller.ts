@@ -20,7 +20,7 @@ import { JSON_UTF8 } from '../../http/json-body';
 import { Caller } from '../../sessions/session.model';
 import { SessionsService } from '../../sessions/lifecycle/sessions.service';
 import { canRevoke } from '../../sessions/policy/access-policy';
-import { PrefactorExceptionFilter } from './prefactor-exception.filter';
+import { NO_SUCH_ROUTE, PrefactorExceptionFilter } from './prefactor-exception.filter';
 import { prefactorListJson, prefactorSummaryJson, PrefactorRenderedRows } from './prefactor-list-json';
 import {
   PREFACTOR_FETCH_FIELDS,
@@ -119,6 +119,6 @@ export class PrefactorFallbackController {
         route.methods,
       );
     }
-    throw new PrefactorRequestError('not_found', 'No such route');
+    throw new PrefactorRequestError('not_found', NO_SUCH_ROUTE);
   }
 }
