@@ -190,4 +190,22 @@ describe.each(engines())('event history on %s', (engine) => {
       expect([query, res.status, res.body.statusCode, res.body.error]).toEqual([query, 400, 400, 'Bad Request']);
     }
   });
+
+  it('should refuse ISO 8601 forms a date cannot be read from (week dates, basic format) with a 400 naming the parameter', async () => {
+    for (const param of ['since', 'until'])
+      for (const value of ['2026-W01', '2026-W01-1', '20260101T000000Z', '2026-001', '2026-032', '2026-02-30']) {
+        const res = await admin.get(`${EVENTS}?${param}=${value}`);
+        expect([param, value, res.status, res.body]).toEqual([
+          param,
+          value,
+          400,
+          {
+            statusCode: 400,
+            error: 'Bad Request',
+            message: [`${param} must be an ISO 8601 date and time, e.g. 2030-01-01T00:00:00Z`],
+          },
+        ]);
+      }
+    expect((await admin.get(`${EVENTS}?since=2026-01-01T00:00:00Z&until=2026-01-02`)).status).toBe(200);
+  });
 });

@@ -100,6 +100,15 @@ describe.each(engines())('hub API on %s', (engine) => {
         (await admin.post('/api/hub/v1/tokens', { user: alice.id, expiresAt: '2001-01-01T00:00:00Z' })).status,
       ).toBe(400);
       expect((await admin.post('/api/hub/v1/tokens', { user: alice.id, expiresAt: 'tomorrow' })).status).toBe(400);
+      // ISO 8601 forms Date cannot read: refused by validation, naming the field, not a 500 past it.
+      for (const expiresAt of ['2030-W01', '20300101T000000Z']) {
+        const res = await admin.post('/api/hub/v1/tokens', { user: alice.id, expiresAt });
+        expect([expiresAt, res.status, res.body.message]).toEqual([
+          expiresAt,
+          400,
+          ['expiresAt must be an ISO 8601 date and time, e.g. 2030-01-01T00:00:00Z'],
+        ]);
+      }
       expect((await admin.post('/api/hub/v1/tokens', { user: alice.id, identifier: 'bad id!' })).status).toBe(400);
       expect((await anon.as(alice.key).post('/api/hub/v1/tokens', { user: alice.id })).status).toBe(403);
     });

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
-  IsDateString,
+  isISO8601,
   IsEmail,
   IsIn,
   IsInt,
@@ -157,12 +157,34 @@ export class ListUsersQuery {
   search?: string;
 }
 
+/** ISO 8601's calendar dates with an optional time and offset: the forms Date reads, and reads right. */
+const CALENDAR_DATE_TIME = /^\d{4}(-\d{2}(-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?$/;
+
+/**
+ * An ISO 8601 date and time the service can read. ISO 8601's grammar (IsDateString) also admits week dates
+ * (2026-W01), basic forms (20260101T000000Z) and ordinal dates (2026-032), which Date cannot read (an invalid Date
+ * past validation) or reads wrong: a value must be a calendar date in ISO 8601 (no 30 February either).
+ */
+function IsDateTime(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isDateTime',
+    validator: {
+      validate: (value) =>
+        typeof value === 'string' &&
+        CALENDAR_DATE_TIME.test(value) &&
+        isISO8601(value, { strict: true }) &&
+        !Number.isNaN(Date.parse(value)),
+      defaultMessage: (args) => `${args?.property} must be an ISO 8601 date and time, e.g. 2030-01-01T00:00:00Z`,
+    },
+  });
+}
+
 export class CreateTokenRequest {
   @UserRef()
   user: number | string;
 
   @ApiPropertyOptional({ example: 'CI pipeline' }) @IsOptional() @IsString() @MaxLength(500) description?: string;
-  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z' }) @IsOptional() @IsDateString() expiresAt?: string;
+  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z' }) @IsOptional() @IsDateTime() expiresAt?: string;
   @ApiPropertyOptional({ example: 'ci-token', description: 'Defaults to the username and a random suffix.' })
   @IsOptional()
   @IsString()
@@ -314,11 +336,11 @@ export class ListEventsQuery {
   @OptionalUserIdQuery('Events done by this user (a logout, a revocation).') actor?: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time.' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsDateTime()
   since?: string;
   @ApiPropertyOptional({ format: 'date-time', description: 'Before this time.' })
   @IsOptional()
-  @IsDateString({ strict: true })
+  @IsDateTime()
   until?: string;
   @ApiPropertyOptional({ minimum: 1, description: "Older than this event id: the previous page's nextBefore." })
   @IsOptional()
