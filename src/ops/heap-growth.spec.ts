@@ -82,6 +82,8 @@ let peak = 0;
   it("keeps a churning process's heap nearer its live data than the growth alone does", () => {
     const growthAlone = peakWithTargetMb(0);
     const targeted = peakWithTargetMb(80);
-    expect(targeted).toBeLessThan(growthAlone * 0.85);
+    // Idle, about 0.81 of the growth alone (280 against 345 MB); a loaded CI run read 296 against 346 (0.86).
+    // Without the target the two are the same run, so 0.9 still fails it.
+    expect(targeted).toBeLessThan(growthAlone * 0.9);
   });
 });
