@@ -11,7 +11,7 @@ import { installMetrics } from './ops/metrics';
 import { installSecurityHeaders } from './ops/security-headers';
 import { MalformedBodyPipe, mediaTypeOf, UnreadBody } from './http/malformed-body';
 import { FACES } from './faces';
-import { FaceRoutesFilter, frameworkErrorAnswer } from './http/face-errors';
+import { FaceRoutesFilter, frameworkErrorAnswer, markMalformedUrl, refuseMalformedUrls } from './http/face-errors';
 
 const FACE_ERRORS = FACES.map((face) => face.errors);
 
@@ -35,7 +35,9 @@ export async function createApp(
     // its route and the face's own validation, not a route miss answered by a catch-all or Fastify's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: maxHeaderSize },
     bodyLimit: 64 * 1024,
-    // A URL Fastify cannot decode is answered by the face that owns its path, in the face's shape.
+    // A URL Fastify cannot decode is routed escaped and refused after the service's hooks (refuseMalformedUrls);
+    // any other error of Fastify's router is answered by the face that owns the path, in the face's shape.
+    rewriteUrl: markMalformedUrl,
     frameworkErrors: frameworkErrorAnswer(FACE_ERRORS),
     // The client address is the socket's unless a proxy in front is trusted to set X-Forwarded-For.
     trustProxy: options.config.TRUST_PROXY === 'on',
@@ -58,6 +60,7 @@ export async function createApp(
   installMetrics(app);
   installSecurityHeaders(fastify);
   for (const face of FACES) face.installHooks?.(fastify);
+  refuseMalformedUrls(fastify);
   app.useGlobalPipes(new MalformedBodyPipe());
   // No such route, or refused by Fastify before a route's filter could see it: the face that owns the path answers.
   app.useGlobalFilters(new FaceRoutesFilter(FACE_ERRORS, app.getHttpAdapter()));

@@ -187,6 +187,12 @@ describe.each(engines())('hostile input on %s', (engine) => {
     for (const [method, path, status, body] of badUrl) {
       const res = await anon.request(method, path);
       expect([path, res.status, res.body]).toEqual([path, status, body]);
+      // Answered through the service's hooks like any request: its id, the security headers.
+      expect([path, typeof res.headers.get('x-request-id'), res.headers.get('x-content-type-options')]).toEqual([
+        path,
+        'string',
+        'nosniff',
+      ]);
     }
     // The session named by the revoke that was too large is untouched.
     expect((await admin.get(`${PREFACTOR}/${pfid}`)).body.summary.status).toBe('authenticated');

@@ -1,7 +1,8 @@
 import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, HttpServer } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IncomingMessage } from 'node:http';
 
 /** The URLs a face owns and the filter that answers a failure there in the face's shape. */
 export interface FaceErrors {
@@ -15,6 +16,39 @@ export class MalformedUrl extends BadRequestException {
   constructor() {
     super('The URL holds a malformed percent-encoding.');
   }
+}
+
+/** Set on a request whose path holds a malformed percent-encoding (markMalformedUrl). */
+const MALFORMED_URL = Symbol('malformedUrl');
+
+/**
+ * Fastify's `rewriteUrl`: a path Fastify could not decode is refused by its router before any hook runs (no request
+ * id, security headers, log line or metric; `frameworkErrors` answers it bare). Such a path is routed with its `%`
+ * signs escaped instead and marked, so it goes through the hooks like any request and refuseMalformedUrls answers
+ * it. Paths without `%` are returned as they are, unchecked.
+ */
+export function markMalformedUrl(request: IncomingMessage): string {
+  const url = request.url ?? '/';
+  const query = url.indexOf('?');
+  const path = query < 0 ? url : url.slice(0, query);
+  if (!path.includes('%')) return url;
+  try {
+    decodeURIComponent(path);
+    return url;
+  } catch {
+    (request as IncomingMessage & { [MALFORMED_URL]?: true })[MALFORMED_URL] = true;
+    return path.replace(/%/g, '%25') + (query < 0 ? '' : url.slice(query));
+  }
+}
+
+/**
+ * Refuses the requests markMalformedUrl marked, in an onRequest hook registered after the service's own (request id,
+ * headers, metrics), so they have run; the face that owns the path answers (FaceRoutesFilter).
+ */
+export function refuseMalformedUrls(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    done((request.raw as IncomingMessage & { [MALFORMED_URL]?: true })[MALFORMED_URL] ? new MalformedUrl() : undefined);
+  });
 }
 
 /** The filter of the face that owns a URL; null for paths outside every face (health, docs, metrics). */
@@ -49,8 +83,8 @@ export class FaceRoutesFilter extends BaseExceptionFilter {
 }
 
 /**
- * Fastify's `frameworkErrors`: a URL it cannot decode is refused before routing, even before Nest, so the face
- * that owns the path answers it here; elsewhere Fastify's own answer.
+ * Fastify's `frameworkErrors`: its router's refusals before any hook or Nest runs (a URL markMalformedUrl did not
+ * catch), answered by the face that owns the path; elsewhere Fastify's own answer.
  */
 export function frameworkErrorAnswer(faces: readonly FaceErrors[]) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
