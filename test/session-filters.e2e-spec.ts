@@ -1,6 +1,7 @@
 import { AgentCountsSnapshot } from '../src/sessions/persistence/agent-counts-snapshot';
 import {
   counterFor,
+  decidableTerm,
   listStatement,
   ownersSearchStatement,
   whereOf,
@@ -275,7 +276,7 @@ describe.each(engines())('session filters and exact totals on %s', (engine) => {
         }
         // The statement for a name no agent holds, in its users' orders: the same page and total; for a term an
         // agent holds, no page and `agents_hold`, so the store asks the statement above instead.
-        const owners = ownersSearchStatement(query, 's.id');
+        const owners = ownersSearchStatement(query, 's.id', decidableTerm(query)!);
         expect(owners === null).toBe(order === '-last_seen');
         if (owners) {
           const answer = await t.sql<{ id: string | null; total: string; agents_hold: boolean }>(

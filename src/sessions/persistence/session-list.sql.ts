@@ -265,9 +265,9 @@ export function listStatements(query: SessionQuery): ListStatements {
 export function listStatement(
   asked: SessionQuery,
   select: string,
+  term = decidableTerm(asked),
 ): Statement & { prepare: boolean; genericPlan: boolean } {
   const query = withoutConstantOrder(asked);
-  const term = decidableTerm(query);
   const { where, params, order, searching } = listParts(query, term !== null);
   const statement = searching
     ? searchStatement(query, where, params, select, term)
@@ -368,16 +368,16 @@ function ownersTopSql(
  * parts that case never runs (gathering under agents, their counts): PostgreSQL initialises every part of a plan
  * on each execution, run or not (docs/performance.md, twenty-ninth stop). Whether agents hold the term is still
  * read (`agents_hold`), so the answer stays exact: when they do, the page is left empty and the store runs
- * listStatement instead. Null for any other query. The service chooses it when its copy of the live agents holds
- * no match (AgentCountsSnapshot.noneHold).
+ * listStatement instead. `term` is the query's decidableTerm; null for an order other than its owners'. The service
+ * chooses it when its copy of the live agents holds no match (AgentCountsSnapshot.noneHold).
  */
 export function ownersSearchStatement(
   query: SessionQuery,
   select: string,
+  term: string,
 ): (Statement & { prepare: boolean; genericPlan: boolean }) | null {
-  const term = decidableTerm(query);
-  const byOwners = term === null ? null : ownerOrder(query);
-  if (term === null || byOwners === null) return null;
+  const byOwners = ownerOrder(query);
+  if (byOwners === null) return null;
   const params = [`%${escapeLike(term)}%`];
   const text = `WITH d AS MATERIALIZED (
       SELECT ${ownersSql('$1')} AS owners, ${agentsHoldSql('$1')} AS agents_hold
@@ -405,15 +405,10 @@ export function ownersSearchStatement(
  * their sessions whose agent matches too (live_user_agent_counts: counted once, not twice), less the sessions
  * among all these that expired but are not swept yet (a short index range). Answers the total (`n`)
  * and the live total (`live`), from which the store judges whether an ordered index walk finds a page quickly;
- * `n` is null for a term its agents do not make broad. Null where the rule does not apply: the matches are then
- * gathered and counted (searchStatement).
+ * `n` is null for a term its agents do not make broad: the matches are then gathered and counted (searchStatement).
+ * `term` is the query's decidableTerm; for a query without one the rule does not apply.
  */
-export function broadSearchCount(
-  query: SessionQuery,
-): (Statement & { term: string; rowsBeforePageEnd: number }) | null {
-  const term = decidableTerm(query);
-  if (term === null) return null;
-  const rowsBeforePageEnd = rowsToPageEnd(query);
+export function broadSearchCount(query: SessionQuery, term: string): Statement {
   return {
     // The expired-but-unswept sessions first (a short index-only range): left to itself the planner may fold the
     // agent pattern into that scan and read the whole table. The exact total is computed only when the agents' matches
@@ -431,8 +426,6 @@ export function broadSearchCount(
         live.n AS live
       FROM agents, live`,
     params: [`%${escapeLike(term)}%`],
-    term,
-    rowsBeforePageEnd,
   };
 }
 
@@ -441,7 +434,7 @@ export function broadSearchCount(
  * that no address can contain, so it matches a session only through its user's name or its user agent. Null for
  * any other query.
  */
-function decidableTerm(query: SessionQuery): string | null {
+export function decidableTerm(query: SessionQuery): string | null {
   const { searchTerms, ...otherFilters } = query.filters;
   const scopeKeys = (Object.keys(query.scope) as (keyof SessionScope)[]).filter(
     (key) => query.scope[key] !== undefined && query.scope[key] !== false,
@@ -452,7 +445,7 @@ function decidableTerm(query: SessionQuery): string | null {
   return term;
 }
 
-const rowsToPageEnd = (query: SessionQuery) => Math.trunc(query.offset) + Math.trunc(query.limit);
+export const rowsToPageEnd = (query: SessionQuery) => Math.trunc(query.offset) + Math.trunc(query.limit);
 
 /** Each row walked is a heap visit to test the pattern: past a few thousand, gathering the matches is cheaper. */
 export const MAX_ROWS_WALKED = 2_000;

@@ -20,12 +20,11 @@ import { json } from './tables/decode';
 import { InsightArrival, insightCtes, insightParams, toUserHistory, usersWithInsightSql } from './insight.sql';
 import { toOwner, toUser } from './tables/users.table';
 import { UserMatch } from './user-match';
-
-/** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
-const LOGIN_LOCK_SPACE = 7301;
 import {
   hasFilters,
   broadSearchCount,
+  decidableTerm,
+  rowsToPageEnd,
   listStatement,
   ownersSearchStatement,
   liveSessionsOfUserSql,
@@ -58,6 +57,9 @@ import {
   toSession,
 } from './tables/sessions.table';
 import { encode } from './tables/table';
+
+/** The first key of the advisory lock that serialises one user's logins (the second is the user id). */
+const LOGIN_LOCK_SPACE = 7301;
 
 /** Where a page of sessions comes from: a list's query, or one user's live sessions by the user's uuid (MOVENS). */
 export type PageSource = { query: SessionQuery } | { userUuid: string; offset: number; limit: number };
@@ -446,9 +448,11 @@ export class SessionStore {
     signal: AbortSignal | undefined,
     from: Queryable,
   ): Promise<Page<T>> {
-    const broad = broadSearchCount(query);
-    if (broad && !this.agentCounts.clearlyNarrow(broad.term, broad.rowsBeforePageEnd, MAX_ROWS_WALKED)) {
+    // One term over every live session, which only names and agents can hold: counters can decide it.
+    const term = decidableTerm(query);
+    if (term !== null && !this.agentCounts.clearlyNarrow(term, rowsToPageEnd(query), MAX_ROWS_WALKED)) {
       // A term most sessions match: the total from counters, the page from an ordered index walk that finds it fast.
+      const broad = broadSearchCount(query, term);
       const [counted] = await from.rows(broad.text, broad.params, { signal });
       if (counted.n != null) {
         const total = Number(counted.n);
@@ -459,7 +463,7 @@ export class SessionStore {
     }
     // A name no live agent holds, in its owners' order: the users' sessions alone. An agent holding it since the
     // copy was taken leaves the page empty and `agents_hold` set, and the statement below answers instead.
-    const owners = broad && this.agentCounts.noneHold(broad.term) ? ownersSearchStatement(query, select) : null;
+    const owners = term !== null && this.agentCounts.noneHold(term) ? ownersSearchStatement(query, select, term) : null;
     if (owners) {
       const rows = await from.rows(owners.text, owners.params, {
         prepare: owners.prepare,
@@ -470,7 +474,7 @@ export class SessionStore {
     }
     // The page and its exact total in one statement: a search's gathered matches, or any other list's page with
     // its total (prepared where the text comes from a small set).
-    const statement = listStatement(query, select);
+    const statement = listStatement(query, select, term);
     const { text, params, prepare, genericPlan } = statement;
     const rows = await from.rows(text, params, { prepare, genericPlan, signal });
     const total = Number(rows[0].total);
