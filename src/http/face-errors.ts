@@ -20,6 +20,7 @@ export class MalformedUrl extends BadRequestException {
 
 /** Set on a request whose path holds a malformed percent-encoding (markMalformedUrl). */
 const MALFORMED_URL = Symbol('malformedUrl');
+type MarkedRequest = IncomingMessage & { [MALFORMED_URL]?: true };
 
 /**
  * Fastify's `rewriteUrl`: a path Fastify could not decode is refused by its router before any hook runs (no request
@@ -27,7 +28,7 @@ const MALFORMED_URL = Symbol('malformedUrl');
  * signs escaped instead and marked, so it goes through the hooks like any request and refuseMalformedUrls answers
  * it. Paths without `%` are returned as they are, unchecked.
  */
-export function markMalformedUrl(request: IncomingMessage): string {
+export function markMalformedUrl(request: MarkedRequest): string {
   const url = request.url ?? '/';
   const query = url.indexOf('?');
   const path = query < 0 ? url : url.slice(0, query);
@@ -36,7 +37,7 @@ export function markMalformedUrl(request: IncomingMessage): string {
     decodeURIComponent(path);
     return url;
   } catch {
-    (request as IncomingMessage & { [MALFORMED_URL]?: true })[MALFORMED_URL] = true;
+    request[MALFORMED_URL] = true;
     return path.replace(/%/g, '%25') + (query < 0 ? '' : url.slice(query));
   }
 }
@@ -47,7 +48,7 @@ export function markMalformedUrl(request: IncomingMessage): string {
  */
 export function refuseMalformedUrls(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
-    done((request.raw as IncomingMessage & { [MALFORMED_URL]?: true })[MALFORMED_URL] ? new MalformedUrl() : undefined);
+    done((request.raw as MarkedRequest)[MALFORMED_URL] ? new MalformedUrl() : undefined);
   });
 }
 
@@ -83,8 +84,10 @@ export class FaceRoutesFilter extends BaseExceptionFilter {
 }
 
 /**
- * Fastify's `frameworkErrors`: its router's refusals before any hook or Nest runs (a URL markMalformedUrl did not
- * catch), answered by the face that owns the path; elsewhere Fastify's own answer.
+ * Fastify's `frameworkErrors`: its router's refusals before any hook or Nest runs, answered by the face that owns the
+ * path; elsewhere Fastify's own answer. None is known to be reachable: a URL its router cannot decode is one
+ * decodeURIComponent refuses too (markMalformedUrl routes it), a parameter cannot outgrow maxParamLength (Node's
+ * header limit), and no route has an asynchronous constraint. This keeps the faces' shapes if one ever is.
  */
 export function frameworkErrorAnswer(faces: readonly FaceErrors[]) {
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
@@ -93,8 +96,6 @@ export function frameworkErrorAnswer(faces: readonly FaceErrors[]) {
       reply.code(error.statusCode ?? 400).send(error);
       return;
     }
-    const exception =
-      error.code === 'FST_ERR_BAD_URL' ? new MalformedUrl() : new HttpException(error.message, error.statusCode ?? 400);
-    filter.catch(exception, new ExecutionContextHost([request, reply]));
+    filter.catch(new HttpException(error.message, error.statusCode ?? 400), new ExecutionContextHost([request, reply]));
   };
 }
