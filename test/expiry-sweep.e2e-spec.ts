@@ -50,8 +50,9 @@ describe.each(engines())('the expiry sweep on %s', (engine) => {
       const planted = Date.now();
       while ((await unmarked(t)) > 0 && Date.now() - planted < 5000) await sleep(100);
       expect(await unmarked(t)).toBe(0);
-      // Sweeps run every second: the two are marked by the second one at the latest.
-      expect(Date.now() - planted).toBeLessThan(2500);
+      // Sweeps run every second: the two are marked by the second one at the latest (about 2 s), with room for a
+      // busy machine's late timers.
+      expect(Date.now() - planted).toBeLessThan(4500);
 
       const statuses = await t.sql<{ uuid: string; status: string }>(
         `SELECT uuid, status FROM sessions WHERE user_id = $1`,

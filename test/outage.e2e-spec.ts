@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { Client } from 'pg';
 import { makeSession, makeUser, TestSession, TestUser } from './support/factories';
+import { eventually } from './support/eventually';
 import { Http } from './support/http';
 import { LoadOp, mixedOps, unavailableProblem } from './support/mixed-load';
 import { createCluster, createDatabase, PgCluster } from './support/pg-cluster';
@@ -153,12 +154,18 @@ describeOnPostgres('database outage under load (PostgreSQL cluster of the test)'
       expect(after.map((r, i) => [ops[i].name, r.status])).toEqual(ops.map((op) => [op.name, op.ok]));
       expect((await rawRequest(svc.baseUrl, { path: '/-/health/ready' })).status).toBe(200);
 
-      // The expiry sweep, ticking every second through the outage, said so once and said once that it works again.
-      const sweepLines = svc
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('expiry sweep'))
-        .map((line) => (JSON.parse(line) as { msg: string }).msg.replace(/: .*? \(retried/, ': … (retried'));
+      // The expiry sweep, ticking every second through the outage, said so once and said once that it works again
+      // (at its first tick after the database is back, written out within 200 ms: waited for).
+      const sweepLines = await eventually(
+        () =>
+          svc
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('expiry sweep'))
+            .map((line) => (JSON.parse(line) as { msg: string }).msg.replace(/: .*? \(retried/, ': … (retried')),
+        (lines) => lines.some((line) => line.includes('working again')),
+        5000,
+      );
       expect(sweepLines).toEqual([
         'expiry sweep failed: … (retried every tick, logged again when it works)',
         expect.stringMatching(/^expiry sweep: working again after \d+ failed ticks$/),

@@ -8,6 +8,7 @@ const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** A client address of this run's own (X-Forwarded-For, trusted here), so counters in Redis never meet old ones. */
 const address = () => `198.51.${randomBytes(1)[0]}.${1 + (randomBytes(1)[0] % 250)}`;
 const from = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
+const wrongKey = () => `shk_${randomBytes(8).toString('hex')}`;
 
 const LIMITS = {
   RATE_LIMITS: 'on',
@@ -61,7 +62,7 @@ describe('rate limits in process memory', () => {
   });
 
   it('should throttle one key guessed from many addresses by its prefix', async () => {
-    const key = `shk_${randomBytes(8).toString('hex')}`;
+    const key = wrongKey();
     for (let i = 0; i < 5; i++)
       expect((await new Http(t.baseUrl, key).get('/api/hub/v1/users', from(address()))).status).toBe(401);
     expect((await new Http(t.baseUrl, key).get('/api/hub/v1/users', from(address()))).status).toBe(429);
@@ -120,8 +121,10 @@ describe('rate limits shared through Redis', () => {
 
   it('should count failures at one instance against the same address at another', async () => {
     const ip = address();
-    const atA = new Http(a.baseUrl, 'shk_wrong-at-a');
-    const atB = new Http(b.baseUrl, 'shk_wrong-at-b');
+    // Keys of this run's own, with different prefixes (a key's first 12 characters are counted too): only the shared
+    // address can reach the limit, and no run's counters meet another's.
+    const atA = new Http(a.baseUrl, wrongKey());
+    const atB = new Http(b.baseUrl, wrongKey());
     for (let i = 0; i < 3; i++) expect((await atA.get('/api/hub/v1/users', from(ip))).status).toBe(401);
     for (let i = 0; i < 2; i++) expect((await atB.get('/api/hub/v1/users', from(ip))).status).toBe(401);
     expect((await atA.get('/api/hub/v1/users', from(ip))).status).toBe(429);

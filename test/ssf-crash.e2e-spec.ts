@@ -8,7 +8,8 @@ import { makeSession, makeUser } from './support/factories';
 import { Http } from './support/http';
 import { killService, ServiceProcess } from './support/service-process';
 import { allReceipts } from './support/ssf-app';
-import { EVENT, eventually, PUSH, registerReceiver } from './support/ssf-client';
+import { eventually } from './support/eventually';
+import { EVENT, PUSH, registerReceiver } from './support/ssf-client';
 import {
   acceptedPerJti,
   ADMIN_KEY,

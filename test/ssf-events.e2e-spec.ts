@@ -9,7 +9,8 @@ import { Database } from '../src/database/database';
 import { makeSession, makeUser, TestUser, USER_AGENTS } from './support/factories';
 import { Http } from './support/http';
 import { drainPoll, errorsIn, SsfTestApp, startSsfApp } from './support/ssf-app';
-import { ALL_EVENTS, EVENT, eventually, PUSH, registerReceiver, TestReceiver } from './support/ssf-client';
+import { eventually } from './support/eventually';
+import { ALL_EVENTS, EVENT, PUSH, registerReceiver, TestReceiver } from './support/ssf-client';
 import { eventOf, PythonPushReceiver, VerifiedSet, verifyInPython } from './support/ssf-receiver';
 import { engines } from './support/test-app';
 

@@ -5,7 +5,8 @@
 import { makeSession, makeUser, TestUser } from './support/factories';
 import { Http } from './support/http';
 import { errorsIn, SsfTestApp, startSsfApp } from './support/ssf-app';
-import { EVENT, eventually, PUSH, registerReceiver, TestReceiver } from './support/ssf-client';
+import { eventually } from './support/eventually';
+import { EVENT, PUSH, registerReceiver, TestReceiver } from './support/ssf-client';
 import { eventOf, Push, PythonPushReceiver } from './support/ssf-receiver';
 import { engines } from './support/test-app';
 

@@ -8,7 +8,8 @@ import { USER_AGENTS } from './support/factories';
 import { Http } from './support/http';
 import { killService, rawRequest, runCommand, ServiceProcess } from './support/service-process';
 import { allReceipts, drainPoll } from './support/ssf-app';
-import { EVENT, eventually, PUSH, registerReceiver } from './support/ssf-client';
+import { eventually } from './support/eventually';
+import { EVENT, PUSH, registerReceiver } from './support/ssf-client';
 import { acceptedPerJti, ADMIN_KEY, inDeliveryOrder, postgresSetup, startSsfService } from './support/ssf-process';
 import { PythonPushReceiver, VerifiedSet, verifyInPython } from './support/ssf-receiver';
 

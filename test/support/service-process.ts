@@ -151,8 +151,11 @@ export async function spawnService(env: Record<string, string>, script = 'src/ma
   };
 }
 
-/** Waits until readiness answers 200; throws with the process's output when it exits or takes too long. */
-export async function waitReady(service: ServiceProcess, timeoutMs = 60_000): Promise<number> {
+/**
+ * Waits until readiness answers 200; throws with the process's output when it exits or takes too long (a two-worker
+ * service started through ts-node took 24 s on a loaded CI machine).
+ */
+export async function waitReady(service: ServiceProcess, timeoutMs = 100_000): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (service.hasExited()) throw new Error(`the service exited before it was ready:\n${service.output()}`);

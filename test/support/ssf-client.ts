@@ -81,17 +81,3 @@ export async function registerReceiver(admin: Http, name = 'receiver'): Promise<
     ssf: new SsfClient(admin.baseUrl, token),
   };
 }
-
-/** Polls a condition until it holds. */
-export async function eventually<T>(
-  probe: () => Promise<T>,
-  holds: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (holds(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -82,8 +82,9 @@ export class ReadRouting implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * `caller` changed something: its reads go to the primary for the next REPLICA_STICKY_SECONDS, here and, once this
-   * resolves, in every other process. Never throws: the write itself succeeded.
+   * `caller` changed something: its reads go to the primary for the next REPLICA_STICKY_SECONDS, here at once, and in
+   * every other process once the notification this sends (committed when this resolves) reaches its listening
+   * connection, a few milliseconds later. Never throws: the write itself succeeded.
    */
   async wrote(caller: Caller): Promise<void> {
     if (!this.sticky) return;
