@@ -7,6 +7,9 @@ type MigrationClass = new () => MigrationInterface;
 
 /** `<13-digit timestamp>-<name>.ts` (or `.js` once built); declarations and source maps are not migrations. */
 const MIGRATION_FILE = /^(\d{13})-[a-z0-9-]+\.(ts|js)$/;
+/** Code that starts with a digit, as a migration does: misnamed, it would be skipped without a word. */
+const MEANT_AS_MIGRATION = /^\d.*\.(ts|js)$/;
+const NOT_CODE = /\.(d\.ts|map)$/;
 
 /**
  * Every migration in `migrations/`, oldest first: a new migration is one new file, with no list to keep beside it.
@@ -14,7 +17,11 @@ const MIGRATION_FILE = /^(\d{13})-[a-z0-9-]+\.(ts|js)$/;
  * (it needs one pattern per extension and loads both when both exist); reading the folder here works in all three.
  */
 export function loadMigrations(folder = join(__dirname, 'migrations')): MigrationClass[] {
-  const files = readdirSync(folder)
+  const all = readdirSync(folder);
+  const misnamed = all.filter((f) => MEANT_AS_MIGRATION.test(f) && !NOT_CODE.test(f) && !MIGRATION_FILE.test(f)).sort();
+  if (misnamed.length > 0)
+    throw new Error(`not named <13-digit timestamp>-<lower-case-name>.ts, so never run: ${misnamed.join(', ')}`);
+  const files = all
     .filter((file) => MIGRATION_FILE.test(file))
     .sort((a, b) => Number(MIGRATION_FILE.exec(a)![1]) - Number(MIGRATION_FILE.exec(b)![1]));
   return files.flatMap((file) => {
