@@ -4,6 +4,7 @@ import { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import pino, { DestinationStream, Logger } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { CLIENT_CLOSED_REQUEST, whenClientClosed } from './client-closed';
+import { faceOfPath } from './http-face';
 
 /**
  * Structured logs with pino: JSON lines by default, `LOG_FORMAT=pretty` for a readable, colourless format in a
@@ -74,16 +75,9 @@ export function requestId(header: string | string[] | undefined): string {
   return value && REQUEST_ID.test(value) ? value : randomUUID();
 }
 
-/** Which face a route belongs to, for logs and metrics. */
+/** Which face a route belongs to, for a request's log line: `unmatched` when no route took the request. */
 export function faceOf(route: string | undefined): string {
-  if (!route) return 'unmatched';
-  if (route.startsWith('/api/hub/')) return 'hub';
-  if (route.startsWith('/api/v3/')) return 'authentik';
-  if (route.startsWith('/api/v1')) return 'prefactor';
-  if (route.startsWith('/api/admin')) return 'movens';
-  if (route.startsWith('/api/docs')) return 'docs';
-  if (route.startsWith('/-/health')) return 'health';
-  return 'other';
+  return route ? faceOfPath(route) : 'unmatched';
 }
 
 /** What a request line says about authentication, set by the guard or the validate route. */

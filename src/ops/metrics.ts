@@ -16,6 +16,7 @@ import { counterFor } from '../sessions/persistence/session-list.sql';
 import { USERS_WITH_LIVE_COUNT_SQL } from '../sessions/persistence/users-with-live.sql';
 import { Face } from '../sessions/session.model';
 import { CLIENT_CLOSED_REQUEST, whenClientClosed } from './client-closed';
+import { faceOfPath } from './http-face';
 import { metricsFromPrimary, shareWithPrimary } from './metrics-cluster';
 import {
   listenForScrapes,
@@ -31,23 +32,6 @@ declare module 'fastify' {
     /** process.hrtime.bigint() when the request arrived (metrics). */
     metricsStartedAt: bigint | null;
   }
-}
-
-/** Which face a path belongs to: a small fixed set, whatever the URL. */
-export type HttpFace = 'hub' | 'authentik' | 'prefactor' | 'movens' | 'docs' | 'health' | 'other';
-
-const FACE_PREFIXES: Array<[string, HttpFace]> = [
-  ['/api/hub/', 'hub'],
-  ['/api/v3/', 'authentik'],
-  ['/api/v1/', 'prefactor'],
-  ['/api/admin/', 'movens'],
-  ['/api/docs', 'docs'],
-  ['/-/health/', 'health'],
-];
-
-export function faceOfPath(path: string): HttpFace {
-  for (const [prefix, face] of FACE_PREFIXES) if (path.startsWith(prefix)) return face;
-  return 'other';
 }
 
 const VALIDATE_ROUTE = '/api/hub/v1/sessions/validate';

@@ -1,0 +1,16 @@
+/** Which face a path belongs to, for logs and metrics: a small fixed set of labels, whatever the URL. */
+export type HttpFace = 'hub' | 'authentik' | 'prefactor' | 'movens' | 'docs' | 'health' | 'other';
+
+const FACE_PREFIXES: Array<[string, HttpFace]> = [
+  ['/api/hub/', 'hub'],
+  ['/api/v3/', 'authentik'],
+  ['/api/v1/', 'prefactor'],
+  ['/api/admin/', 'movens'],
+  ['/api/docs', 'docs'],
+  ['/-/health/', 'health'],
+];
+
+export function faceOfPath(path: string): HttpFace {
+  for (const [prefix, face] of FACE_PREFIXES) if (path.startsWith(prefix)) return face;
+  return 'other';
+}
