@@ -5,6 +5,7 @@ import {
   END_REASONS,
   EndReason,
   Face,
+  SESSION_FACES,
   SESSION_STATUSES,
   SESSION_TYPES,
   SessionEvent,
@@ -191,7 +192,6 @@ export const EVENT_KINDS: SessionEvent['kind'][] = [
   'new_country',
   'impossible_travel',
 ];
-export const FACES: Face[] = ['hub', 'authentik', 'prefactor', 'movens', 'system'];
 
 export class HubSessionEvent {
   @ApiProperty({ ...INT, example: 1 }) id: number;
@@ -212,7 +212,7 @@ export class HubSessionEvent {
   })
   detail: Record<string, unknown> | null;
   @ApiProperty({ ...NULLABLE_INT, description: 'Who did it; null for the system.' }) actorUserId: number | null;
-  @ApiProperty({ enum: FACES, nullable: true, description: 'The face it happened through.' }) face: Face | null;
+  @ApiProperty({ enum: SESSION_FACES, nullable: true, description: 'The face it happened through.' }) face: Face | null;
   @ApiProperty(DATE) at: string;
   @ApiProperty(NULLABLE_STRING) ip: string | null;
   @ApiProperty(NULLABLE_STRING) userAgent: string | null;

@@ -22,8 +22,8 @@ import {
 } from 'class-validator';
 import { CompiledValidationPipe } from '../http/compiled-validation';
 import { DomainError } from '../sessions/domain-error';
-import { END_REASONS, EndReason, Face, SessionEvent } from '../sessions/session.model';
-import { EVENT_KINDS, FACES } from './hub.dto';
+import { END_REASONS, EndReason, Face, SESSION_FACES, SessionEvent } from '../sessions/session.model';
+import { EVENT_KINDS } from './hub.dto';
 import { PFID_PATTERN } from '../sessions/pfid';
 
 /** Everything the hub reads from a request: bodies and queries (validated classes), and path parameters. */
@@ -332,7 +332,7 @@ export class ListEventsQuery {
   session?: string;
   @ApiPropertyOptional({ enum: EVENT_KINDS }) @IsOptional() @IsIn(EVENT_KINDS) kind?: SessionEvent['kind'];
   @ApiPropertyOptional({ enum: END_REASONS }) @IsOptional() @IsIn(END_REASONS) reason?: EndReason;
-  @ApiPropertyOptional({ enum: FACES }) @IsOptional() @IsIn(FACES) face?: Face;
+  @ApiPropertyOptional({ enum: SESSION_FACES }) @IsOptional() @IsIn(SESSION_FACES) face?: Face;
   @OptionalUserIdQuery('Events done by this user (a logout, a revocation).') actor?: number;
   @ApiPropertyOptional({ format: 'date-time', description: 'At or after this time.' })
   @IsOptional()

@@ -6,7 +6,9 @@ export const LIVE_STATUSES: readonly SessionStatus[] = ['new', 'unauthenticated'
 export const SESSION_TYPES = ['browser', 'api'] as const;
 export type SessionType = (typeof SESSION_TYPES)[number];
 export type DeviceClass = 'smartphone' | 'tablet' | 'desktop' | 'bot' | 'other';
-export type Face = 'hub' | 'authentik' | 'prefactor' | 'movens' | 'system';
+/** Which face a change came through (`system`: housekeeping, the CLI, plain SQL). */
+export const SESSION_FACES = ['hub', 'authentik', 'prefactor', 'movens', 'system'] as const;
+export type Face = (typeof SESSION_FACES)[number];
 
 /** authentik's geo_ip dict plus the extra fields Prefactor's InteractionDetails can carry. */
 export interface GeoInfo {
