@@ -9,7 +9,7 @@ import { parseJsonBody } from './http/json-body';
 import { createLogger, installRequestLogging, PinoNestLogger, requestId } from './ops/logging';
 import { installMetrics } from './ops/metrics';
 import { installSecurityHeaders } from './ops/security-headers';
-import { MalformedBodyPipe, mediaTypeOf, UnreadBody } from './http/malformed-body';
+import { MalformedBodyPipe, mediaTypeOf, readMalformedContentTypesAsUnread, UnreadBody } from './http/malformed-body';
 import { FACES } from './faces';
 import { FaceRoutesFilter, frameworkErrorAnswer, markMalformedUrl, refuseMalformedUrls } from './http/face-errors';
 
@@ -56,6 +56,7 @@ export async function createApp(
   // The faces read JSON only: a body of another type reaches the route unread, so each face refuses it in its words.
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('*', (request, _payload, done) => done(null, new UnreadBody(mediaTypeOf(request))));
+  readMalformedContentTypesAsUnread(fastify);
   installRequestLogging(fastify, logger);
   installMetrics(app);
   installSecurityHeaders(fastify);

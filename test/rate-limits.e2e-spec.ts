@@ -57,6 +57,22 @@ describe('rate limits in process memory', () => {
     const movens = await admin.get('/api/admin/v1/authenticated-sessions/list', from(ip));
     expect([movens.status, movens.text]).toEqual([429, '']);
     expect(movens.headers.get('retry-after')).not.toBeNull();
+    // Shared Signals' endpoints answer in SSF's shape, its token endpoint in RFC 6749's, as every refusal there.
+    const ssf = await new Http(t.baseUrl, 'ssft_wrong').get('/ssf/stream', from(ip));
+    expect([ssf.status, ssf.body]).toEqual([
+      429,
+      { err: 'too_many_requests', description: 'Too many requests; try again later.' },
+    ]);
+    const token = await new Http(t.baseUrl).request('POST', '/ssf/token', {
+      rawBody: 'grant_type=client_credentials&client_id=ssfr_nobody&client_secret=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...from(ip).headers },
+    });
+    expect([token.status, token.body, token.headers.get('cache-control')]).toEqual([
+      429,
+      { error: 'too_many_requests', error_description: 'Too many requests; try again later.' },
+      'no-store',
+    ]);
+    expect(token.headers.get('retry-after')).not.toBeNull();
     // Another address is not affected.
     expect((await admin.get('/api/hub/v1/users', from(address()))).status).toBe(200);
   });

@@ -81,6 +81,27 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
         `{"stream_id": "${streamId}", "subject": {"format": "email", "email": "x@y", "more": 1}}`,
       ],
       ['POST', '/ssf/subjects/add', `{"stream_id": "${streamId}"}`],
+      // Names of Object's own properties are formats like any other unknown one.
+      ...['toString', 'constructor', '__proto__', 'hasOwnProperty'].map((format): [string, string, string] => [
+        'POST',
+        '/ssf/subjects/add',
+        JSON.stringify({ stream_id: streamId, subject: { format } }),
+      ]),
+      [
+        'POST',
+        '/ssf/subjects/add',
+        JSON.stringify({ stream_id: streamId, subject: { format: 'complex', session: { format: 'constructor' } } }),
+      ],
+      // A header value no HTTP client can send would fail every push.
+      ...['Bearer \u0100', 'Bearer €', 'Bearer \u0001', 'Bearer \u007f', 'Bearer \t\u0000'].map(
+        (header): [string, string, string] => [
+          'POST',
+          '/ssf/stream',
+          JSON.stringify({
+            delivery: { method: PUSH, endpoint_url: 'https://x.example/', authorization_header: header },
+          }),
+        ],
+      ),
       ['POST', '/ssf/verify', `{"stream_id": "${streamId}", "state": {"nested": true}}`],
       ['POST', `/ssf/poll/${streamId}`, '{"maxEvents": -1}'],
       ['POST', `/ssf/poll/${streamId}`, '{"maxEvents": 1.5}'],
@@ -140,6 +161,16 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
       });
     expect((await owner.ssf.http.get(`/ssf/stream?stream_id=${streamId}&extra=1`)).status).toBe(400);
     expect((await owner.ssf.http.get(`/ssf/stream?stream_id=${streamId}&stream_id=${streamId}`)).status).toBe(400);
+  });
+
+  it('should keep a receiver to its number of streams when it creates many at once', async () => {
+    const busy = await registerReceiver(admin, 'many-streams');
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, async () => (await busy.ssf.createStream({})).status),
+    );
+    expect(statuses.filter((status) => status === 201).length).toBe(25);
+    expect(statuses.filter((status) => status === 409).length).toBe(15);
+    expect((await busy.ssf.http.get('/ssf/stream')).body).toHaveLength(25);
   });
 
   it('should refuse missing, unknown and under-scoped tokens as RFC 6750 says', async () => {

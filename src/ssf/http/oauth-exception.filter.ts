@@ -47,8 +47,16 @@ export function oauthErrorAnswer(exception: unknown): FaceAnswer | null {
       body: { error: 'invalid_request', error_description: exception.message },
       headers: NO_STORE,
     };
-  // Anything else (rate limits, the database out of reach) as the other SSF endpoints answer it.
-  return ssfErrorAnswer(exception);
+  // Anything else (rate limits, the database out of reach): the status and headers the other SSF endpoints give,
+  // in RFC 6749's shape, so a client reads every answer of this endpoint one way.
+  const answer = ssfErrorAnswer(exception);
+  if (!answer) return null;
+  const { err, description } = answer.body as { err: string; description: string };
+  return {
+    ...answer,
+    body: { error: err, error_description: description },
+    headers: { ...answer.headers, ...NO_STORE },
+  };
 }
 
 @Catch()

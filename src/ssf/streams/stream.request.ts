@@ -58,8 +58,13 @@ function parseDelivery(
   if (delivery.endpoint_url === undefined)
     throw DomainError.invalid('delivery.endpoint_url', 'Push delivery needs delivery.endpoint_url.');
   const authorization = optionalString(delivery, 'authorization_header', 4096);
-  if (authorization !== undefined && /[\r\n]/.test(authorization))
-    throw DomainError.invalid('delivery.authorization_header', 'delivery.authorization_header must be one line.');
+  // Sent as an HTTP header on every push: a value no HTTP client can send (a line break, a control character, a
+  // character beyond ASCII) would be accepted here and fail every delivery later.
+  if (authorization !== undefined && !/^[\t\x20-\x7e]*$/.test(authorization))
+    throw DomainError.invalid(
+      'delivery.authorization_header',
+      'delivery.authorization_header must be one line of printable ASCII.',
+    );
   return {
     delivery_method: DELIVERY_METHODS.push,
     endpoint_url: pushEndpoint(delivery.endpoint_url, allowHttp),

@@ -30,12 +30,7 @@ export class StreamsService {
 
   async create({ receiver }: AuthenticatedReceiver, body: unknown, requestBaseUrl: string): Promise<Stream> {
     const { changes } = parseStreamBody(body, 'create', this.allowHttp);
-    if ((await this.streams.count(receiver.id)) >= MAX_STREAMS_PER_RECEIVER)
-      throw new DomainError(
-        DomainErrorCode.Conflict,
-        `A receiver may have at most ${MAX_STREAMS_PER_RECEIVER} streams.`,
-      );
-    return this.streams.insert({
+    const stream = await this.streams.insertWithin(MAX_STREAMS_PER_RECEIVER, {
       id: randomUUID(),
       receiver_id: receiver.id,
       issuer: this.config.SSF_ISSUER ?? requestBaseUrl,
@@ -44,6 +39,12 @@ export class StreamsService {
       status: 'enabled',
       min_verification_interval: this.config.SSF_MIN_VERIFICATION_INTERVAL_SECONDS,
     });
+    if (!stream)
+      throw new DomainError(
+        DomainErrorCode.Conflict,
+        `A receiver may have at most ${MAX_STREAMS_PER_RECEIVER} streams.`,
+      );
+    return stream;
   }
 
   async get({ receiver }: AuthenticatedReceiver, streamId: string): Promise<Stream> {

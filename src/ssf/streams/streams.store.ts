@@ -28,15 +28,19 @@ export class StreamsStore {
     return this.db.transaction(work);
   }
 
-  async insert(row: NewStreamRow): Promise<Stream> {
-    const { text, params } = insertRow(STREAMS, row);
-    return toStream((await this.db.rows(`${text} RETURNING ${STREAM_SELECT}`, params))[0]);
-  }
-
-  async count(receiverId: number): Promise<number> {
-    return Number(
-      (await this.db.rows(`SELECT count(*) AS n FROM ssf_streams WHERE receiver_id = $1`, [receiverId]))[0].n,
-    );
+  /**
+   * Inserts the stream unless its receiver already has `limit` streams (null then). The receiver's row is locked
+   * first, so creates arriving together are counted one after the other: counting and inserting without it let 40
+   * creates at once leave a receiver with 27.
+   */
+  insertWithin(limit: number, row: NewStreamRow): Promise<Stream | null> {
+    return this.db.transaction(async (tx) => {
+      await tx.rows(`SELECT 1 FROM ssf_receivers WHERE id = $1 FOR NO KEY UPDATE`, [row.receiver_id]);
+      const counted = await tx.rows(`SELECT count(*) AS n FROM ssf_streams WHERE receiver_id = $1`, [row.receiver_id]);
+      if (Number(counted[0].n) >= limit) return null;
+      const { text, params } = insertRow(STREAMS, row);
+      return toStream((await tx.rows(`${text} RETURNING ${STREAM_SELECT}`, params))[0]);
+    });
   }
 
   async find(receiverId: number, streamId: string, tx: Queryable = this.db): Promise<Stream | null> {

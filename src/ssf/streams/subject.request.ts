@@ -10,16 +10,17 @@ export interface StreamSubject {
   subject: Body;
 }
 
-const SIMPLE_FIELDS: Record<string, string[]> = {
-  email: ['format', 'email'],
-  iss_sub: ['format', 'iss', 'sub'],
-  opaque: ['format', 'id'],
-};
+/** A Map, not an object: a format named `constructor` or `toString` must find nothing, not Object's methods. */
+const SIMPLE_FIELDS = new Map<string, string[]>([
+  ['email', ['format', 'email']],
+  ['iss_sub', ['format', 'iss', 'sub']],
+  ['opaque', ['format', 'id']],
+]);
 
 function simpleSubject(value: unknown, where: string): StreamSubject {
   const subject = objectBody(value, where);
   const format = checkedString(subject.format, `${where}.format`, 40);
-  const fields = SIMPLE_FIELDS[format];
+  const fields = SIMPLE_FIELDS.get(format);
   if (!fields) throw DomainError.invalid(`${where}.format`, `Subjects of format ${format} are not supported here.`);
   onlyFields(subject, fields, where);
   for (const field of fields) checkedString(subject[field], `${where}.${field}`, 512);
