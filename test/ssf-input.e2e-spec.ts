@@ -6,6 +6,7 @@
 import { Http } from './support/http';
 import { errorsIn, SsfTestApp, startSsfApp } from './support/ssf-app';
 import { clientToken, EVENT, PUSH, registerReceiver, SsfClient, TestReceiver } from './support/ssf-client';
+import { TableLock } from './support/table-lock';
 import { engines } from './support/test-app';
 
 describe.each(engines())('Shared Signals input checks on %s', (engine) => {
@@ -291,5 +292,48 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
 
   it('should have logged no error', () => {
     expect(errorsIn(app.logs)).toEqual([]);
+  });
+});
+
+/**
+ * The database out of reach for a moment (a statement past its timeout, behind a lock another connection holds):
+ * SSF's endpoints answer 503 in SSF's shape, the token endpoint in RFC 6749's. PostgreSQL only: PGlite runs
+ * statements in-process, one at a time.
+ */
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('Shared Signals while the database is out of reach', () => {
+  let app: SsfTestApp;
+  let lock: TableLock;
+
+  beforeAll(async () => {
+    app = await startSsfApp('postgres', { STATEMENT_TIMEOUT_MS: '300' });
+    lock = await TableLock.open(app.t.config.DATABASE_URL!);
+  });
+  afterAll(async () => {
+    await lock?.close();
+    await app?.t.close();
+  });
+
+  it('should answer 503 with Retry-After, the token endpoint in its own shape', async () => {
+    const owner = await registerReceiver(app.admin);
+    const [token, stream] = await lock.holding('ssf_receivers, ssf_access_tokens', () =>
+      Promise.all([
+        new Http(app.t.baseUrl).request('POST', '/ssf/token', {
+          rawBody: `grant_type=client_credentials&client_id=${owner.clientId}&client_secret=${owner.clientSecret}`,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        new SsfClient(app.t.baseUrl, 'ssft_any').http.get('/ssf/stream'),
+      ]),
+    );
+    expect([token.status, token.body.error, typeof token.body.error_description]).toEqual([
+      503,
+      'temporarily_unavailable',
+      'string',
+    ]);
+    expect([token.headers.get('retry-after'), token.headers.get('cache-control')]).toEqual(['2', 'no-store']);
+    expect([stream.status, stream.body.err, stream.headers.get('retry-after')]).toEqual([
+      503,
+      'temporarily_unavailable',
+      '2',
+    ]);
   });
 });
