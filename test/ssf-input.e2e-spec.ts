@@ -6,6 +6,7 @@
 import { Http } from './support/http';
 import { errorsIn, SsfTestApp, startSsfApp } from './support/ssf-app';
 import { clientToken, EVENT, PUSH, registerReceiver, SsfClient, TestReceiver } from './support/ssf-client';
+import { rawRequest } from './support/service-process';
 import { TableLock } from './support/table-lock';
 import { engines } from './support/test-app';
 
@@ -162,6 +163,30 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
       });
     expect((await owner.ssf.http.get(`/ssf/stream?stream_id=${streamId}&extra=1`)).status).toBe(400);
     expect((await owner.ssf.http.get(`/ssf/stream?stream_id=${streamId}&stream_id=${streamId}`)).status).toBe(400);
+  });
+
+  it("should refuse a Host that names no host rather than keep it as a stream's issuer", async () => {
+    const create = (host: string) =>
+      rawRequest(app.t.baseUrl, {
+        method: 'POST',
+        path: '/ssf/stream',
+        key: owner.ssf.http.defaultKey ?? undefined,
+        body: {},
+        headers: { host },
+      });
+    for (const host of ['a b', 'x/y', 'x:port', 'a@b']) {
+      const res = await create(host);
+      expect([host, res.status, res.body]).toEqual([
+        host,
+        400,
+        { err: 'invalid_request', description: 'The Host header must name a host.' },
+      ]);
+    }
+    for (const host of ['Example.com:80', '[::1]:3000', '127.0.0.1']) {
+      const res = await create(host);
+      expect([host, res.status, res.body.iss]).toEqual([host, 201, `http://${host}`]);
+      await owner.ssf.http.delete(`/ssf/stream?stream_id=${res.body.stream_id}`);
+    }
   });
 
   it('should keep a receiver to its number of streams when it creates many at once', async () => {

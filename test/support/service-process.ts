@@ -40,6 +40,8 @@ export interface RawRequest {
   /** A keep-alive agent to share connections; none: a fresh connection closed after the answer. */
   agent?: Agent;
   timeoutMs?: number;
+  /** Headers as sent, even those fetch forbids (Host). */
+  headers?: Record<string, string>;
 }
 
 export function rawRequest(baseUrl: string, options: RawRequest): Promise<RawResult> {
@@ -52,6 +54,7 @@ export function rawRequest(baseUrl: string, options: RawRequest): Promise<RawRes
     headers['content-length'] = String(Buffer.byteLength(payload));
   }
   if (!options.agent) headers.connection = 'close';
+  Object.assign(headers, options.headers);
   const startedAt = Date.now();
   return new Promise((resolve) => {
     let settled = false;
