@@ -174,7 +174,7 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
         body: {},
         headers: { host },
       });
-    for (const host of ['a b', 'x/y', 'x:port', 'a@b']) {
+    for (const host of ['a b', 'x/y', 'x:port', 'a@b', 'x:99999', '[:]']) {
       const res = await create(host);
       expect([host, res.status, res.body]).toEqual([
         host,
@@ -330,7 +330,7 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
   let lock: TableLock;
 
   beforeAll(async () => {
-    app = await startSsfApp('postgres', { STATEMENT_TIMEOUT_MS: '300' });
+    app = await startSsfApp('postgres', { STATEMENT_TIMEOUT_MS: '1500' });
     lock = await TableLock.open(app.t.config.DATABASE_URL!);
   });
   afterAll(async () => {
@@ -360,5 +360,34 @@ describe.each(engines())('Shared Signals input checks on %s', (engine) => {
       'temporarily_unavailable',
       '2',
     ]);
+  });
+});
+
+/** Behind a trusted proxy the base URL is what the proxy says: a scheme other than http and https is refused. */
+describe('Shared Signals behind a trusted proxy', () => {
+  let app: SsfTestApp;
+
+  beforeAll(async () => {
+    app = await startSsfApp('pglite', { TRUST_PROXY: 'on' });
+  });
+  afterAll(() => app?.t.close());
+
+  it("should keep the proxy's scheme and host as a stream's issuer, and refuse a scheme that is not http(s)", async () => {
+    const owner = await registerReceiver(app.admin);
+    const create = (proto: string) =>
+      owner.ssf.http.request('POST', '/ssf/stream', {
+        body: {},
+        headers: { 'x-forwarded-proto': proto, 'x-forwarded-host': 'sessions.example.com' },
+      });
+    const kept = await create('https');
+    expect([kept.status, kept.body.iss]).toEqual([201, 'https://sessions.example.com']);
+    for (const proto of ['javascript', 'a b', 'ftp']) {
+      const refused = await create(proto);
+      expect([proto, refused.status, refused.body]).toEqual([
+        proto,
+        400,
+        { err: 'invalid_request', description: "The request's scheme must be http or https." },
+      ]);
+    }
   });
 });

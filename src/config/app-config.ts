@@ -270,7 +270,7 @@ export class AppConfig extends ServiceSettings {
     },
   })
   @Setting(
-    "Shared Signals: the transmitter's issuer (`iss` of every SET, and in discovery); unset: the base URL a discovery request came to, and http://localhost:PORT in SETs. Set it in production.",
+    "Shared Signals: the transmitter's issuer (`iss` of every SET, and in discovery); unset: the base URL a discovery request came to, and a stream's SETs the base URL it was created at (with TRUST_PROXY=on, as the proxy's X-Forwarded-Proto and X-Forwarded-Host say). Set it in production.",
     'https://sessions.example.com',
   )
   SSF_ISSUER?: string;

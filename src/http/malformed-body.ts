@@ -53,7 +53,9 @@ type MaybeMalformed = FastifyRequest & { [MALFORMED_CONTENT_TYPE]?: string };
 export function readMalformedContentTypesAsUnread(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', (request, _reply, done) => {
     const header = request.headers['content-type'];
-    // Fastify's own parse, kept on the request for its body step: undefined when the header does not parse.
+    // Fastify's own parse, kept on the request for its body step: undefined when the header does not parse. The
+    // header is removed, not replaced: the parse just kept would still refuse a replacement. Without it, Fastify
+    // hands a body to the catch-all parser and a request without one to the route as it is.
     if (header !== undefined && request.mediaType === undefined) {
       (request as MaybeMalformed)[MALFORMED_CONTENT_TYPE] = header;
       delete request.headers['content-type'];

@@ -42,7 +42,15 @@ export const SSF_SCHEMAS = {
       {
         error: {
           type: 'string',
-          enum: ['invalid_request', 'invalid_client', 'unsupported_grant_type', 'invalid_scope', 'server_error'],
+          enum: [
+            'invalid_request',
+            'invalid_client',
+            'unsupported_grant_type',
+            'invalid_scope',
+            'too_many_requests',
+            'temporarily_unavailable',
+            'server_error',
+          ],
         },
         error_description: text(),
       },

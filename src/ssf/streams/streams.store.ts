@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
+import { DomainError, DomainErrorCode } from '../../sessions/domain-error';
 import { encode, insertRow } from '../../sessions/persistence/tables/table';
 import { StreamStatus } from '../ssf-events';
 import { STREAM_SELECT, StreamRow, StreamSettings, STREAMS, Stream, toStream } from '../tables/ssf-streams.table';
@@ -35,7 +36,10 @@ export class StreamsStore {
    */
   insertWithin(limit: number, row: NewStreamRow): Promise<Stream | null> {
     return this.db.transaction(async (tx) => {
-      await tx.rows(`SELECT 1 FROM ssf_receivers WHERE id = $1 FOR NO KEY UPDATE`, [row.receiver_id]);
+      const receiver = await tx.rows(`SELECT 1 FROM ssf_receivers WHERE id = $1 FOR NO KEY UPDATE`, [row.receiver_id]);
+      // Deleted since its token was checked: its tokens are gone with it.
+      if (receiver.length === 0)
+        throw new DomainError(DomainErrorCode.BadCredentials, 'The receiver no longer exists.');
       const counted = await tx.rows(`SELECT count(*) AS n FROM ssf_streams WHERE receiver_id = $1`, [row.receiver_id]);
       if (Number(counted[0].n) >= limit) return null;
       const { text, params } = insertRow(STREAMS, row);
