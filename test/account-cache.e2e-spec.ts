@@ -13,6 +13,8 @@ import { engines, startTestApp, TestApp } from './support/test-app';
 
 const TOKENS = '/api/hub/v1/tokens';
 
+const VALIDATE = '/api/hub/v1/sessions/validate';
+
 /** The key's status on every request from now until it is refused or `withinMs` has passed. */
 async function refusedWithin(anon: Http, key: string, withinMs: number): Promise<number> {
   const changed = Date.now();
@@ -153,8 +155,13 @@ describe.each(engines())('session tokens as bearer keys from memory on %s', (eng
     expect(await refusedWithin(anon, revoked.session.token, 100)).toBe(401);
 
     const deactivated = await cachedSession();
+    // Validated first, so validate's copy holds the session too: its owner's standing is checked all the same.
+    const validate = () => anon.post(VALIDATE, { token: deactivated.session.token });
+    expect((await validate()).status).toBe(200);
     await t.sql(`UPDATE users SET is_active = false WHERE id = $1`, [deactivated.user.id]);
     expect(await refusedWithin(anon, deactivated.session.token, 100)).toBe(401);
+    const refused = await validate();
+    expect([refused.status, refused.body.message]).toEqual([401, expect.any(String)]);
 
     // A user made superuser is seen at once: their session token lists every user's tokens.
     const promoted = await cachedSession();

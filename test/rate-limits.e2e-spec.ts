@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { makeUser } from './support/factories';
+import { makeSession, makeUser } from './support/factories';
 import { Http } from './support/http';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -82,6 +82,22 @@ describe('rate limits in process memory', () => {
     for (let i = 0; i < 5; i++)
       expect((await new Http(t.baseUrl, key).get('/api/hub/v1/users', from(address()))).status).toBe(401);
     expect((await new Http(t.baseUrl, key).get('/api/hub/v1/users', from(address()))).status).toBe(429);
+  });
+
+  it('should not count validates of ended sessions as failed authentications, only guesses', async () => {
+    const ip = address();
+    const anon = new Http(t.baseUrl);
+    // More ended sessions than the address may fail (5), each of its own user (logins are limited per user): an
+    // application validating tokens after their logouts.
+    const ended: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const session = await makeSession(admin, await makeUser(admin));
+      expect((await admin.post(`/api/hub/v1/sessions/${session.uuid}/end`)).status).toBe(200);
+      ended.push(session.token);
+    }
+    for (const token of ended)
+      expect((await anon.post('/api/hub/v1/sessions/validate', { token }, from(ip))).status).toBe(401);
+    expect((await admin.get('/api/hub/v1/users', from(ip))).status).toBe(200);
   });
 
   it('should limit validate per address and logins per user, and never limit a trusted address', async () => {

@@ -260,13 +260,13 @@ export class HubSessionsController {
   @ApiOperation({
     summary: 'Check a session token and record activity',
     description:
-      'The token is its own credential, so no Authorization header is needed. 401 for an unknown, expired, ended or revoked token.',
+      'The token is its own credential, so no Authorization header is needed. 401 for an unknown, expired, ended or revoked token, or one whose user is deactivated.',
   })
   @ApiOkResponse({ type: HubSession, description: 'The session is live; its last activity is now.' })
   @HubErrors({
     ...BAD_INPUT,
-    401: 'An unknown, expired, ended or revoked token.',
-    429: 'Too many validate calls, or too many refused tokens, from this address.',
+    401: 'An unknown, expired, ended or revoked token, or one whose user is deactivated.',
+    429: 'Too many validate calls, or too many unknown tokens, from this address.',
   })
   async validate(
     @Body() body: ValidateSessionRequest,
@@ -283,8 +283,12 @@ export class HubSessionsController {
       reply.type(JSON_UTF8);
       return hubSessionJson(session);
     } catch (error) {
-      logFacts(request).authFailure = refusalReason(error);
-      if (isBadCredentials(error)) await this.limits.authenticationFailed(address, body.token);
+      const reason = refusalReason(error);
+      logFacts(request).authFailure = reason;
+      // Only a guess counts as a failed authentication: an application validates the tokens of sessions that ended
+      // (a logout, an eviction, an expiry) as a matter of course, and its address must not be throttled for it.
+      if (isBadCredentials(error) && reason === 'unknown_key')
+        await this.limits.authenticationFailed(address, body.token);
       throw error;
     }
   }

@@ -121,13 +121,12 @@ export class CredentialsService {
   async validate(token: string, ip?: string, userAgent?: string): Promise<Session> {
     if (ip !== undefined) requireIp(ip, 'ip');
     const keyHash = hashKey(token);
-    let session = this.cache.get(keyHash);
+    const kept = this.cache.get(keyHash);
     // A new address or agent is a write: decide it on the stored row, not on a copy another process may have moved on.
-    if (session && clientChanged(session, ip, userAgent)) {
-      this.cache.forget(keyHash);
-      session = null;
-    }
-    session ??= await this.readLive(keyHash);
+    if (kept && clientChanged(kept, ip, userAgent)) this.cache.forget(keyHash);
+    // The owner's standing as the bearer path checks it: a deactivated user's sessions are not valid either.
+    const { session, owner } = await this.sessionWithOwner(keyHash);
+    if (!owner.isActive) throw new BadCredentialsError('inactive_user');
     if (clientChanged(session, ip, userAgent)) return this.recordNewClient(session, ip, userAgent);
     // The throttle is known from the row just read: a recent last-seen needs no write at all.
     const throttle = touchThrottleSeconds(session, this.config.TOUCH_INTERVAL_SECONDS);
@@ -153,15 +152,6 @@ export class CredentialsService {
       this.touching.set(sessionId, touching);
     }
     return touching;
-  }
-
-  /** The live session of a token from the database (one read for concurrent validates), kept in memory. */
-  private readLive(keyHash: string): Promise<Session> {
-    return this.cache.readOnce(keyHash, async () => {
-      const session = await this.sessions.findLiveByTokenHash(keyHash);
-      if (!session) throw new BadCredentialsError(await this.whyNotLive(keyHash));
-      return session;
-    });
   }
 
   /** A validate from a new address or user agent: the client facts are computed again, with an event for a new IP. */

@@ -42,9 +42,10 @@ export const sessionByKeySql = (select: string, key: 'id' | 'uuid' | 'pfid') =>
 export const SESSION_BY_ID_SQL = sessionByKeySql(SESSION_SELECT, 'id');
 export const SESSION_BY_UUID_SQL = sessionByKeySql(SESSION_SELECT, 'uuid');
 export const SESSION_BY_PFID_SQL = sessionByKeySql(SESSION_SELECT, 'pfid');
+/** A live session by its token's hash: the naive validate, as the bench's floor reads it. */
 export const LIVE_SESSION_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT} FROM ${SESSION_FROM}
   WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
-/** The same, with the session's owner: a session token used as a bearer key, in one read (CredentialsService). */
+/** The same, with the session's owner, in one read: a validate, or a session token used as a bearer key (CredentialsService). */
 export const LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL = `SELECT ${SESSION_SELECT}, ${OWNER_SELECT} FROM ${SESSION_FROM}
   WHERE s.token_hash = $1 AND ${LIVE_SQL}`;
 

@@ -35,7 +35,6 @@ import {
 } from './session-list.sql';
 import { usersWithLiveWithTotalSql } from './users-with-live.sql';
 import {
-  LIVE_SESSION_BY_TOKEN_SQL,
   LIVE_SESSION_WITH_OWNER_BY_TOKEN_SQL,
   LIVE_SQL,
   sessionByKeySql,
@@ -160,10 +159,6 @@ export class SessionStore {
     const { select, read } = sessionProjection(fields);
     const rows = await from.rows(sessionByKeySql(select, key), [value], { prepare: true });
     return rows.length ? read(rows[0]) : null;
-  }
-
-  findLiveByTokenHash(tokenHash: string): Promise<Session | null> {
-    return this.one(LIVE_SESSION_BY_TOKEN_SQL, [tokenHash]);
   }
 
   /** A live session and its owner by token hash, in one read. */
