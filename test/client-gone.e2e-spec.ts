@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { parseMetrics, series } from './support/metrics-text';
 import { sleep } from './support/service-process';
 import { TableLock } from './support/table-lock';
@@ -7,6 +8,8 @@ const AUTHENTIK_LIST = '/api/v3/core/authenticated_sessions/';
 /** The route template the log and the metrics name it by. */
 const AUTHENTIK_LIST_ROUTE = '/api/v3/core/authenticated_sessions';
 const VALIDATE = '/api/hub/v1/sessions/validate';
+/** Any session reference: the body is read before the route looks at it. */
+const PREFACTOR_REVOKE = '/api/v1/session/sess_0/revoke';
 
 interface LogLine {
   level: number;
@@ -100,5 +103,30 @@ interface LogLine {
     ]);
     const outcomes = series(await metrics(), 'sessionhub_validations_total', ['outcome']);
     expect(outcomes).toMatchObject({ client_closed: 1, invalid: 0 });
+  });
+
+  it('should log a request whose client hung up during its body once as a 499, not as an error', async () => {
+    const url = new URL(t.baseUrl);
+    const before = logLines.length;
+    for (const [path, key] of [
+      [VALIDATE, null],
+      [PREFACTOR_REVOKE, t.adminKey],
+    ] as const) {
+      const socket = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const auth = key ? `Authorization: Bearer ${key}\r\n` : '';
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${auth}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"token":`,
+      );
+      await sleep(200);
+      socket.destroy();
+    }
+    await sleep(300);
+    const lines = logLines.slice(before).map((line) => JSON.parse(line) as LogLine);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(lines.map((line) => [line.level, line.status, line.msg, line.route])).toEqual([
+      [30, 499, 'client closed request', VALIDATE],
+      [30, 499, 'client closed request', '/api/v1/session/:session_id/revoke'],
+    ]);
   });
 });

@@ -25,6 +25,13 @@ export function asDomainError(exception: unknown): unknown {
   return exception;
 }
 
+/** Node's error for a request body cut off by its client (`abortIncoming`): not the service's failure. */
+function isBodyAborted(exception: unknown): boolean {
+  // Read by shape: Node's error is made in Node's own realm, so `instanceof Error` fails under a test's VM context.
+  const error = exception as { message?: unknown; code?: unknown } | null;
+  return error?.message === 'aborted' && error.code === 'ECONNRESET';
+}
+
 /**
  * What every face's exception filter does: classify the failure, ask the face for its answer (a pure function of
  * the error), log and answer the face's 500 for anything it does not know, and add `Retry-After` where the domain
@@ -46,6 +53,9 @@ export abstract class FaceExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // The client hung up while its body was arriving: nobody to answer and no bug. Its request is logged and counted
+    // once, at info, as a closed request (ops/client-closed.ts).
+    if (isBodyAborted(exception)) return;
     // The client reads "try again"; the operator's line for the request says what the database did.
     if (exception instanceof DatabaseUnavailableError) logFacts(request).cause = databaseCause(exception);
     const error = asDomainError(exception);
