@@ -26,6 +26,7 @@ export async function createApp(
     quiet && !logDestination ? { ...options.config, LOG_LEVEL: 'error' } : options.config,
     logDestination,
   );
+  const requestTimeoutMs = options.config.REQUEST_TIMEOUT_SECONDS * 1000;
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One line per request is written by installRequestLogging, with the fields operators need.
@@ -35,6 +36,15 @@ export async function createApp(
     // its route and the face's own validation, not a route miss answered by a catch-all or Fastify's 414.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: maxHeaderSize },
     bodyLimit: 64 * 1024,
+    // Node's bound on receiving a whole request, which Fastify turns off unless set: without it a client that sends
+    // its headers and then dribbles its body holds a connection, and a file descriptor, for as long as it likes.
+    requestTimeout: requestTimeoutMs,
+    http: {
+      // Node enforces the bound only while the headers' own (60 s unless set) is no longer than it.
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      // How often Node looks for requests past the bounds (30 s unless set): often enough that they hold as set.
+      connectionsCheckingInterval: Math.min(30_000, requestTimeoutMs / 4),
+    },
     // A URL Fastify cannot decode is routed escaped and refused after the service's hooks (refuseMalformedUrls);
     // any other error of Fastify's router is answered by the face that owns the path, in the face's shape.
     rewriteUrl: markMalformedUrl,

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { makeSession, makeUser, TestUser, USER_AGENTS } from './support/factories';
 import { Http } from './support/http';
 import { engines, startTestApp, TestApp } from './support/test-app';
@@ -256,5 +257,37 @@ describe.each(engines())('hostile input on %s', (engine) => {
       [many.id],
     );
     expect(Number(left[0].n)).toBe(0);
+  });
+});
+
+/** A client that sends its headers and then dribbles its body is cut off at REQUEST_TIMEOUT_SECONDS, not kept. */
+describe('a request that never finishes arriving', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp('pglite', { REQUEST_TIMEOUT_SECONDS: '1' });
+  });
+  afterAll(() => t?.close());
+
+  it('should be answered 408 and its connection closed once the bound has passed', async () => {
+    const url = new URL(t.baseUrl);
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    const started = Date.now();
+    socket.write(
+      `POST ${HUB_SESSIONS}/validate HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+    );
+    // A byte now and then, as a slow client would: the bound is on the whole request, not on each pause.
+    const dribble = setInterval(() => socket.writable && socket.write(' '), 300);
+    const closedAt = await closed;
+    clearInterval(dribble);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(closedAt - started).toBeGreaterThanOrEqual(1000);
+    expect(closedAt - started).toBeLessThan(5000);
+    // The service answers others as before.
+    expect((await new Http(t.baseUrl).post(`${HUB_SESSIONS}/validate`, { token: 'x' })).status).toBe(401);
   });
 });

@@ -142,6 +142,14 @@ export class AppConfig extends ServiceSettings {
 
   @IntSetting(
     1,
+    3600,
+    "A request's headers and body must arrive within this many seconds, or it is answered 408 and its connection closed. The time taken to answer is not bounded by it (long polls).",
+    '60',
+  )
+  REQUEST_TIMEOUT_SECONDS = 30;
+
+  @IntSetting(
+    1,
     200,
     'PostgreSQL connections per process, and as many again at most for searches (planned generically).',
     '10',
