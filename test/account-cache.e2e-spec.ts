@@ -162,6 +162,13 @@ describe.each(engines())('session tokens as bearer keys from memory on %s', (eng
     expect(await refusedWithin(anon, deactivated.session.token, 100)).toBe(401);
     const refused = await validate();
     expect([refused.status, refused.body.message]).toEqual([401, expect.any(String)]);
+    // Nor is a new session made for them.
+    const login = await admin.post('/api/hub/v1/sessions', {
+      user: deactivated.user.id,
+      ip: '192.0.2.1',
+      userAgent: 'curl/8.5.0',
+    });
+    expect([login.status, login.body.message]).toEqual([403, 'Login refused: the user is deactivated.']);
 
     // A user made superuser is seen at once: their session token lists every user's tokens.
     const promoted = await cachedSession();

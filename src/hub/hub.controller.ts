@@ -245,7 +245,13 @@ export class HubSessionsController {
     summary: "Create a session: the application's login call (superusers only); the token is shown once",
   })
   @ApiCreatedResponse({ type: HubSessionWithToken })
-  @HubErrors({ ...BAD_INPUT, ...SIGNED_IN, ...SUPERUSERS, 404: 'No such user.', 429: 'Too many logins of this user.' })
+  @HubErrors({
+    ...BAD_INPUT,
+    ...SIGNED_IN,
+    403: 'The caller is not a superuser; or the login is refused: the user is deactivated, or TRAVEL_POLICY=refuse saw an impossible journey.',
+    404: 'No such user.',
+    429: 'Too many logins of this user.',
+  })
   async create(
     @CurrentCaller() caller: Caller,
     @Body() body: CreateSessionRequest,

@@ -68,6 +68,9 @@ export class SessionsService {
       this.config.LOGIN_INSIGHT === 'on'
         ? await this.accounts.requireUserWith(input.user, (match) => this.sessions.userWithInsight(match))
         : { user: await this.accounts.requireUser(input.user), history: null };
+    // Its session could be used nowhere (every face and validate refuse a deactivated user's): refused, as a login
+    // the travel policy refuses.
+    if (!user.isActive) throw new DomainError(DomainErrorCode.NotPermitted, 'Login refused: the user is deactivated.');
     const userAgent = input.userAgent ?? '';
     const device = deviceInfo(input.device);
     const agent = agentFacts(userAgent);
