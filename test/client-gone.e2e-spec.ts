@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { eventually } from './support/eventually';
 import { parseMetrics, series } from './support/metrics-text';
 import { sleep } from './support/service-process';
 import { TableLock } from './support/table-lock';
@@ -121,6 +122,11 @@ interface LogLine {
       await sleep(200);
       socket.destroy();
     }
+    // Logged once the service has seen each hang-up; then a moment more for any error line that would follow.
+    await eventually(
+      () => logLines.slice(before).filter((line) => line.includes('client closed request')).length,
+      (n) => n >= 2,
+    );
     await sleep(300);
     const lines = logLines.slice(before).map((line) => JSON.parse(line) as LogLine);
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
