@@ -35,14 +35,15 @@ export class MalformedBodyPipe implements PipeTransform {
   }
 }
 
+/** Where readMalformedContentTypesAsUnread keeps a Content-Type it set aside. */
+const MALFORMED_CONTENT_TYPE = Symbol('malformed Content-Type');
+type MaybeMalformed = FastifyRequest & { [MALFORMED_CONTENT_TYPE]?: string };
+
 /** A request's media type as DRF names it in its 415: the Content-Type without parameters, '' without one. */
 export function mediaTypeOf(request: FastifyRequest): string {
   const header = (request as MaybeMalformed)[MALFORMED_CONTENT_TYPE] ?? request.headers['content-type'];
   return (typeof header === 'string' ? header : '').split(';')[0].trim();
 }
-
-const MALFORMED_CONTENT_TYPE = Symbol('malformed Content-Type');
-type MaybeMalformed = FastifyRequest & { [MALFORMED_CONTENT_TYPE]?: string };
 
 /**
  * Fastify answers a Content-Type it cannot parse (`foo`, empty) with its own 415 before routing, credentials and

@@ -30,7 +30,7 @@ import { RateLimits } from '../ops/rate-limits';
 import { BEARER_SCHEME_NAME } from '../docs/bearer-auth';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { logFacts } from '../ops/logging';
-import { DomainError, isBadCredentials, refusalReason } from '../sessions/domain-error';
+import { DomainError, refusalReason } from '../sessions/domain-error';
 import { Caller } from '../sessions/session.model';
 import { AccountsService } from '../sessions/accounts/accounts.service';
 import { CredentialsService } from '../sessions/credentials/credentials.service';
@@ -293,8 +293,7 @@ export class HubSessionsController {
       logFacts(request).authFailure = reason;
       // Only a guess counts as a failed authentication: an application validates the tokens of sessions that ended
       // (a logout, an eviction, an expiry) as a matter of course, and its address must not be throttled for it.
-      if (isBadCredentials(error) && reason === 'unknown_key')
-        await this.limits.authenticationFailed(address, body.token);
+      if (reason === 'unknown_key') await this.limits.authenticationFailed(address, body.token);
       throw error;
     }
   }

@@ -60,10 +60,13 @@ export class CredentialsService {
    * user's standing drops), otherwise read: both in one read when the session is not in memory. Refuses a token
    * whose session is not live.
    */
-  private async sessionWithOwner(keyHash: string): Promise<{ session: Session; owner: User }> {
+  private async sessionWithOwner(
+    keyHash: string,
+    kept: Session | null = this.cache.get(keyHash),
+  ): Promise<{ session: Session; owner: User }> {
     let owner: User | null = null;
     const session =
-      this.cache.get(keyHash) ??
+      kept ??
       (await this.cache.readOnce(keyHash, async () => {
         const ticket = this.accountCache.ticket();
         const found = await this.sessions.findLiveWithOwnerByTokenHash(keyHash);
@@ -121,11 +124,14 @@ export class CredentialsService {
   async validate(token: string, ip?: string, userAgent?: string): Promise<Session> {
     if (ip !== undefined) requireIp(ip, 'ip');
     const keyHash = hashKey(token);
-    const kept = this.cache.get(keyHash);
+    let kept = this.cache.get(keyHash);
     // A new address or agent is a write: decide it on the stored row, not on a copy another process may have moved on.
-    if (kept && clientChanged(kept, ip, userAgent)) this.cache.forget(keyHash);
+    if (kept && clientChanged(kept, ip, userAgent)) {
+      this.cache.forget(keyHash);
+      kept = null;
+    }
     // The owner's standing as the bearer path checks it: a deactivated user's sessions are not valid either.
-    const { session, owner } = await this.sessionWithOwner(keyHash);
+    const { session, owner } = await this.sessionWithOwner(keyHash, kept);
     if (!owner.isActive) throw new BadCredentialsError('inactive_user');
     if (clientChanged(session, ip, userAgent)) return this.recordNewClient(session, ip, userAgent);
     // The throttle is known from the row just read: a recent last-seen needs no write at all.
