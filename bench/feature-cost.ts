@@ -1,26 +1,27 @@
 /**
  * `npm run bench:features`: what each per-request feature costs the two hottest calls, the hub's validate
  * (POST /api/hub/v1/sessions/validate) and the authentik list (GET /api/v3/core/authenticated_sessions/), measured
- * with autocannon on six instances of one service side by side, each without one feature:
+ * with autocannon on seven instances of one service side by side, each without one feature:
  *
  * - A, everything on, as production runs: rate limits, helmet's headers, a request log line at info, metrics;
  * - B, RATE_LIMITS=off;
  * - C, no security headers; D, no request log lines (LOG_LEVEL=warn and no logging hook); E, METRICS=off;
  * - F, the control: A again, started last. A/F shows what the bench itself reads as a difference between two
- *   identical services (start order, noise); a feature's cost is only the part of its ratio beyond that.
+ *   identical services (start order, noise); a feature's cost is only the part of its ratio beyond that;
+ * - G, neither rate limits nor security headers (the two that cost most, together).
  * The service has no setting for C and D: a two-line preload this bench writes to a temporary directory swaps the
  * built module's install function for a no-op before dist/app.factory.js calls it (compiled CommonJS reads the export
  * at call time). Plain JavaScript on purpose: a TypeScript preload would load ts-node (the whole TypeScript
  * compiler) into the process, which would then differ from A in more than the feature.
  *
- * All six run at once (one worker each, PostgreSQL, the same database and tokens) and are loaded one after the
+ * All seven run at once (one worker each, PostgreSQL, the same database and tokens) and are loaded one after the
  * other, FEATURE_ROUNDS rounds, the order rotating every round. Each turn is FEATURE_SECONDS saturated (throughput,
  * and the service's CPU time per request), then FEATURE_SECONDS at a fixed rate (CPU time per request only): on a
  * machine other work shares, throughput swings with that work, the service's own CPU per request much less. Ratios
  * are taken within a round and summarised by their median, mean, sd and range. The validate bound is raised far
  * above the load (as bench/run.ts does): the limiter still counts every call, which is the cost measured.
  *
- * Settings: FEATURE_ROUNDS (4), FEATURE_SECONDS (8), FEATURE_PORT (3911, the first of six ports), and the bench's
+ * Settings: FEATURE_ROUNDS (4), FEATURE_SECONDS (8), FEATURE_PORT (3911, the first of seven ports), and the bench's
  * BENCH_DATABASE_URL (here postgres://postgres@127.0.0.1:5432/sessionhub_soak unless set), BENCH_CONNECTIONS,
  * BENCH_USERS, BENCH_SESSIONS, BENCH_SKIP_BUILD, BENCH_TOKEN. Writes bench/results/feature-cost.md (and .json);
  * `-- --from bench/results/feature-cost.json` writes the report again from a run's JSON without measuring.

@@ -46,6 +46,7 @@ describe.each(engines())('Prometheus metrics on %s', (engine) => {
     expect((await admin.get(`${AUTHENTIK}?search=${owner.username}`)).status).toBe(200);
     expect((await admin.get('/no/such/path?token=secret')).status).toBe(404);
     expect((await admin.get('/.well-known/ssf-configuration', { key: null })).status).toBe(200);
+    expect((await admin.get('/.well-known/risc-configuration', { key: null })).status).toBe(200);
     // A NUL character PostgreSQL cannot store: a refused request, and a query error of kind unstorable.
     expect((await admin.post('/api/hub/v1/users', { username: `nul-${engine}`, name: 'a\u0000b' })).status).toBe(400);
 
@@ -66,6 +67,7 @@ describe.each(engines())('Prometheus metrics on %s', (engine) => {
       'prefactor POST /api/v1/session/:session_id/revoke 200': 1,
       'other GET unmatched 404': 1,
       'ssf GET /.well-known/ssf-configuration 200': 1,
+      'ssf GET /.well-known/risc-configuration 200': 1,
     });
     // Each histogram series has its buckets, +Inf equal to the count, and a sum.
     const inf = series(samples, 'http_request_duration_seconds_bucket', ['route', 'status', 'le']);

@@ -9,6 +9,8 @@ const FACE_PREFIXES: Array<[string, HttpFace]> = [
   // Shared Signals' transmitter endpoints (its administration under /api/hub/ is the hub's).
   ['/ssf/', 'ssf'],
   ['/.well-known/ssf-configuration', 'ssf'],
+  ['/.well-known/risc-configuration', 'ssf'],
+  ['/.well-known/oauth-authorization-server', 'ssf'],
   ['/api/docs', 'docs'],
   ['/-/health/', 'health'],
 ];
