@@ -3,6 +3,7 @@
  * long polling, the bounded paused backlog, min_verification_interval, key rotation with overlap and keys encrypted
  * at rest. Every SET is verified by the independent Python receiver.
  */
+import { Client } from 'pg';
 import { makeSession, makeUser, TestUser } from './support/factories';
 import { Http } from './support/http';
 import { drainPoll, errorsIn, outboxSettled, SsfTestApp, startSsfApp } from './support/ssf-app';
@@ -23,8 +24,8 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
   beforeAll(async () => {
     app = await startSsfApp(engine, {
       SSF_POLL_REDELIVERY_SECONDS: '2',
-      // A SET is handed out once every older transaction on the server has ended, other databases' too (other suites
-      // run beside this one): the long poll and the key overlap leave room for a few seconds of that.
+      // A SET is handed out once every older transaction of this database has ended: the long poll and the key
+      // overlap leave room for a few seconds of that.
       SSF_POLL_WAIT_SECONDS: '30',
       SSF_PAUSED_BACKLOG: '3',
       SSF_KEY_OVERLAP_SECONDS: '10',
@@ -210,5 +211,73 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
 
   it('should have logged no error', () => {
     expect(errorsIn(app.logs)).toEqual([]);
+  });
+});
+
+/**
+ * A SET waits only for older transactions that could still write this database's outbox. Transaction ids are the
+ * server's: a write held open in another database of the same server used to hold every SET back until it ended.
+ * PostgreSQL only: PGlite has one connection.
+ */
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)('Shared Signals delivery beside long transactions', () => {
+  let app: SsfTestApp;
+  let owner: TestReceiver;
+  let streamId: string;
+  let user: TestUser;
+  const holders: Client[] = [];
+
+  beforeAll(async () => {
+    app = await startSsfApp('postgres');
+    owner = await registerReceiver(app.admin);
+    streamId = (await owner.ssf.createStream({ events_requested: [EVENT.established] })).body.stream_id;
+    user = await makeUser(app.admin);
+  });
+  afterAll(async () => {
+    await Promise.all(holders.map((client) => client.end()));
+    await app?.t.close();
+  });
+
+  /** A transaction of its own on `url`, left open with a transaction id (as a long write has). */
+  const openTransaction = async (url: string): Promise<Client> => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    holders.push(client);
+    await client.query('BEGIN');
+    await client.query('SELECT txid_current()');
+    return client;
+  };
+  const poll = () => owner.ssf.poll(streamId, { returnImmediately: true });
+  const handedOut = async (timeoutMs: number) =>
+    Object.values<string>(
+      (await eventually(poll, (res) => Object.keys(res.body.sets).length > 0, timeoutMs)).body.sets,
+    );
+  const sessionsOf = async (sets: string[]) =>
+    (await verifyInPython(app.t.baseUrl, owner.audience, sets)).map((set) => set.claims.sub_id.session.id);
+  const acknowledge = (sets: Record<string, string>) =>
+    owner.ssf.poll(streamId, { returnImmediately: true, maxEvents: 0, ack: Object.keys(sets) });
+
+  it('should hand a SET out while another database of the server holds an older transaction open', async () => {
+    // TEST_DATABASE_URL names the server's shared test database, not this app's.
+    const elsewhere = await openTransaction(process.env.TEST_DATABASE_URL!);
+    try {
+      const session = await makeSession(app.admin, user);
+      const sets = await handedOut(5000);
+      expect(await sessionsOf(sets)).toEqual([session.uuid]);
+      await acknowledge((await poll()).body.sets);
+    } finally {
+      await elsewhere.query('ROLLBACK');
+    }
+  });
+
+  it('should hold a SET back while this database holds an older transaction open, and hand it out when it ends', async () => {
+    const here = await openTransaction(app.t.config.DATABASE_URL!);
+    const session = await makeSession(app.admin, user);
+    for (let look = 0; look < 3; look++) {
+      expect((await poll()).body.sets).toEqual({});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await here.query('COMMIT');
+    const sets = await handedOut(5000);
+    expect(await sessionsOf(sets)).toEqual([session.uuid]);
   });
 });

@@ -1,3 +1,4 @@
+import { DELIVERY_HORIZON_SQL } from '../../src/ssf/delivery/delivery-horizon.sql';
 import { Http, HttpResult } from './http';
 import { SsfClient } from './ssf-client';
 import { Engine, startTestApp, TestApp } from './test-app';
@@ -20,13 +21,12 @@ export async function startSsfApp(engine: Engine, env: Record<string, string> = 
 export const errorsIn = (logs: string[]) => logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
 
 /**
- * Waits until every pending SET is deliverable: a SET waits for every older transaction in the cluster to end (other
- * suites share the cluster), so a test that polls once right after a write waits for this first.
+ * Waits until every pending SET is deliverable: a SET waits for every older transaction that could write its outbox
+ * (the service's own), so a test that polls once right after a write waits for this first.
  */
 export async function outboxSettled(t: TestApp, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const heldBack = `SELECT count(*)::int AS held FROM ssf_outbox
-    WHERE state = 'pending' AND txn >= txid_snapshot_xmin(txid_current_snapshot())`;
+  const heldBack = `SELECT count(*)::int AS held FROM ssf_outbox WHERE state = 'pending' AND txn >= ${DELIVERY_HORIZON_SQL}`;
   for (;;) {
     const [{ held }] = await t.sql<{ held: number }>(heldBack);
     if (held === 0) return;
@@ -37,7 +37,7 @@ export async function outboxSettled(t: TestApp, timeoutMs = 20_000): Promise<voi
 
 /**
  * Every SET a poll stream has, acknowledging each; in the order they were handed out. A SET is deliverable only once
- * every older transaction in the cluster has ended, so a poll can come back empty while another test's transaction
+ * every older transaction of its database has ended, so a poll can come back empty while one of the service's own
  * holds some back: the drain ends when the stream has nothing pending, not at the first empty poll.
  */
 export async function drainPoll(ssf: SsfClient, streamId: string, admin: Http, timeoutMs = 20_000): Promise<string[]> {

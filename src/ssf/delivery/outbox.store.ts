@@ -3,6 +3,7 @@ import { DATABASE } from '../../config/tokens';
 import { Database, Queryable } from '../../database/database';
 import { insertRow } from '../../sessions/persistence/tables/table';
 import { DELIVERY_METHODS } from '../ssf-events';
+import { DELIVERY_HORIZON_SQL } from './delivery-horizon.sql';
 import { OUTBOX, OUTBOX_SELECT, OutboxEntry, toOutboxEntry } from '../tables/ssf-outbox.table';
 import { STREAM_SELECT, Stream, toStream } from '../tables/ssf-streams.table';
 
@@ -10,10 +11,11 @@ export const OUTBOX_CHANNEL = 'ssf_outbox';
 
 /**
  * Delivery order within a stream is (txn, id), and a SET is deliverable only once every transaction older than its
- * own has ended (`txn` below the oldest running transaction id): a slower transaction that began first can still
- * add SETs with a smaller txn, and they must not be overtaken. Rolled-back transactions leave nothing behind.
+ * own that could have written this outbox has ended (`txn` below the horizon above): a slower transaction that began
+ * first can still add SETs with a smaller txn, and they must not be overtaken. Rolled-back transactions leave
+ * nothing behind.
  */
-const DELIVERABLE = `o.state = 'pending' AND o.txn < txid_snapshot_xmin(txid_current_snapshot())`;
+const DELIVERABLE = `o.state = 'pending' AND o.txn < ${DELIVERY_HORIZON_SQL}`;
 const HEAD_OF = (stream: string) =>
   `SELECT o.* FROM ssf_outbox o WHERE o.stream_id = ${stream} AND ${DELIVERABLE} ORDER BY o.txn, o.id LIMIT 1`;
 
