@@ -11,9 +11,10 @@ export const OUTBOX_CHANNEL = 'ssf_outbox';
 
 /**
  * Delivery order within a stream is (txn, id), and a SET is deliverable only once every transaction older than its
- * own that could have written this outbox has ended (`txn` below the horizon above): a slower transaction that began
- * first can still add SETs with a smaller txn, and they must not be overtaken. Rolled-back transactions leave
- * nothing behind.
+ * own that could have written this outbox has ended (`txn` below `DELIVERY_HORIZON_SQL`): a slower transaction that
+ * began first can still add SETs with a smaller txn, and they must not be overtaken. Rolled-back transactions leave
+ * nothing behind. The statements that read it are prepared: planning the horizon anew cost about 0.1 ms a statement,
+ * and a push reads it twice a SET.
  */
 const DELIVERABLE = `o.state = 'pending' AND o.txn < ${DELIVERY_HORIZON_SQL}`;
 const HEAD_OF = (stream: string) =>
@@ -60,6 +61,7 @@ export class OutboxStore {
          LIMIT $3 FOR UPDATE SKIP LOCKED)
        RETURNING ${STREAM_SELECT}`,
       [owner, leaseSeconds, limit],
+      { prepare: true },
     );
     return rows.map(toStream);
   }
@@ -70,6 +72,7 @@ export class OutboxStore {
       `SELECT h.* FROM (${HEAD_OF('$1')}) h JOIN ssf_streams st ON st.id = h.stream_id
        WHERE h.next_attempt_at <= now() AND st.status = 'enabled' AND st.lease_owner = $2`,
       [streamId, owner],
+      { prepare: true },
     );
     return rows.length ? toOutboxEntry(rows[0]) : null;
   }
@@ -131,6 +134,7 @@ export class OutboxStore {
          ORDER BY c.txn, c.id LIMIT $2)
        RETURNING ${OUTBOX_SELECT}`,
       [streamId, max, redeliverySeconds],
+      { prepare: true },
     );
     return rows.map(toOutboxEntry).sort((a, b) => Number(a.txn) - Number(b.txn) || a.id - b.id);
   }
@@ -141,6 +145,7 @@ export class OutboxStore {
        WHERE o.stream_id = $1 AND ${DELIVERABLE} AND (o.sent_at IS NULL OR o.sent_at < now() - make_interval(secs => $2))
        LIMIT 1`,
       [streamId, redeliverySeconds],
+      { prepare: true },
     );
     return rows.length > 0;
   }
