@@ -247,12 +247,13 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
     return client;
   };
   const poll = () => owner.ssf.poll(streamId, { returnImmediately: true });
-  const handedOut = async (timeoutMs: number) =>
-    Object.values<string>(
-      (await eventually(poll, (res) => Object.keys(res.body.sets).length > 0, timeoutMs)).body.sets,
+  /** The first SETs a poll hands out within `timeoutMs`, by jti. */
+  const handedOut = async (timeoutMs: number): Promise<Record<string, string>> =>
+    (await eventually(poll, (res) => Object.keys(res.body.sets).length > 0, timeoutMs)).body.sets;
+  const sessionsOf = async (sets: Record<string, string>) =>
+    (await verifyInPython(app.t.baseUrl, owner.audience, Object.values(sets))).map(
+      (set) => set.claims.sub_id.session.id,
     );
-  const sessionsOf = async (sets: string[]) =>
-    (await verifyInPython(app.t.baseUrl, owner.audience, sets)).map((set) => set.claims.sub_id.session.id);
   const acknowledge = (sets: Record<string, string>) =>
     owner.ssf.poll(streamId, { returnImmediately: true, maxEvents: 0, ack: Object.keys(sets) });
 
@@ -263,7 +264,7 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
       const session = await makeSession(app.admin, user);
       const sets = await handedOut(5000);
       expect(await sessionsOf(sets)).toEqual([session.uuid]);
-      await acknowledge((await poll()).body.sets);
+      await acknowledge(sets);
     } finally {
       await elsewhere.query('ROLLBACK');
     }
@@ -279,5 +280,10 @@ describe.each(engines())('Shared Signals poll delivery, status, verification and
     await here.query('COMMIT');
     const sets = await handedOut(5000);
     expect(await sessionsOf(sets)).toEqual([session.uuid]);
+    await acknowledge(sets);
+  });
+
+  it('should leave every SET acknowledged', async () => {
+    expect(await app.t.sql(`SELECT state FROM ssf_outbox WHERE state <> 'delivered'`)).toEqual([]);
   });
 });

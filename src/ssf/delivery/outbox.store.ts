@@ -17,8 +17,9 @@ export const OUTBOX_CHANNEL = 'ssf_outbox';
  * and a push reads it twice a SET.
  */
 const DELIVERABLE = `o.state = 'pending' AND o.txn < ${DELIVERY_HORIZON_SQL}`;
+/** Its columns named, not `o.*`: a prepared statement whose result gains a column (a migration) fails until restart. */
 const HEAD_OF = (stream: string) =>
-  `SELECT o.* FROM ssf_outbox o WHERE o.stream_id = ${stream} AND ${DELIVERABLE} ORDER BY o.txn, o.id LIMIT 1`;
+  `SELECT ${OUTBOX_SELECT} FROM ssf_outbox o WHERE o.stream_id = ${stream} AND ${DELIVERABLE} ORDER BY o.txn, o.id LIMIT 1`;
 
 export type PushOutcome =
   | { kind: 'delivered'; status: number }
